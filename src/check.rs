@@ -1,0 +1,231 @@
+//! One run: candidates -> loaded templates -> models -> rule diagnostics, in parallel, sorted.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, InputError, Severity};
+use crate::discover::{Candidate, Filter, discover};
+use crate::load::{self, LoadError, MAX_FILE_BYTES};
+use crate::model::{App, Template};
+use crate::rule::{Context, Rule, meta};
+use crate::source::{SourceFile, Span};
+
+/// Which rules run and how severe their findings are.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSelection {
+    /// Codes or prefixes to run (empty: all).
+    pub select: Vec<String>,
+    /// Codes or prefixes not to run.
+    pub ignore: Vec<String>,
+    /// Per-code severity overrides.
+    pub severity: Vec<(String, Severity)>,
+}
+
+fn matches(pattern: &str, code: &str) -> bool {
+    let p = pattern.to_ascii_uppercase();
+    p == "ALL" || code.starts_with(&p) || meta(code).is_some_and(|m| m.category == pattern || m.name == pattern)
+}
+
+impl RuleSelection {
+    pub fn enabled(&self, code: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| matches(s, code)))
+            && !self.ignore.iter().any(|s| matches(s, code))
+    }
+
+    pub fn severity_of(&self, code: &str) -> Option<Severity> {
+        self.severity.iter().rev().find(|(c, _)| matches(c, code)).map(|(_, s)| *s)
+    }
+}
+
+/// The result of checking some files.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: Vec<InputError>,
+    /// Templates checked (loaded and modelled).
+    pub templates: usize,
+    /// Files looked at.
+    pub files: usize,
+}
+
+/// Cheap test before parsing: does the text look like a CloudFormation template?
+pub fn looks_like_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || (text.contains("Resources") && text.contains("AWS::"))
+        || text.contains("AWS::Serverless")
+}
+
+enum FileResult {
+    Skipped,
+    Checked(Vec<Diagnostic>),
+    Failed(InputError),
+}
+
+fn input_error(c: &Candidate, file: Option<Arc<SourceFile>>, e: LoadError) -> InputError {
+    InputError {
+        code: "E001",
+        message: e.message,
+        file: c.display.clone(),
+        position: file.map(|f| (f, e.span)),
+    }
+}
+
+fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) -> FileResult {
+    let bytes = match read_limited(&c.path) {
+        Ok(b) => b,
+        Err(e) => {
+            return FileResult::Failed(InputError {
+                code: "E000",
+                message: format!("cannot read file: {e}"),
+                file: c.display.clone(),
+                position: None,
+            });
+        }
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        if !c.explicit && !looks_like_template(&String::from_utf8_lossy(bytes.get(..65536).unwrap_or(&bytes))) {
+            return FileResult::Skipped;
+        }
+        return FileResult::Failed(InputError {
+            code: "E001",
+            message: format!("file is larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024),
+            file: c.display.clone(),
+            position: None,
+        });
+    }
+    let text = match load::decode(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            // Binary or mis-encoded: report it when it was named or looks like a template.
+            return if c.explicit {
+                FileResult::Failed(input_error(c, None, e))
+            } else {
+                FileResult::Skipped
+            };
+        }
+    };
+    if !c.explicit && !looks_like_template(&text) {
+        return FileResult::Skipped;
+    }
+    let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
+    match check_source(&file, rules, sel) {
+        Ok(Some(d)) => FileResult::Checked(d),
+        Ok(None) => FileResult::Skipped,
+        Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
+    }
+}
+
+/// Check one source text. `Ok(None)`: it parsed but is not a template.
+pub fn check_source(
+    file: &Arc<SourceFile>,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+) -> Result<Option<Vec<Diagnostic>>, LoadError> {
+    let loaded = load::load(&file.text, file.format())?;
+    if !load::is_template(&loaded.doc) {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for issue in &loaded.issues {
+        if !sel.enabled(issue.code) {
+            continue;
+        }
+        out.push(Diagnostic {
+            code: issue.code,
+            severity: sel.severity_of(issue.code).unwrap_or(Severity::Error),
+            message: issue.message.clone(),
+            help: issue.help.clone(),
+            file: Arc::clone(file),
+            span: issue.span,
+            resource: None,
+            path: Vec::new(),
+        });
+    }
+    let app = App::new(Template::new(Arc::clone(file), loaded));
+    run_rules(&app, rules, sel, &mut out);
+    Ok(Some(out))
+}
+
+/// Run the enabled rules over one application.
+pub fn run_rules(app: &App, rules: &[Box<dyn Rule>], sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
+    for rule in rules {
+        let code = rule.code();
+        if !sel.enabled(code) {
+            continue;
+        }
+        let default = meta(code).map_or(Severity::Warning, |m| m.default_severity());
+        let start = out.len();
+        let mut cx = Context {
+            app,
+            code,
+            severity: default,
+            out,
+        };
+        rule.check(&mut cx);
+        if let Some(s) = sel.severity_of(code) {
+            for d in out.iter_mut().skip(start) {
+                d.severity = s;
+            }
+        }
+    }
+}
+
+/// Check paths (files and directories).
+pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> Outcome {
+    let (candidates, missing) = discover(paths, filter);
+    let rules = crate::rules::all();
+    let results: Vec<FileResult> = candidates
+        .par_iter()
+        .map(|c| check_candidate(c, &rules, sel))
+        .collect();
+    let mut out = Outcome {
+        files: candidates.len(),
+        ..Outcome::default()
+    };
+    for (file, why) in missing {
+        out.errors.push(InputError {
+            code: "E000",
+            message: why,
+            file,
+            position: None,
+        });
+    }
+    for r in results {
+        match r {
+            FileResult::Skipped => {}
+            FileResult::Checked(d) => {
+                out.templates += 1;
+                out.diagnostics.extend(d);
+            }
+            FileResult::Failed(e) => out.errors.push(e),
+        }
+    }
+    out.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.errors.sort_by(|a, b| {
+        (a.file.as_str(), a.position.as_ref().map(|p| p.1))
+            .cmp(&(b.file.as_str(), b.position.as_ref().map(|p| p.1)))
+    });
+    out
+}
+
+/// Convenience for tests and the LSP: check a text as if it were the file `display`.
+pub fn check_text(display: &str, text: &str) -> Result<Vec<Diagnostic>, LoadError> {
+    let file = Arc::new(SourceFile::new(PathBuf::from(display), display.to_string(), text.to_string()));
+    let rules = crate::rules::all();
+    Ok(check_source(&file, &rules, &RuleSelection::default())?.unwrap_or_default())
+}
+
+/// A zero-width span, for errors without a better position.
+pub fn nowhere() -> Span {
+    Span::default()
+}

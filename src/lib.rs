@@ -1,0 +1,14 @@
+//! lambdalint: a fast, precise static analyzer for AWS serverless applications.
+//!
+//! Pipeline: `discover` -> `load` -> `model` -> `graph` -> `rules` -> `render`.
+
+pub mod check;
+pub mod diagnostic;
+pub mod discover;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod rule;
+pub mod rules;
+pub mod source;

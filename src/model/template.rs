@@ -1,0 +1,275 @@
+//! A loaded template: its resources, parameters, conditions, and value evaluation that never guesses.
+
+use std::sync::Arc;
+
+use indexmap::{IndexMap, IndexSet};
+
+use crate::load::{Document, Loaded, NodeId, Value};
+use crate::source::{SourceFile, Span};
+
+/// One entry of `Resources`.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: String,
+    pub type_: String,
+    /// The resource's mapping node.
+    pub node: NodeId,
+    /// Span of the logical id key.
+    pub key_span: Span,
+    pub properties: Option<NodeId>,
+    pub condition: Option<String>,
+}
+
+/// A value as far as the template alone can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Known<T> {
+    Yes(T),
+    /// Not decidable from the template (a parameter, an import, a condition...): the reason.
+    Unknown(String),
+}
+
+impl<T> Known<T> {
+    pub fn known(self) -> Option<T> {
+        match self {
+            Known::Yes(v) => Some(v),
+            Known::Unknown(_) => None,
+        }
+    }
+}
+
+/// What a reference-like value points at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A resource of this template (`Ref`, `Fn::GetAtt`, `${X}` / `${X.Attr}` in `Fn::Sub`).
+    Resource { id: String, attr: Option<String> },
+    Parameter(String),
+    Literal(String),
+    Unknown(String),
+}
+
+#[derive(Debug)]
+pub struct Template {
+    pub file: Arc<SourceFile>,
+    pub doc: Document,
+    pub comments: Vec<(Span, String)>,
+    pub is_sam: bool,
+    pub parameters: IndexSet<String>,
+    pub conditions: IndexSet<String>,
+    pub resources: IndexMap<String, Resource>,
+    /// `Globals.Function`, when present.
+    pub globals_function: Option<NodeId>,
+}
+
+impl Template {
+    pub fn new(file: Arc<SourceFile>, loaded: Loaded) -> Self {
+        let Loaded { doc, comments, .. } = loaded;
+        let root = doc.root;
+        let top = |k: &str| root.and_then(|r| doc.get(r, k));
+        let is_sam = top("Transform").is_some_and(|t| {
+            doc.one_or_many(t).iter().any(|n| {
+                doc.as_str(*n)
+                    .is_some_and(|s| s.starts_with("AWS::Serverless"))
+            })
+        });
+        let keys = |k: &str| -> IndexSet<String> {
+            top(k)
+                .and_then(|n| doc.as_map(n))
+                .map(|m| m.iter().map(|(k, _, _)| k.to_string()).collect())
+                .unwrap_or_default()
+        };
+        let parameters = keys("Parameters");
+        let conditions = keys("Conditions");
+        let mut resources = IndexMap::new();
+        if let Some(m) = top("Resources").and_then(|n| doc.as_map(n)) {
+            for (id, key_span, node) in m.iter() {
+                let type_ = doc
+                    .get(node, "Type")
+                    .and_then(|t| doc.as_str(t))
+                    .unwrap_or("")
+                    .to_string();
+                let properties = doc.get(node, "Properties").filter(|p| doc.as_map(*p).is_some());
+                let condition = doc
+                    .get(node, "Condition")
+                    .and_then(|c| doc.as_str(c))
+                    .map(str::to_string);
+                resources.insert(
+                    id.to_string(),
+                    Resource {
+                        id: id.to_string(),
+                        type_,
+                        node,
+                        key_span,
+                        properties,
+                        condition,
+                    },
+                );
+            }
+        }
+        let globals_function = top("Globals")
+            .and_then(|g| doc.get(g, "Function"))
+            .filter(|f| doc.as_map(*f).is_some());
+        Template {
+            file,
+            doc,
+            comments,
+            is_sam,
+            parameters,
+            conditions,
+            resources,
+            globals_function,
+        }
+    }
+
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(id)
+    }
+
+    pub fn resources_of<'a>(&'a self, type_: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources.values().filter(move |r| r.type_ == type_)
+    }
+
+    /// A property of a resource.
+    pub fn prop(&self, r: &Resource, name: &str) -> Option<NodeId> {
+        self.doc.get(r.properties?, name)
+    }
+
+    /// Span of a property's key inside a map node.
+    pub fn key_span(&self, map: NodeId, key: &str) -> Option<Span> {
+        self.doc.as_map(map)?.key_span(key)
+    }
+
+    /// What a node refers to.
+    pub fn target(&self, node: NodeId) -> Target {
+        let doc = &self.doc;
+        if let Some(s) = doc.scalar_text(node) {
+            return Target::Literal(s);
+        }
+        let Some((f, arg)) = doc.intrinsic(node) else {
+            return Target::Unknown("not a scalar".into());
+        };
+        match f {
+            "Ref" => match doc.as_str(arg) {
+                Some(name) if self.resources.contains_key(name) => Target::Resource {
+                    id: name.to_string(),
+                    attr: None,
+                },
+                Some(name) if self.parameters.contains(name) => Target::Parameter(name.to_string()),
+                Some(name) if name.starts_with("AWS::") => {
+                    Target::Unknown(format!("pseudo parameter `{name}`"))
+                }
+                Some(name) => Target::Unknown(format!("`{name}` is not defined in this template")),
+                None => Target::Unknown("`Ref` to a computed name".into()),
+            },
+            "Fn::GetAtt" => {
+                let parts = doc.as_seq(arg).unwrap_or(&[]);
+                let id = parts.first().and_then(|n| doc.as_str(*n));
+                let attr = parts.get(1).and_then(|n| doc.as_str(*n));
+                match id {
+                    Some(id) if self.resources.contains_key(id) => Target::Resource {
+                        id: id.to_string(),
+                        attr: attr.map(str::to_string),
+                    },
+                    _ => Target::Unknown("`Fn::GetAtt` on an unknown resource".into()),
+                }
+            }
+            "Fn::Sub" => {
+                let text = doc
+                    .as_str(arg)
+                    .or_else(|| doc.as_seq(arg).and_then(|s| s.first()).and_then(|n| doc.as_str(*n)));
+                let Some(text) = text else {
+                    return Target::Unknown("computed `Fn::Sub`".into());
+                };
+                let vars = sub_variables(text);
+                if vars.is_empty() {
+                    return Target::Literal(text.replace("${!", "${"));
+                }
+                // `${X}` or `${X.Arn}` alone, or inside an ARN: the first resource variable.
+                for v in &vars {
+                    let (id, attr) = match v.split_once('.') {
+                        Some((a, b)) => (a, Some(b.to_string())),
+                        None => (v.as_str(), None),
+                    };
+                    if self.resources.contains_key(id) {
+                        return Target::Resource {
+                            id: id.to_string(),
+                            attr,
+                        };
+                    }
+                }
+                Target::Unknown(format!("`Fn::Sub` with `${{{}}}`", vars.join("}`, `${")))
+            }
+            "Fn::ImportValue" => Target::Unknown("`Fn::ImportValue` from another stack".into()),
+            "Fn::If" => Target::Unknown("depends on a condition (`Fn::If`)".into()),
+            other => Target::Unknown(format!("computed by `{other}`")),
+        }
+    }
+
+    /// Logical id of the template resource a node points at (Ref, GetAtt, Sub), if any.
+    pub fn ref_resource(&self, node: NodeId) -> Option<&str> {
+        match self.target(node) {
+            Target::Resource { id, .. } => self.resources.get_key_value(&id).map(|(k, _)| k.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A number, when the template fixes it (numbers and numeric strings).
+    pub fn number(&self, node: NodeId) -> Known<f64> {
+        match self.doc.value(node) {
+            Value::Number { num, .. } => Known::Yes(*num),
+            Value::Str(s) => match s.trim().parse::<f64>() {
+                Ok(v) => Known::Yes(v),
+                Err(_) => Known::Unknown(format!("`{s}` is not a number")),
+            },
+            _ => self.unknown_reason(node),
+        }
+    }
+
+    /// A string, when the template fixes it (literal or `Fn::Sub` without variables).
+    pub fn string(&self, node: NodeId) -> Known<String> {
+        match self.target(node) {
+            Target::Literal(s) => Known::Yes(s),
+            Target::Parameter(p) => Known::Unknown(format!("the value of parameter `{p}`")),
+            Target::Resource { id, .. } => Known::Unknown(format!("a reference to `{id}`")),
+            Target::Unknown(r) => Known::Unknown(r),
+        }
+    }
+
+    pub fn boolean(&self, node: NodeId) -> Known<bool> {
+        match self.doc.value(node) {
+            Value::Bool(b) => Known::Yes(*b),
+            Value::Str(s) if s.eq_ignore_ascii_case("true") => Known::Yes(true),
+            Value::Str(s) if s.eq_ignore_ascii_case("false") => Known::Yes(false),
+            _ => self.unknown_reason(node),
+        }
+    }
+
+    fn unknown_reason<T>(&self, node: NodeId) -> Known<T> {
+        match self.target(node) {
+            Target::Parameter(p) => Known::Unknown(format!("the value of parameter `{p}`")),
+            Target::Unknown(r) => Known::Unknown(r),
+            Target::Resource { id, .. } => Known::Unknown(format!("a reference to `{id}`")),
+            Target::Literal(s) => Known::Unknown(format!("`{s}`")),
+        }
+    }
+
+    /// Does a node contain an `Fn::If` or a parameter reference anywhere (a value we must not judge)?
+    pub fn is_conditional(&self, node: NodeId) -> bool {
+        matches!(self.doc.intrinsic(node), Some(("Fn::If", _)))
+    }
+}
+
+/// Variable names in a `Fn::Sub` string (`${Name}`, `${Res.Attr}`; `${!Literal}` is skipped).
+pub fn sub_variables(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        let after = rest.get(i + 2..).unwrap_or("");
+        let Some(end) = after.find('}') else { break };
+        let name = after.get(..end).unwrap_or("");
+        if !name.starts_with('!') && !name.is_empty() {
+            out.push(name.trim().to_string());
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out
+}

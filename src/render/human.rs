@@ -1,0 +1,128 @@
+//! Human output: annotate-snippets excerpts with the primary label on the offending key or value.
+
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::check::Outcome;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{SourceFile, Span, ceil_char_boundary, floor_char_boundary};
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// The lines around a span, so a 50 MB template does not get handed to the renderer whole.
+/// Returns (excerpt, first line number, span relative to the excerpt).
+fn excerpt(file: &SourceFile, span: Span) -> (&str, usize, std::ops::Range<usize>) {
+    let text = &file.text;
+    let start = floor_char_boundary(text, span.start as usize);
+    let mut end = ceil_char_boundary(text, (span.end as usize).max(start));
+    // Keep excerpts short: at most 6 lines of the span.
+    let l0 = file.lines.line_of(start as u32);
+    let l_end = file.lines.line_of(end as u32);
+    if l_end > l0 + 5 {
+        end = (file.lines.line_start(l0 + 1) as usize).saturating_sub(1).max(start);
+        end = floor_char_boundary(text, end);
+    }
+    let from = file.lines.line_start(l0) as usize;
+    let l_last = file.lines.line_of(end as u32);
+    let to = if l_last + 1 < file.lines.line_count() {
+        (file.lines.line_start(l_last + 1) as usize).saturating_sub(1)
+    } else {
+        text.len()
+    };
+    let to = ceil_char_boundary(text, to.max(end));
+    let ex = text.get(from..to).unwrap_or("");
+    (ex, l0 + 1, (start - from)..(end - from))
+}
+
+pub struct Human {
+    pub color: bool,
+}
+
+impl Human {
+    fn renderer(&self) -> Renderer {
+        let r = if self.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        r.decor_style(DecorStyle::Ascii)
+    }
+
+    pub fn diagnostic(&self, d: &Diagnostic) -> String {
+        let (ex, line, range) = excerpt(&d.file, d.span);
+        let mut label = String::new();
+        if let Some(r) = &d.resource {
+            label = format!("in `{r}`");
+        }
+        let title = level(d.severity).primary_title(d.message.as_str()).id(d.code);
+        let snippet = Snippet::source(ex)
+            .path(d.file.display.as_str())
+            .line_start(line)
+            .annotation(AnnotationKind::Primary.span(range).label(label));
+        let mut group = Group::with_title(title).element(snippet);
+        if let Some(h) = &d.help {
+            group = group.element(Level::HELP.message(h.as_str()));
+        }
+        self.renderer().render(&[group])
+    }
+
+    pub fn render(&self, out: &Outcome) -> String {
+        let mut s = String::new();
+        for e in &out.errors {
+            let title = Level::ERROR.primary_title(e.message.as_str()).id(e.code);
+            let group = match &e.position {
+                Some((file, span)) => {
+                    let (ex, line, range) = excerpt(file, *span);
+                    Group::with_title(title).element(
+                        Snippet::source(ex)
+                            .path(e.file.as_str())
+                            .line_start(line)
+                            .annotation(AnnotationKind::Primary.span(range)),
+                    )
+                }
+                None => Group::with_title(title)
+                    .element(annotate_snippets::Origin::path(e.file.as_str())),
+            };
+            s.push_str(&self.renderer().render(&[group]));
+            s.push_str("\n\n");
+        }
+        for d in &out.diagnostics {
+            s.push_str(&self.diagnostic(d));
+            s.push_str("\n\n");
+        }
+        let count = |sev| out.diagnostics.iter().filter(|d| d.severity == sev).count();
+        let (e, w, i) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+        let total = out.diagnostics.len();
+        if total == 0 && out.errors.is_empty() {
+            s.push_str(&format!(
+                "All checks passed ({} template{} checked).\n",
+                out.templates,
+                if out.templates == 1 { "" } else { "s" }
+            ));
+        } else {
+            s.push_str(&format!(
+                "Found {total} problem{} ({e} error{}, {w} warning{}, {i} info) in {} template{}",
+                if total == 1 { "" } else { "s" },
+                if e == 1 { "" } else { "s" },
+                if w == 1 { "" } else { "s" },
+                out.templates,
+                if out.templates == 1 { "" } else { "s" },
+            ));
+            if !out.errors.is_empty() {
+                s.push_str(&format!(
+                    "; {} file{} could not be checked",
+                    out.errors.len(),
+                    if out.errors.len() == 1 { "" } else { "s" }
+                ));
+            }
+            s.push_str(".\n");
+        }
+        s
+    }
+}

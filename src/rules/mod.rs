@@ -1,0 +1,16 @@
+//! The rules, one module each, and the registry.
+
+pub mod iam001;
+pub mod lmb010;
+pub mod sqs001;
+
+use crate::rule::Rule;
+
+/// Every rule, in code order.
+pub fn all() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(iam001::WildcardAction),
+        Box::new(lmb010::FunctionWithoutTimeout),
+        Box::new(sqs001::QueueWithoutRedrivePolicy),
+    ]
+}

@@ -1,0 +1,94 @@
+//! SQS001 queue-without-redrive-policy.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use crate::load::{NodeId, Value};
+use crate::model::{App, Mode};
+use crate::rule::{Context, Report, Rule};
+
+pub struct QueueWithoutRedrivePolicy;
+
+pub fn message(queue: &str, functions: &[&str]) -> String {
+    let who = functions
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = if functions.len() == 1 { "" } else { "s" };
+    format!(
+        "queue `{queue}` is consumed by function{s} {who} but has no `RedrivePolicy`: a message that keeps failing is received again and again until it expires"
+    )
+}
+
+/// Queues used as dead-letter queues or failure destinations anywhere in the template.
+pub fn dead_letter_targets(app: &App) -> HashSet<String> {
+    let tpl = &app.tpl;
+    let doc = &tpl.doc;
+    let mut out = HashSet::new();
+    for r in tpl.resources.values() {
+        let Some(p) = r.properties else { continue };
+        let mut stack: Vec<(NodeId, bool)> = vec![(p, false)];
+        while let Some((n, under_dlq)) = stack.pop() {
+            if under_dlq && let Some(id) = tpl.ref_resource(n) {
+                out.insert(id.to_string());
+            }
+            match doc.value(n) {
+                Value::Map(m) => {
+                    for (k, _, v) in m.iter() {
+                        let lower = k.to_ascii_lowercase();
+                        let dlq = under_dlq
+                            || lower.contains("deadletter")
+                            || lower == "onfailure"
+                            || lower == "destinationconfig";
+                        stack.push((v, dlq));
+                    }
+                }
+                Value::Seq(s) => stack.extend(s.iter().map(|c| (*c, under_dlq))),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+impl Rule for QueueWithoutRedrivePolicy {
+    fn code(&self) -> &'static str {
+        "SQS001"
+    }
+
+    fn check(&self, cx: &mut Context<'_>) {
+        let app = cx.app;
+        let tpl = &app.tpl;
+        let mut consumers: IndexMap<&str, Vec<&str>> = IndexMap::new();
+        for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
+            let Some(q) = e.source.as_deref() else { continue };
+            if tpl.resource(q).is_none_or(|r| r.type_ != "AWS::SQS::Queue") {
+                continue;
+            }
+            let v = consumers.entry(q).or_default();
+            if !v.contains(&e.function.as_str()) {
+                v.push(&e.function);
+            }
+        }
+        if consumers.is_empty() {
+            return;
+        }
+        let dlqs = dead_letter_targets(app);
+        for (q, functions) in consumers {
+            let Some(r) = tpl.resource(q) else { continue };
+            if dlqs.contains(q) || tpl.prop(r, "RedrivePolicy").is_some() {
+                continue;
+            }
+            cx.emit(
+                Report::new(r.key_span, message(q, &functions))
+                    .resource(q)
+                    .path(&["RedrivePolicy"])
+                    .help(format!(
+                        "add `RedrivePolicy: {{deadLetterTargetArn: !GetAtt {q}DLQ.Arn, maxReceiveCount: 5}}` with a dead-letter queue `{q}DLQ`"
+                    )),
+            );
+        }
+    }
+}
