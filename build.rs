@@ -18,10 +18,17 @@ fn main() {
     for p in entries {
         let abs = std::fs::canonicalize(&p).unwrap_or(p.clone());
         let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", abs.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            abs.display().to_string()
+        );
         println!("cargo:rerun-if-changed={}", p.display());
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("rule_files.rs");
-    std::fs::write(dest, out).unwrap_or_else(|e| panic!("writing rule_files.rs: {e}"));
+    if let Err(e) = std::fs::write(dest, out) {
+        eprintln!("writing rule_files.rs: {e}");
+        std::process::exit(1);
+    }
 }

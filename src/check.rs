@@ -26,7 +26,9 @@ pub struct RuleSelection {
 
 fn matches(pattern: &str, code: &str) -> bool {
     let p = pattern.to_ascii_uppercase();
-    p == "ALL" || code.starts_with(&p) || meta(code).is_some_and(|m| m.category == pattern || m.name == pattern)
+    p == "ALL"
+        || code.starts_with(&p)
+        || meta(code).is_some_and(|m| m.category == pattern || m.name == pattern)
 }
 
 impl RuleSelection {
@@ -36,7 +38,11 @@ impl RuleSelection {
     }
 
     pub fn severity_of(&self, code: &str) -> Option<Severity> {
-        self.severity.iter().rev().find(|(c, _)| matches(c, code)).map(|(_, s)| *s)
+        self.severity
+            .iter()
+            .rev()
+            .find(|(c, _)| matches(c, code))
+            .map(|(_, s)| *s)
     }
 }
 
@@ -93,7 +99,11 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
         }
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        if !c.explicit && !looks_like_template(&String::from_utf8_lossy(bytes.get(..65536).unwrap_or(&bytes))) {
+        if !c.explicit
+            && !looks_like_template(&String::from_utf8_lossy(
+                bytes.get(..65536).unwrap_or(&bytes),
+            ))
+        {
             return FileResult::Skipped;
         }
         return FileResult::Failed(InputError {
@@ -157,7 +167,12 @@ pub fn check_source(
 }
 
 /// Run the enabled rules over one application.
-pub fn run_rules(app: &App, rules: &[Box<dyn Rule>], sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
+pub fn run_rules(
+    app: &App,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    out: &mut Vec<Diagnostic>,
+) {
     for rule in rules {
         let code = rule.code();
         if !sel.enabled(code) {
@@ -210,7 +225,8 @@ pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> O
             FileResult::Failed(e) => out.errors.push(e),
         }
     }
-    out.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.errors.sort_by(|a, b| {
         (a.file.as_str(), a.position.as_ref().map(|p| p.1))
             .cmp(&(b.file.as_str(), b.position.as_ref().map(|p| p.1)))
@@ -220,7 +236,11 @@ pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> O
 
 /// Convenience for tests and the LSP: check a text as if it were the file `display`.
 pub fn check_text(display: &str, text: &str) -> Result<Vec<Diagnostic>, LoadError> {
-    let file = Arc::new(SourceFile::new(PathBuf::from(display), display.to_string(), text.to_string()));
+    let file = Arc::new(SourceFile::new(
+        PathBuf::from(display),
+        display.to_string(),
+        text.to_string(),
+    ));
     let rules = crate::rules::all();
     Ok(check_source(&file, &rules, &RuleSelection::default())?.unwrap_or_default())
 }

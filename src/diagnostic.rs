@@ -52,7 +52,12 @@ impl Diagnostic {
 
     /// Sort key: file, position, code.
     pub fn sort_key(&self) -> (&str, u32, &'static str, u32) {
-        (&self.file.display, self.span.start, self.code, self.span.end)
+        (
+            &self.file.display,
+            self.span.start,
+            self.code,
+            self.span.end,
+        )
     }
 }
 

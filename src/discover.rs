@@ -7,7 +7,14 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
 /// Folders never descended into: build output and dependencies.
-pub const SKIPPED_DIRS: &[&str] = &[".aws-sam", "node_modules", "cdk.out", ".git", "target", ".serverless"];
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".aws-sam",
+    "node_modules",
+    "cdk.out",
+    ".git",
+    "target",
+    ".serverless",
+];
 
 /// A file to check, with how it was named.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,7 +28,10 @@ pub struct Candidate {
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error("invalid glob `{glob}`: {source}")]
-    Glob { glob: String, source: globset::Error },
+    Glob {
+        glob: String,
+        source: globset::Error,
+    },
 }
 
 pub struct Filter {
@@ -33,7 +43,11 @@ fn build(globs: &[String]) -> Result<GlobSet, DiscoverError> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // A pattern without a slash matches at any depth, like .gitignore.
-        let pat = if g.contains('/') { g.clone() } else { format!("**/{g}") };
+        let pat = if g.contains('/') {
+            g.clone()
+        } else {
+            format!("**/{g}")
+        };
         b.add(Glob::new(&pat).map_err(|source| DiscoverError::Glob {
             glob: g.clone(),
             source,
@@ -48,7 +62,11 @@ fn build(globs: &[String]) -> Result<GlobSet, DiscoverError> {
 impl Filter {
     pub fn new(include: &[String], exclude: &[String]) -> Result<Self, DiscoverError> {
         Ok(Filter {
-            include: if include.is_empty() { None } else { Some(build(include)?) },
+            include: if include.is_empty() {
+                None
+            } else {
+                Some(build(include)?)
+            },
             exclude: build(exclude)?,
         })
     }
@@ -99,7 +117,9 @@ pub fn discover(paths: &[PathBuf], filter: &Filter) -> (Vec<Candidate>, Vec<(Str
             .add_custom_ignore_filename(".lambdalintignore")
             .filter_entry(|e| {
                 !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
             })
             .build();
         for entry in walker.flatten() {

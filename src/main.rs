@@ -13,7 +13,11 @@ use lambdalint::render;
 use lambdalint::rule;
 
 #[derive(Parser)]
-#[command(name = "lambdalint", version, about = "Static analyzer and best-practice linter for AWS serverless applications")]
+#[command(
+    name = "lambdalint",
+    version,
+    about = "Static analyzer and best-practice linter for AWS serverless applications"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,7 +74,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -87,7 +95,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules => {
             let mut s = String::new();
             for m in rule::catalogue() {
-                s.push_str(&format!("{:<8} {:<45} {:<8} {}\n", m.code, m.name, m.severity, m.summary.trim()));
+                s.push_str(&format!(
+                    "{:<8} {:<45} {:<8} {}\n",
+                    m.code,
+                    m.name,
+                    m.severity,
+                    m.summary.trim()
+                ));
             }
             print_out(&s)?;
             Ok(ExitCode::SUCCESS)
@@ -112,10 +126,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ignore,
             output,
         } => {
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
             for s in select.iter().chain(&ignore) {
                 if !valid_selector(s) {
-                    eprintln!("lambdalint: error: `{s}` is not a rule code, prefix or category (see `lambdalint rules`)");
+                    eprintln!(
+                        "lambdalint: error: `{s}` is not a rule code, prefix or category (see `lambdalint rules`)"
+                    );
                     return Ok(ExitCode::from(2));
                 }
             }

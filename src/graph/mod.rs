@@ -40,7 +40,9 @@ impl ResourceGraph {
             g.index.insert(id.clone(), ix);
         }
         for r in tpl.resources.values() {
-            let Some(&from) = g.index.get(&r.id) else { continue };
+            let Some(&from) = g.index.get(&r.id) else {
+                continue;
+            };
             let mut targets = Vec::new();
             if let Some(p) = r.properties {
                 collect_refs(tpl, p, &mut targets);
@@ -123,7 +125,10 @@ pub fn collect_refs(tpl: &Template, root: NodeId, out: &mut Vec<String>) {
                             continue;
                         }
                         "Fn::GetAtt" => {
-                            if let Some(s) = doc.as_seq(v).and_then(|s| s.first()).and_then(|x| doc.as_str(*x))
+                            if let Some(s) = doc
+                                .as_seq(v)
+                                .and_then(|s| s.first())
+                                .and_then(|x| doc.as_str(*x))
                                 && tpl.resources.contains_key(s)
                             {
                                 out.push(s.to_string());
@@ -132,7 +137,9 @@ pub fn collect_refs(tpl: &Template, root: NodeId, out: &mut Vec<String>) {
                         }
                         "Fn::Sub" => {
                             let text = doc.as_str(v).or_else(|| {
-                                doc.as_seq(v).and_then(|s| s.first()).and_then(|x| doc.as_str(*x))
+                                doc.as_seq(v)
+                                    .and_then(|s| s.first())
+                                    .and_then(|x| doc.as_str(*x))
                             });
                             if let Some(text) = text {
                                 for var in sub_variables(text) {

@@ -30,11 +30,10 @@ pub fn load(text: &str) -> Result<Loaded, LoadError> {
         comments: CommentCollectionStrategy::Off,
         tokens: false,
     };
-    let parsed =
-        jsonc_parser::parse_to_ast(body, &collect, &strict()).map_err(|e| LoadError {
-            message: e.kind().to_string(),
-            span: Span::new(e.range().start + bom, e.range().end + bom),
-        })?;
+    let parsed = jsonc_parser::parse_to_ast(body, &collect, &strict()).map_err(|e| LoadError {
+        message: e.kind().to_string(),
+        span: Span::new(e.range().start + bom, e.range().end + bom),
+    })?;
     let mut doc = Document::default();
     let mut issues = Vec::new();
     if let Some(v) = parsed.value {

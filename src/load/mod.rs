@@ -45,7 +45,9 @@ impl LoadIssue {
         LoadIssue {
             code: "E003",
             message: "YAML alias: CloudFormation does not support anchors and aliases".into(),
-            help: Some("write the value out in full (aliases are not expanded by lambdalint)".into()),
+            help: Some(
+                "write the value out in full (aliases are not expanded by lambdalint)".into(),
+            ),
             span,
         }
     }
@@ -152,7 +154,9 @@ mod tests {
 
     #[test]
     fn short_forms_become_long_forms() {
-        let l = y("A: !Ref X\nB: !GetAtt Fn.Arn.Part\nC: !Sub 'a-${X}'\nD: !If [C, 1, 2]\nE: !Not [!Equals [a, b]]\n");
+        let l = y(
+            "A: !Ref X\nB: !GetAtt Fn.Arn.Part\nC: !Sub 'a-${X}'\nD: !If [C, 1, 2]\nE: !Not [!Equals [a, b]]\n",
+        );
         let d = &l.doc;
         let root = d.root.unwrap();
         let a = d.get(root, "A").unwrap();
@@ -160,7 +164,12 @@ mod tests {
         let b = d.get(root, "B").unwrap();
         let (k, v) = d.intrinsic(b).unwrap();
         assert_eq!(k, "Fn::GetAtt");
-        let parts: Vec<_> = d.as_seq(v).unwrap().iter().map(|n| d.as_str(*n).unwrap()).collect();
+        let parts: Vec<_> = d
+            .as_seq(v)
+            .unwrap()
+            .iter()
+            .map(|n| d.as_str(*n).unwrap())
+            .collect();
         assert_eq!(parts, ["Fn", "Arn.Part"]);
         let e = d.get(root, "E").unwrap();
         let (k, v) = d.intrinsic(e).unwrap();

@@ -320,7 +320,11 @@ pub fn load(text: &str) -> Result<Loaded, LoadError> {
                     None => continue,
                 };
                 // Flow collections end at their closing bracket; block ones at their last child.
-                let close = if text.as_bytes().get(s).is_some_and(|c| matches!(c, b']' | b'}')) {
+                let close = if text
+                    .as_bytes()
+                    .get(s)
+                    .is_some_and(|c| matches!(c, b']' | b'}'))
+                {
                     e
                 } else {
                     end

@@ -71,10 +71,12 @@ pub fn sam_event_mode(kind: &str) -> Mode {
 fn mapping_mode_from_type(t: &str) -> Mode {
     match t {
         "AWS::SQS::Queue" => Mode::Queue,
-        "AWS::Kinesis::Stream" | "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"
-        | "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster" | "AWS::KinesisAnalyticsV2::Application" => {
-            Mode::Stream
-        }
+        "AWS::Kinesis::Stream"
+        | "AWS::DynamoDB::Table"
+        | "AWS::DynamoDB::GlobalTable"
+        | "AWS::MSK::Cluster"
+        | "AWS::MSK::ServerlessCluster"
+        | "AWS::KinesisAnalyticsV2::Application" => Mode::Stream,
         "AWS::AmazonMQ::Broker" => Mode::Queue,
         "AWS::DocDB::DBCluster" => Mode::Stream,
         _ => Mode::Unknown,
@@ -104,14 +106,25 @@ pub fn principal_mode(principal: &str) -> Mode {
                 Mode::Async
             }
         }
-        "apigateway" | "elasticloadbalancing" | "cognito-idp" | "lex" | "alexa-appkit"
-        | "alexa-connectedhome" | "secretsmanager" | "cloudfront" | "edgelambda" | "appsync" => Mode::Sync,
+        "apigateway"
+        | "elasticloadbalancing"
+        | "cognito-idp"
+        | "lex"
+        | "alexa-appkit"
+        | "alexa-connectedhome"
+        | "secretsmanager"
+        | "cloudfront"
+        | "edgelambda"
+        | "appsync" => Mode::Sync,
         _ => Mode::Unknown,
     }
 }
 
 /// Collect every invocation of every function in the template.
-pub fn collect(tpl: &Template, functions: &indexmap::IndexMap<String, Function>) -> Vec<EventSource> {
+pub fn collect(
+    tpl: &Template,
+    functions: &indexmap::IndexMap<String, Function>,
+) -> Vec<EventSource> {
     let doc = &tpl.doc;
     let mut out = Vec::new();
     // SAM `Events`.
@@ -120,8 +133,13 @@ pub fn collect(tpl: &Template, functions: &indexmap::IndexMap<String, Function>)
             continue;
         };
         for (name, key_span, ev) in events.iter() {
-            let kind = doc.get(ev, "Type").and_then(|t| doc.as_str(t)).unwrap_or("");
-            let props = doc.get(ev, "Properties").filter(|p| doc.as_map(*p).is_some());
+            let kind = doc
+                .get(ev, "Type")
+                .and_then(|t| doc.as_str(t))
+                .unwrap_or("");
+            let props = doc
+                .get(ev, "Properties")
+                .filter(|p| doc.as_map(*p).is_some());
             let source_key = match kind {
                 "SQS" => Some("Queue"),
                 "Kinesis" | "DynamoDB" | "MSK" => Some("Stream"),
@@ -155,22 +173,25 @@ pub fn collect(tpl: &Template, functions: &indexmap::IndexMap<String, Function>)
     for r in tpl.resources.values() {
         let props = r.properties;
         let p = |k: &str| props.and_then(|n| doc.get(n, k));
-        let mut push = |function: String, mode: Mode, node: NodeId, span: Span, source: Option<String>| {
-            out.push(EventSource {
-                function,
-                mode,
-                kind: r.type_.clone(),
-                declared_in: r.id.clone(),
-                name: None,
-                node,
-                span,
-                props,
-                source,
-            });
-        };
+        let mut push =
+            |function: String, mode: Mode, node: NodeId, span: Span, source: Option<String>| {
+                out.push(EventSource {
+                    function,
+                    mode,
+                    kind: r.type_.clone(),
+                    declared_in: r.id.clone(),
+                    name: None,
+                    node,
+                    span,
+                    props,
+                    source,
+                });
+            };
         match r.type_.as_str() {
             "AWS::Lambda::EventSourceMapping" => {
-                let Some(function) = func_of(p("FunctionName")) else { continue };
+                let Some(function) = func_of(p("FunctionName")) else {
+                    continue;
+                };
                 let arn = p("EventSourceArn");
                 let (mode, source) = match arn.map(|a| tpl.target(a)) {
                     Some(Target::Resource { id, .. }) => {
@@ -184,12 +205,16 @@ pub fn collect(tpl: &Template, functions: &indexmap::IndexMap<String, Function>)
                 push(function, mode, r.node, r.key_span, source);
             }
             "AWS::Lambda::Permission" => {
-                let Some(function) = func_of(p("FunctionName")) else { continue };
+                let Some(function) = func_of(p("FunctionName")) else {
+                    continue;
+                };
                 let Some(principal) = p("Principal").and_then(|n| tpl.string(n).known()) else {
                     continue;
                 };
                 let mode = principal_mode(&principal);
-                let source = p("SourceArn").and_then(|n| tpl.ref_resource(n)).map(str::to_string);
+                let source = p("SourceArn")
+                    .and_then(|n| tpl.ref_resource(n))
+                    .map(str::to_string);
                 push(function, mode, r.node, r.key_span, source);
             }
             "AWS::SNS::Subscription" => {
@@ -197,12 +222,19 @@ pub fn collect(tpl: &Template, functions: &indexmap::IndexMap<String, Function>)
                 if proto.as_deref() != Some("lambda") {
                     continue;
                 }
-                let Some(function) = func_of(p("Endpoint")) else { continue };
-                let source = p("TopicArn").and_then(|n| tpl.ref_resource(n)).map(str::to_string);
+                let Some(function) = func_of(p("Endpoint")) else {
+                    continue;
+                };
+                let source = p("TopicArn")
+                    .and_then(|n| tpl.ref_resource(n))
+                    .map(str::to_string);
                 push(function, Mode::Async, r.node, r.key_span, source);
             }
             "AWS::SNS::Topic" => {
-                for s in p("Subscription").map(|n| doc.one_or_many(n)).unwrap_or_default() {
+                for s in p("Subscription")
+                    .map(|n| doc.one_or_many(n))
+                    .unwrap_or_default()
+                {
                     let proto = doc.get(s, "Protocol").and_then(|n| tpl.string(n).known());
                     if proto.as_deref() != Some("lambda") {
                         continue;

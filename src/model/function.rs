@@ -48,7 +48,9 @@ impl Function {
             None => RoleRef::Missing,
             Some(n) => match tpl.target(n) {
                 Target::Resource { id, .. }
-                    if tpl.resource(&id).is_some_and(|x| x.type_ == "AWS::IAM::Role") =>
+                    if tpl
+                        .resource(&id)
+                        .is_some_and(|x| x.type_ == "AWS::IAM::Role") =>
                 {
                     RoleRef::Template(id)
                 }
@@ -104,7 +106,9 @@ impl Function {
         };
         let mut out = Vec::new();
         let r = self.resource(tpl);
-        let own = r.and_then(|r| r.properties).and_then(|p| tpl.doc.get(p, first));
+        let own = r
+            .and_then(|r| r.properties)
+            .and_then(|p| tpl.doc.get(p, first));
         let glob = if self.sam {
             tpl.globals_function.and_then(|g| tpl.doc.get(g, first))
         } else {
@@ -115,7 +119,11 @@ impl Function {
             let mut key_span = Span::default();
             let mut ok = true;
             for k in rest {
-                match tpl.doc.as_map(node).and_then(|m| Some((m.get(k)?, m.key_span(k)?))) {
+                match tpl
+                    .doc
+                    .as_map(node)
+                    .and_then(|m| Some((m.get(k)?, m.key_span(k)?)))
+                {
                     Some((n, ks)) => {
                         node = n;
                         key_span = ks;

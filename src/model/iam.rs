@@ -79,7 +79,8 @@ pub struct SamPolicyTemplate {
 pub fn sam_policy_templates() -> &'static HashMap<String, SamPolicyTemplate> {
     static TABLE: OnceLock<HashMap<String, SamPolicyTemplate>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        serde_json::from_str(include_str!("../../data/sam_policy_templates.json")).unwrap_or_default()
+        serde_json::from_str(include_str!("../../data/sam_policy_templates.json"))
+            .unwrap_or_default()
     })
 }
 
@@ -116,9 +117,15 @@ fn document(
         }
         let effect = doc.get(s, "Effect").and_then(|e| doc.as_str(e));
         let not_action = doc.get(s, "NotAction").is_some();
-        let actions = items(tpl, doc.get(s, "Action").or_else(|| doc.get(s, "NotAction")));
+        let actions = items(
+            tpl,
+            doc.get(s, "Action").or_else(|| doc.get(s, "NotAction")),
+        );
         let not_resource = doc.get(s, "NotResource").is_some();
-        let resources = items(tpl, doc.get(s, "Resource").or_else(|| doc.get(s, "NotResource")));
+        let resources = items(
+            tpl,
+            doc.get(s, "Resource").or_else(|| doc.get(s, "NotResource")),
+        );
         let mut p = path.to_vec();
         p.push("Statement".into());
         p.push(i.to_string());
@@ -137,7 +144,11 @@ fn document(
 }
 
 /// Collect the permissions of a function.
-pub fn function_iam(tpl: &Template, f: &Function, attached: &HashMap<String, Vec<String>>) -> FunctionIam {
+pub fn function_iam(
+    tpl: &Template,
+    f: &Function,
+    attached: &HashMap<String, Vec<String>>,
+) -> FunctionIam {
     let doc = &tpl.doc;
     let mut out = FunctionIam {
         complete: true,
@@ -166,11 +177,19 @@ pub fn function_iam(tpl: &Template, f: &Function, attached: &HashMap<String, Vec
             }
             if let Some(arns) = tpl.prop(role, "ManagedPolicyArns") {
                 for (i, a) in doc.one_or_many(arns).into_iter().enumerate() {
-                    managed_item(tpl, a, role_id, vec!["ManagedPolicyArns".into(), i.to_string()], &mut out);
+                    managed_item(
+                        tpl,
+                        a,
+                        role_id,
+                        vec!["ManagedPolicyArns".into(), i.to_string()],
+                        &mut out,
+                    );
                 }
             }
             for pid in attached.get(role_id).map(Vec::as_slice).unwrap_or(&[]) {
-                let Some(pr) = tpl.resource(pid) else { continue };
+                let Some(pr) = tpl.resource(pid) else {
+                    continue;
+                };
                 let via = if pr.type_ == "AWS::IAM::ManagedPolicy" {
                     Via::ManagedPolicy
                 } else {
@@ -248,14 +267,27 @@ pub fn function_iam(tpl: &Template, f: &Function, attached: &HashMap<String, Vec
     out
 }
 
-fn managed_item(tpl: &Template, node: NodeId, written_in: &str, path: Vec<String>, out: &mut FunctionIam) {
+fn managed_item(
+    tpl: &Template,
+    node: NodeId,
+    written_in: &str,
+    path: Vec<String>,
+    out: &mut FunctionIam,
+) {
     // A managed policy of this template: take its statements instead.
     if let Target::Resource { id, .. } = tpl.target(node)
         && let Some(r) = tpl.resource(&id)
         && r.type_ == "AWS::IAM::ManagedPolicy"
     {
         match tpl.prop(r, "PolicyDocument") {
-            Some(d) => document(tpl, d, &id, &Via::ManagedPolicy, &["PolicyDocument".into()], out),
+            Some(d) => document(
+                tpl,
+                d,
+                &id,
+                &Via::ManagedPolicy,
+                &["PolicyDocument".into()],
+                out,
+            ),
             None => out.complete = false,
         }
         return;
@@ -279,7 +311,9 @@ pub fn attached_policies(tpl: &Template) -> HashMap<String, Vec<String>> {
         if r.type_ != "AWS::IAM::Policy" && r.type_ != "AWS::IAM::ManagedPolicy" {
             continue;
         }
-        let Some(roles) = tpl.prop(r, "Roles") else { continue };
+        let Some(roles) = tpl.prop(r, "Roles") else {
+            continue;
+        };
         for n in tpl.doc.one_or_many(roles) {
             if let Some(role) = tpl.ref_resource(n) {
                 out.entry(role.to_string()).or_default().push(r.id.clone());

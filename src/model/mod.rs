@@ -48,7 +48,10 @@ impl App {
     }
 
     /// Event sources invoking a function.
-    pub fn events_of<'a>(&'a self, function: &'a str) -> impl Iterator<Item = &'a EventSource> + 'a {
+    pub fn events_of<'a>(
+        &'a self,
+        function: &'a str,
+    ) -> impl Iterator<Item = &'a EventSource> + 'a {
         self.events.iter().filter(move |e| e.function == function)
     }
 }

@@ -41,7 +41,10 @@ impl<T> Known<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// A resource of this template (`Ref`, `Fn::GetAtt`, `${X}` / `${X.Attr}` in `Fn::Sub`).
-    Resource { id: String, attr: Option<String> },
+    Resource {
+        id: String,
+        attr: Option<String>,
+    },
     Parameter(String),
     Literal(String),
     Unknown(String),
@@ -87,7 +90,9 @@ impl Template {
                     .and_then(|t| doc.as_str(t))
                     .unwrap_or("")
                     .to_string();
-                let properties = doc.get(node, "Properties").filter(|p| doc.as_map(*p).is_some());
+                let properties = doc
+                    .get(node, "Properties")
+                    .filter(|p| doc.as_map(*p).is_some());
                 let condition = doc
                     .get(node, "Condition")
                     .and_then(|c| doc.as_str(c))
@@ -173,9 +178,11 @@ impl Template {
                 }
             }
             "Fn::Sub" => {
-                let text = doc
-                    .as_str(arg)
-                    .or_else(|| doc.as_seq(arg).and_then(|s| s.first()).and_then(|n| doc.as_str(*n)));
+                let text = doc.as_str(arg).or_else(|| {
+                    doc.as_seq(arg)
+                        .and_then(|s| s.first())
+                        .and_then(|n| doc.as_str(*n))
+                });
                 let Some(text) = text else {
                     return Target::Unknown("computed `Fn::Sub`".into());
                 };
@@ -207,7 +214,9 @@ impl Template {
     /// Logical id of the template resource a node points at (Ref, GetAtt, Sub), if any.
     pub fn ref_resource(&self, node: NodeId) -> Option<&str> {
         match self.target(node) {
-            Target::Resource { id, .. } => self.resources.get_key_value(&id).map(|(k, _)| k.as_str()),
+            Target::Resource { id, .. } => {
+                self.resources.get_key_value(&id).map(|(k, _)| k.as_str())
+            }
             _ => None,
         }
     }

@@ -25,7 +25,9 @@ fn excerpt(file: &SourceFile, span: Span) -> (&str, usize, std::ops::Range<usize
     let l0 = file.lines.line_of(start as u32);
     let l_end = file.lines.line_of(end as u32);
     if l_end > l0 + 5 {
-        end = (file.lines.line_start(l0 + 1) as usize).saturating_sub(1).max(start);
+        end = (file.lines.line_start(l0 + 1) as usize)
+            .saturating_sub(1)
+            .max(start);
         end = floor_char_boundary(text, end);
     }
     let from = file.lines.line_start(l0) as usize;
@@ -60,7 +62,9 @@ impl Human {
         if let Some(r) = &d.resource {
             label = format!("in `{r}`");
         }
-        let title = level(d.severity).primary_title(d.message.as_str()).id(d.code);
+        let title = level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.code);
         let snippet = Snippet::source(ex)
             .path(d.file.display.as_str())
             .line_start(line)
@@ -97,7 +101,11 @@ impl Human {
             s.push_str("\n\n");
         }
         let count = |sev| out.diagnostics.iter().filter(|d| d.severity == sev).count();
-        let (e, w, i) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+        let (e, w, i) = (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        );
         let total = out.diagnostics.len();
         if total == 0 && out.errors.is_empty() {
             s.push_str(&format!(

@@ -63,7 +63,9 @@ impl Rule for QueueWithoutRedrivePolicy {
         let tpl = &app.tpl;
         let mut consumers: IndexMap<&str, Vec<&str>> = IndexMap::new();
         for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
-            let Some(q) = e.source.as_deref() else { continue };
+            let Some(q) = e.source.as_deref() else {
+                continue;
+            };
             if tpl.resource(q).is_none_or(|r| r.type_ != "AWS::SQS::Queue") {
                 continue;
             }

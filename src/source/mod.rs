@@ -184,7 +184,11 @@ pub fn format_of(path: &std::path::Path, text: &str) -> Format {
         Some("json") => Format::Json,
         Some("yaml" | "yml") => Format::Yaml,
         _ => {
-            if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+            if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{')
+            {
                 Format::Json
             } else {
                 Format::Yaml
@@ -203,7 +207,13 @@ mod tests {
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
         let x = text.find('x').unwrap() as u32;
-        assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 11 });
+        assert_eq!(
+            idx.line_col(text, x),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
         // past the end is clamped, inside a char is floored
         assert_eq!(idx.line_col(text, 10_000).line, 3);
         let e = text.find('\u{e9}').unwrap() as u32 + 1;

@@ -1,0 +1,110 @@
+//! Every rule against its fixtures: `bad_*` files must produce the rule's code (snapshotted
+//! rendering: message, resource, position), `good_*` files must not.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+
+use lambdalint::check::check_text;
+use lambdalint::render::human::Human;
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir("testdata/rules")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+fn fixtures(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.is_file()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "json")
+                )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn rules_fire_on_bad_and_not_on_good_fixtures() {
+    let human = Human { color: false };
+    let mut checked = 0;
+    for dir in fixture_dirs() {
+        let code = dir.file_name().unwrap().to_str().unwrap().to_string();
+        for f in fixtures(&dir) {
+            let name = f.file_name().unwrap().to_str().unwrap().to_string();
+            let text = std::fs::read_to_string(&f).unwrap();
+            let display = f.to_string_lossy().to_string();
+            let diags = check_text(&display, &text).unwrap_or_else(|e| panic!("{display}: {e}"));
+            let mine: Vec<_> = diags.iter().filter(|d| d.code == code).collect();
+            if name.starts_with("bad_") {
+                assert!(
+                    !mine.is_empty(),
+                    "{display}: expected {code}, got {:?}",
+                    diags.iter().map(|d| d.code).collect::<Vec<_>>()
+                );
+                let rendered: String = mine.iter().map(|d| human.diagnostic(d) + "\n").collect();
+                let snap = name.replace('.', "_");
+                insta::with_settings!({snapshot_path => format!("../{}/snapshots", dir.display()), prepend_module_to_snapshot => false, omit_expression => true}, {
+                    insta::assert_snapshot!(snap, rendered);
+                });
+            } else if name.starts_with("good_") {
+                assert!(
+                    mine.is_empty(),
+                    "{display}: unexpected {code}: {:#?}",
+                    mine.iter().map(|d| &d.message).collect::<Vec<_>>()
+                );
+            } else {
+                panic!("{display}: fixture names start with good_ or bad_");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} fixtures");
+}
+
+/// Every rule of the registry has catalogue docs and good/bad fixtures for SAM and plain
+/// CloudFormation, in YAML and JSON.
+#[test]
+fn every_rule_has_docs_and_fixtures() {
+    for rule in lambdalint::rules::all() {
+        let code = rule.code();
+        let meta =
+            lambdalint::rule::meta(code).unwrap_or_else(|| panic!("{code}: no rules/{code}.toml"));
+        assert_eq!(meta.code, code);
+        assert!(
+            meta.summary.len() > 10 && meta.docs.why.len() > 50,
+            "{code}: docs too thin"
+        );
+        let dir = Path::new("testdata/rules").join(code);
+        let names: Vec<String> = fixtures(&dir)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        for kind in ["good", "bad"] {
+            for flavour in ["sam", "cfn"] {
+                for ext in ["yaml", "json"] {
+                    assert!(
+                        names.iter().any(
+                            |n| n.starts_with(&format!("{kind}_{flavour}")) && n.ends_with(ext)
+                        ),
+                        "{code}: missing a {kind}_{flavour}*.{ext} fixture (have {names:?})"
+                    );
+                }
+            }
+        }
+    }
+}
