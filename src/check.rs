@@ -115,14 +115,7 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
     }
     let text = match load::decode(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            // Binary or mis-encoded: report it when it was named or looks like a template.
-            return if c.explicit {
-                FileResult::Failed(input_error(c, None, e))
-            } else {
-                FileResult::Skipped
-            };
-        }
+        Err((e, bytes)) => return undecodable(c, &bytes, e),
     };
     if !c.explicit && !looks_like_template(&text) {
         return FileResult::Skipped;
@@ -133,6 +126,32 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
         Ok(None) => FileResult::Skipped,
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
     }
+}
+
+/// A file that is not UTF-8: binary files are skipped unless named on the command line; a text
+/// file that looks like a template is reported at its first bad byte.
+fn undecodable(c: &Candidate, bytes: &[u8], e: LoadError) -> FileResult {
+    let head = bytes.get(..8192).unwrap_or(bytes);
+    let binary = head.contains(&0);
+    if binary {
+        return if c.explicit {
+            FileResult::Failed(InputError {
+                code: "E001",
+                message: "binary file: not a YAML or JSON template".into(),
+                file: c.display.clone(),
+                position: None,
+            })
+        } else {
+            FileResult::Skipped
+        };
+    }
+    let lossy = String::from_utf8_lossy(bytes).into_owned();
+    if !c.explicit && !looks_like_template(&lossy) {
+        return FileResult::Skipped;
+    }
+    // The text before the bad byte is unchanged by the lossy decoding, so the offset still holds.
+    let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), lossy));
+    FileResult::Failed(input_error(c, Some(file), e))
 }
 
 /// Check one source text. `Ok(None)`: it parsed but is not a template.

@@ -107,7 +107,12 @@ pub fn discover(paths: &[PathBuf], filter: &Filter) -> (Vec<Candidate>, Vec<(Str
             continue;
         }
         if !root.is_dir() {
-            missing.push((display_of(root), "no such file or directory".to_string()));
+            let why = if root.exists() {
+                "not a regular file or directory"
+            } else {
+                "no such file or directory"
+            };
+            missing.push((display_of(root), why.to_string()));
             continue;
         }
         let walker = WalkBuilder::new(root)

@@ -31,7 +31,7 @@ pub fn load(text: &str) -> Result<Loaded, LoadError> {
         tokens: false,
     };
     let parsed = jsonc_parser::parse_to_ast(body, &collect, &strict()).map_err(|e| LoadError {
-        message: e.kind().to_string(),
+        message: super::lower_first(&e.kind().to_string()),
         span: Span::new(e.range().start + bom, e.range().end + bom),
     })?;
     let mut doc = Document::default();

@@ -122,15 +122,33 @@ pub fn load(text: &str, format: Format) -> Result<Loaded, LoadError> {
     }
 }
 
-/// Decode file bytes: UTF-8 (BOM allowed). Anything else is an error at the first bad byte.
-pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
+/// Decode file bytes: UTF-8 (BOM allowed). Anything else is an error at the first bad byte
+/// (the bytes are handed back for a lossy rendering of the position).
+pub fn decode(bytes: Vec<u8>) -> Result<String, (LoadError, Vec<u8>)> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        LoadError {
-            message: format!("file is not valid UTF-8 (invalid byte at offset {at})"),
-            span: Span::empty(at),
-        }
+        let bad = e.as_bytes().get(at).copied().unwrap_or(0);
+        (
+            LoadError {
+                message: format!(
+                    "file is not valid UTF-8: invalid byte 0x{bad:02x} at offset {at} (save it as UTF-8)"
+                ),
+                span: Span::new(at, at + 1),
+            },
+            e.into_bytes(),
+        )
     })
+}
+
+/// Parser messages start lowercase like ours.
+pub(crate) fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if f.is_uppercase() && !c.clone().next().is_some_and(char::is_uppercase) => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
+    }
 }
 
 /// Is this loaded document a CloudFormation / SAM template?

@@ -228,8 +228,13 @@ pub fn load(text: &str) -> Result<Loaded, LoadError> {
         let (event, span) = ev.map_err(|e| {
             let m = e.marker();
             let at = m.byte_offset().unwrap_or(0);
+            let info = e.info();
             LoadError {
-                message: e.info(),
+                message: if info.contains("recursion limit") {
+                    format!("nesting too deep: {info}")
+                } else {
+                    info
+                },
                 span: Span::empty(at),
             }
         })?;

@@ -1,5 +1,7 @@
 //! Human output: annotate-snippets excerpts with the primary label on the offending key or value.
 
+use std::borrow::Cow;
+
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -17,7 +19,7 @@ fn level(s: Severity) -> Level<'static> {
 
 /// The lines around a span, so a 50 MB template does not get handed to the renderer whole.
 /// Returns (excerpt, first line number, span relative to the excerpt).
-fn excerpt(file: &SourceFile, span: Span) -> (&str, usize, std::ops::Range<usize>) {
+fn excerpt(file: &SourceFile, span: Span) -> (Cow<'_, str>, usize, std::ops::Range<usize>) {
     let text = &file.text;
     let start = floor_char_boundary(text, span.start as usize);
     let mut end = ceil_char_boundary(text, (span.end as usize).max(start));
@@ -39,6 +41,12 @@ fn excerpt(file: &SourceFile, span: Span) -> (&str, usize, std::ops::Range<usize
     };
     let to = ceil_char_boundary(text, to.max(end));
     let ex = text.get(from..to).unwrap_or("");
+    // CRLF files: show the lines without a visible carriage return (same byte length).
+    let ex = if ex.contains('\r') {
+        Cow::Owned(ex.replace('\r', " "))
+    } else {
+        Cow::Borrowed(ex)
+    };
     (ex, l0 + 1, (start - from)..(end - from))
 }
 
@@ -65,7 +73,7 @@ impl Human {
         let title = level(d.severity)
             .primary_title(d.message.as_str())
             .id(d.code);
-        let snippet = Snippet::source(ex)
+        let snippet = Snippet::source(ex.as_ref())
             .path(d.file.display.as_str())
             .line_start(line)
             .annotation(AnnotationKind::Primary.span(range).label(label));
@@ -80,16 +88,14 @@ impl Human {
         let mut s = String::new();
         for e in &out.errors {
             let title = Level::ERROR.primary_title(e.message.as_str()).id(e.code);
-            let group = match &e.position {
-                Some((file, span)) => {
-                    let (ex, line, range) = excerpt(file, *span);
-                    Group::with_title(title).element(
-                        Snippet::source(ex)
-                            .path(e.file.as_str())
-                            .line_start(line)
-                            .annotation(AnnotationKind::Primary.span(range)),
-                    )
-                }
+            let ex = e.position.as_ref().map(|(file, span)| excerpt(file, *span));
+            let group = match &ex {
+                Some((ex, line, range)) => Group::with_title(title).element(
+                    Snippet::source(ex.as_ref())
+                        .path(e.file.as_str())
+                        .line_start(*line)
+                        .annotation(AnnotationKind::Primary.span(range.clone())),
+                ),
                 None => Group::with_title(title)
                     .element(annotate_snippets::Origin::path(e.file.as_str())),
             };
