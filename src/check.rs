@@ -55,6 +55,8 @@ pub struct Outcome {
     pub templates: usize,
     /// Files looked at.
     pub files: usize,
+    /// Display paths of the templates checked (sorted), for `--list-templates`.
+    pub checked: Vec<String>,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
@@ -234,11 +236,12 @@ pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> O
             position: None,
         });
     }
-    for r in results {
+    for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
             FileResult::Checked(d) => {
                 out.templates += 1;
+                out.checked.push(c.display.clone());
                 out.diagnostics.extend(d);
             }
             FileResult::Failed(e) => out.errors.push(e),

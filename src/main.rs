@@ -62,6 +62,9 @@ enum Command {
         /// Write the output to a file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Print the files recognised as templates (one per line) instead of the findings.
+        #[arg(long)]
+        list_templates: bool,
     },
     /// Print the documentation of a rule.
     Rule { code: String },
@@ -125,6 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             select,
             ignore,
             output,
+            list_templates,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -149,9 +153,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
-            let text = match format {
-                Format::Human => render::human::Human { color }.render(&outcome),
-                Format::Json => render::json::render(&outcome) + "\n",
+            let text = if list_templates {
+                outcome.checked.iter().map(|f| format!("{f}\n")).collect()
+            } else {
+                match format {
+                    Format::Human => render::human::Human { color }.render(&outcome),
+                    Format::Json => render::json::render(&outcome) + "\n",
+                }
             };
             match output {
                 Some(p) => std::fs::write(&p, text)?,

@@ -327,7 +327,12 @@ fn big_template_is_checked() {
         "  Last:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n",
     );
     let p = write(d.path(), "big.yaml", &t);
-    let r = check(&[s(&p)]);
+    // a debug build on a shared machine: generous, but still bounded
+    let r = common::run_limited(
+        repo(),
+        &["check", "--format", "json", s(&p)],
+        std::time::Duration::from_secs(120),
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let j = r.json();
     assert_eq!(j["summary"]["templates"], 1);

@@ -1,0 +1,362 @@
+//! The command line contract: exit codes, the JSON shape, order, discovery, usage errors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{repo, run_in};
+use serde_json::Value;
+
+/// A function without `Timeout` (LMB010, warning).
+const WARN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n";
+/// Clean.
+const CLEAN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Timeout: 10\n";
+/// A duplicate key (E002, error) and nothing else.
+const ERROR: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n  Q:\n    Type: AWS::SQS::Queue\n";
+/// Not YAML at all, but looks like a template.
+const BROKEN: &str =
+    "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn: [1, 2\n  Other: 3\n";
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    d
+}
+
+fn json(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let mut a = vec!["check", "--format", "json"];
+    a.extend_from_slice(args);
+    let r = run_in(dir, &a);
+    (r.code, r.json())
+}
+
+fn files_of(j: &Value) -> Vec<String> {
+    let mut f: Vec<String> = j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    f.dedup();
+    f
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let d = tree(&[
+        ("warn.yaml", WARN),
+        ("clean.yaml", CLEAN),
+        ("err.yaml", ERROR),
+    ]);
+    let p = d.path();
+    assert_eq!(run_in(p, &["check", "clean.yaml"]).code, 0);
+    assert_eq!(run_in(p, &["check", "warn.yaml"]).code, 1);
+    assert_eq!(
+        run_in(p, &["check", "--fail-on", "error", "warn.yaml"]).code,
+        0
+    );
+    assert_eq!(
+        run_in(p, &["check", "--fail-on", "warning", "warn.yaml"]).code,
+        1
+    );
+    assert_eq!(
+        run_in(p, &["check", "--fail-on", "info", "warn.yaml"]).code,
+        1
+    );
+    assert_eq!(
+        run_in(p, &["check", "--fail-on", "info", "clean.yaml"]).code,
+        0
+    );
+    assert_eq!(
+        run_in(p, &["check", "--fail-on", "error", "err.yaml"]).code,
+        1
+    );
+    // a parse error wins over findings: 2
+    std::fs::write(p.join("broken.yaml"), BROKEN).unwrap();
+    assert_eq!(run_in(p, &["check", "warn.yaml", "broken.yaml"]).code, 2);
+    assert_eq!(
+        run_in(
+            p,
+            &["check", "--fail-on", "error", "clean.yaml", "broken.yaml"]
+        )
+        .code,
+        2
+    );
+}
+
+#[test]
+fn json_contract_shape() {
+    let d = tree(&[("sub/warn.yaml", WARN)]);
+    let (code, j) = json(d.path(), &["sub/warn.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(j["version"], 1);
+    assert!(j["errors"].as_array().unwrap().is_empty());
+    let diags = j["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1);
+    let x = &diags[0];
+    let keys: Vec<&str> = x.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in [
+        "code", "name", "severity", "message", "help", "file", "resource", "range",
+    ] {
+        assert!(keys.contains(&k), "missing {k}: {x}");
+    }
+    assert_eq!(x["code"], "LMB010");
+    assert_eq!(x["name"], "function-without-timeout");
+    assert_eq!(x["severity"], "warning");
+    assert!(x["message"].as_str().unwrap().starts_with("function `Fn`"));
+    assert!(x["help"].as_str().unwrap().contains("Timeout"));
+    assert_eq!(x["file"], "sub/warn.yaml");
+    assert_eq!(x["resource"], "Fn");
+    assert_eq!(
+        x["range"],
+        serde_json::json!({"start": {"line": 3, "column": 3}, "end": {"line": 3, "column": 5}})
+    );
+    let s = &j["summary"];
+    assert_eq!(s["templates"], 1);
+    assert_eq!(s["warnings"], 1);
+    assert_eq!(s["errors"], 0);
+    assert_eq!(s["input_errors"], 0);
+    // absolute input -> absolute file
+    let abs = d.path().join("sub/warn.yaml");
+    let (_, j) = json(d.path(), &[abs.to_str().unwrap()]);
+    assert_eq!(j["diagnostics"][0]["file"], abs.to_str().unwrap());
+    // directory input: paths relative to it as given
+    let (_, j) = json(d.path(), &["sub"]);
+    assert_eq!(j["diagnostics"][0]["file"], "sub/warn.yaml");
+    let (_, j) = json(&d.path().join("sub"), &[]);
+    assert_eq!(j["diagnostics"][0]["file"], "warn.yaml");
+}
+
+#[test]
+fn output_order_is_deterministic() {
+    let mut files = Vec::new();
+    for i in 0..30 {
+        files.push((format!("t{:02}/template.yaml", 29 - i), WARN.to_string()));
+        files.push((format!("t{:02}/err.yaml", i), ERROR.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let d = tree(&refs);
+    let first = run_in(d.path(), &["check", "--format", "json", "."]).stdout;
+    for _ in 0..5 {
+        assert_eq!(
+            first,
+            run_in(d.path(), &["check", "--format", "json", "."]).stdout
+        );
+    }
+    let human = run_in(d.path(), &["check", "."]).stdout;
+    assert_eq!(human, run_in(d.path(), &["check", "."]).stdout);
+    let j: Value = serde_json::from_str(&first).unwrap();
+    let keys: Vec<(String, u64, u64)> = j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(keys.len(), 60);
+}
+
+#[test]
+fn parse_error_has_a_position_and_the_rest_is_checked() {
+    let d = tree(&[("a_broken.yaml", BROKEN), ("b_warn.yaml", WARN)]);
+    let (code, j) = json(d.path(), &["."]);
+    assert_eq!(code, 2);
+    let e = &j["errors"][0];
+    assert_eq!(e["code"], "E001");
+    assert_eq!(e["name"], "parse-error");
+    assert_eq!(e["file"], "a_broken.yaml");
+    assert_eq!(e["range"]["start"]["line"], 4);
+    assert_eq!(e["range"]["start"]["column"], 8);
+    assert_eq!(files_of(&j), ["b_warn.yaml"]);
+    assert_eq!(j["summary"]["input_errors"], 1);
+    let h = run_in(d.path(), &["check", "."]);
+    assert_eq!(h.code, 2);
+    assert!(h.stdout.contains("a_broken.yaml:4:8"), "{}", h.stdout);
+    assert!(h.stdout.contains("b_warn.yaml:3:3"), "{}", h.stdout);
+    assert!(h.stdout.contains("1 file could not be checked"));
+}
+
+#[test]
+fn include_and_exclude() {
+    let d = tree(&[
+        ("app/template.yaml", WARN),
+        ("infra/stack.yaml", WARN),
+        (
+            "infra/other.json",
+            "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"Fn\": {\"Type\": \"AWS::Lambda::Function\"}}}",
+        ),
+    ]);
+    let (_, j) = json(d.path(), &["--include", "template.yaml", "."]);
+    assert_eq!(files_of(&j), ["app/template.yaml"]);
+    let (_, j) = json(d.path(), &["--exclude", "infra/**", "."]);
+    assert_eq!(files_of(&j), ["app/template.yaml"]);
+    let (_, j) = json(d.path(), &["--include", "*.json", "."]);
+    assert_eq!(files_of(&j), ["infra/other.json"]);
+    let (_, j) = json(
+        d.path(),
+        &["--include", "infra/*", "--exclude", "*.json", "."],
+    );
+    assert_eq!(files_of(&j), ["infra/stack.yaml"]);
+    let r = run_in(d.path(), &["check", "--include", "a[", "."]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid glob"), "{}", r.stderr);
+}
+
+#[test]
+fn gitignore_and_build_folders_are_skipped() {
+    let d = tree(&[
+        ("template.yaml", WARN),
+        (".gitignore", "generated/\n*.out.yaml\n"),
+        ("generated/template.yaml", WARN),
+        ("x.out.yaml", WARN),
+        (".aws-sam/build/template.yaml", WARN),
+        ("node_modules/pkg/template.yaml", WARN),
+        ("cdk.out/stack.template.json", WARN),
+        ("sub/.lambdalintignore", "skipme.yaml\n"),
+        ("sub/skipme.yaml", WARN),
+        ("sub/kept.yaml", WARN),
+    ]);
+    let (_, j) = json(d.path(), &["."]);
+    assert_eq!(files_of(&j), ["sub/kept.yaml", "template.yaml"], "{j}");
+    assert_eq!(j["summary"]["templates"], 2);
+    // a file named explicitly is always checked
+    let (_, j) = json(d.path(), &["generated/template.yaml"]);
+    assert_eq!(files_of(&j), ["generated/template.yaml"]);
+}
+
+#[test]
+fn non_template_files_are_skipped_silently() {
+    let d = tree(&[
+        ("template.yaml", WARN),
+        ("package.json", "{\"name\": \"x\", \"version\": \"1.0.0\"}"),
+        (
+            "tsconfig.json",
+            "{\n  // comments are fine here\n  \"compilerOptions\": {}\n}",
+        ),
+        (".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+        ("docker-compose.yml", "services:\n  web:\n    image: x\n"),
+        ("broken-config.yaml", "a: [1\n"),
+        (
+            "k8s.yaml",
+            "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\n",
+        ),
+        ("events/event.json", "[1, 2, 3]"),
+        ("data.json", "\"just a string\""),
+    ]);
+    let r = run_in(d.path(), &["check", "--format", "json", "."]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let j = r.json();
+    assert!(j["errors"].as_array().unwrap().is_empty(), "{j}");
+    assert_eq!(files_of(&j), ["template.yaml"]);
+    assert_eq!(j["summary"]["templates"], 1);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = tree(&[("template.yaml", WARN)]);
+    let p = d.path();
+    for args in [
+        vec!["check", "--format", "xml", "."],
+        vec!["check", "--fail-on", "never", "."],
+        vec!["check", "--no-such-flag"],
+        vec!["check", "--select", "NOPE999", "."],
+        vec!["check", "--ignore", "zzz", "."],
+        vec!["frobnicate"],
+        vec![],
+    ] {
+        let r = run_in(p, &args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.is_empty(), "{args:?}");
+    }
+    let r = run_in(p, &["check", "missing.yaml", "template.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("missing.yaml"));
+    assert!(r.stdout.contains("no such file"));
+    assert!(r.stdout.contains("template.yaml:3:3"));
+    assert_eq!(run_in(p, &["--help"]).code, 0);
+    assert_eq!(run_in(p, &["--version"]).code, 0);
+}
+
+#[test]
+fn select_and_ignore() {
+    let d = tree(&[("warn.yaml", WARN), ("err.yaml", ERROR)]);
+    let (code, j) = json(d.path(), &["--select", "E", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(files_of(&j), ["err.yaml"]);
+    let (code, j) = json(d.path(), &["--ignore", "LMB010,E002", "."]);
+    assert_eq!(code, 0);
+    assert!(j["diagnostics"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn rule_and_rules_commands() {
+    let r = run_in(repo(), &["rule", "LMB010"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("function-without-timeout"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Timeout"));
+    let r = run_in(repo(), &["rule", "lmb010"]);
+    assert_eq!(r.code, 0, "case-insensitive code");
+    let r = run_in(repo(), &["rule", "XYZ123"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("XYZ123"));
+    let r = run_in(repo(), &["rules"]);
+    assert_eq!(r.code, 0);
+    for code in lambdalint::rules::all().iter().map(|r| r.code()) {
+        assert!(r.stdout.contains(code), "{code} missing from `rules`");
+    }
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), lambdalint::rules::all().len());
+}
+
+#[test]
+fn no_colour_when_piped() {
+    let d = tree(&[("warn.yaml", WARN), ("broken.yaml", BROKEN)]);
+    let r = run_in(d.path(), &["check", "."]);
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(!r.stderr.contains('\u{1b}'));
+    assert!(r.stdout.contains("warning[LMB010]"));
+    let r = run_in(d.path(), &["rules"]);
+    assert!(!r.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn output_file_and_list_templates() {
+    let d = tree(&[("a.yaml", WARN), ("b.yaml", CLEAN), ("package.json", "{}")]);
+    let r = run_in(
+        d.path(),
+        &["check", "--format", "json", "-o", "out.json", "."],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    let j: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("out.json")).unwrap()).unwrap();
+    assert_eq!(j["summary"]["templates"], 2);
+    let r = run_in(d.path(), &["check", "--list-templates", "."]);
+    assert_eq!(r.stdout, "a.yaml\nb.yaml\n");
+}
