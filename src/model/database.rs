@@ -290,8 +290,19 @@ fn rule_admits(tpl: &Template, rule: NodeId, port: u16) -> bool {
     }
 }
 
-fn security_group_path(tpl: &Template, f: &Function, db: &str) -> Option<How> {
-    let fn_sgs = function_vpc(tpl, f)?.security_groups;
+fn security_group_path(app: &App, f: &Function, db: &str) -> Option<How> {
+    let tpl = &app.tpl;
+    // Only security groups dedicated to this function: a group shared by several functions says
+    // nothing about which of them talk to the database.
+    let fn_sgs: Vec<String> = function_vpc(tpl, f)?
+        .security_groups
+        .into_iter()
+        .filter(|sg| {
+            !app.functions.values().any(|o| {
+                o.id != f.id && function_vpc(tpl, o).is_some_and(|v| v.security_groups.contains(sg))
+            })
+        })
+        .collect();
     if fn_sgs.is_empty() {
         return None;
     }
@@ -364,7 +375,14 @@ pub fn connections(app: &App, f: &Function, hints: &HandlerDbFacts) -> Vec<DbCon
     let tpl = &app.tpl;
     let mut out: Vec<DbConnection> = Vec::new();
     let env = environment(tpl, f);
-    let policies = policy_nodes(tpl, f);
+    // Policies of a role shared with other functions say nothing about this one.
+    let shared_role = matches!(&f.role, RoleRef::Template(r)
+        if app.functions.values().any(|o| o.id != f.id && o.role == RoleRef::Template(r.clone())));
+    let policies = if shared_role {
+        Vec::new()
+    } else {
+        policy_nodes(tpl, f)
+    };
     let mut push = |db: &str, how: How| {
         if !out.iter().any(|c| c.db.as_deref() == Some(db)) {
             out.push(DbConnection {
@@ -436,7 +454,7 @@ pub fn connections(app: &App, f: &Function, hints: &HandlerDbFacts) -> Vec<DbCon
         }
     }
     for db in &dbs {
-        if let Some(how) = security_group_path(tpl, f, db) {
+        if let Some(how) = security_group_path(app, f, db) {
             push(db, how);
         }
     }

@@ -531,13 +531,14 @@ pub enum ServiceUse {
 }
 
 /// IAM prefixes whose permissions do not mean network traffic from the function's ENIs: logs and
-/// traces leave through the Lambda service, EFS is mounted by Lambda, KMS permissions mostly
+/// traces leave through the Lambda service, EFS and S3 Files are mounted by Lambda, KMS permissions mostly
 /// serve server-side encryption, database/cache data planes live in the VPC, `rds-db:connect`
 /// only signs a token locally.
 const NOT_NETWORK: &[&str] = &[
     "logs",
     "xray",
     "elasticfilesystem",
+    "s3files",
     "kms",
     "rds-db",
     "kafka-cluster",

@@ -40,6 +40,15 @@ fn bounded(app: &App, e: &EventSource) -> Option<bool> {
     match e.mode {
         Mode::Stream => Some(true),
         Mode::Queue => Some(!is_sqs(app, e)),
+        // Secrets Manager invokes rotation functions a few times per rotation.
+        Mode::Sync if e.kind == "AWS::Lambda::Permission" => {
+            let principal = e
+                .props
+                .and_then(|p| tpl.doc.get(p, "Principal"))
+                .and_then(|n| tpl.string(n).known())
+                .unwrap_or_default();
+            Some(principal.starts_with("secretsmanager"))
+        }
         Mode::Sync => Some(false),
         Mode::Async => {
             if matches!(
@@ -65,6 +74,14 @@ fn bounded(app: &App, e: &EventSource) -> Option<bool> {
         }
         Mode::Unknown => None,
     }
+}
+
+/// Is the function the rotation function of an `AWS::SecretsManager::RotationSchedule`?
+fn rotates_secrets(app: &App, f: &Function) -> bool {
+    let tpl = &app.tpl;
+    tpl.resources_of("AWS::SecretsManager::RotationSchedule")
+        .filter_map(|r| tpl.prop(r, "RotationLambdaARN"))
+        .any(|n| tpl.ref_resource(n) == Some(f.id.as_str()))
 }
 
 /// An SQS poller (not Amazon MQ).
@@ -122,7 +139,7 @@ impl Rule for UnboundedConcurrencyToDatabase {
             let events: Vec<&EventSource> = app.events_of(&f.id).collect();
             let unbounded = if events.is_empty() {
                 // No invocation in the template: unbounded unless it only backs custom resources.
-                custom_resources_of(tpl, f).is_empty()
+                custom_resources_of(tpl, f).is_empty() && !rotates_secrets(app, f)
             } else {
                 events.iter().any(|e| bounded(app, e) == Some(false))
             };
