@@ -722,3 +722,79 @@ fn statement_resource_target(tpl: &Template, span: Span) -> Option<String> {
         .filter(|n| tpl.doc.span(*n) == span)
         .find_map(|n| tpl.ref_resource(n).map(str::to_string))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::load::load;
+    use crate::source::{Format, SourceFile};
+
+    fn tpl(text: &str) -> Template {
+        let file = Arc::new(SourceFile::new(
+            PathBuf::from("t.yaml"),
+            "t.yaml".into(),
+            text.into(),
+        ));
+        Template::new(file, load(text, Format::Yaml).unwrap())
+    }
+
+    fn service_of(yaml_value: &str) -> Option<String> {
+        let t = tpl(&format!(
+            "Resources:\n  E:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      ServiceName: {yaml_value}\n"
+        ));
+        let r = t.resource("E").unwrap();
+        endpoint_service(&t, t.prop(r, "ServiceName").unwrap())
+    }
+
+    #[test]
+    fn endpoint_service_names() {
+        assert_eq!(
+            service_of("com.amazonaws.eu-west-1.s3").as_deref(),
+            Some("s3")
+        );
+        assert_eq!(
+            service_of("!Sub com.amazonaws.${AWS::Region}.ecr.dkr").as_deref(),
+            Some("ecr.dkr")
+        );
+        assert_eq!(
+            service_of("!Join ['', ['com.amazonaws.', !Ref 'AWS::Region', '.dynamodb']]")
+                .as_deref(),
+            Some("dynamodb")
+        );
+        assert_eq!(service_of("!Ref ServiceParam"), None);
+        assert_eq!(service_of("!Sub com.amazonaws.${AWS::Region}.${Svc}"), None);
+        assert!(endpoint_serves("kinesis-streams", "kinesis"));
+        assert!(endpoint_serves("kms-fips", "kms"));
+        assert!(!endpoint_serves("s3", "dynamodb"));
+        assert!(endpoint_serves("sagemaker.runtime", "sagemaker"));
+    }
+
+    #[test]
+    fn private_ranges() {
+        assert!(is_private_cidr("10.1.0.0/16"));
+        assert!(is_private_cidr("172.20.0.0/16"));
+        assert!(!is_private_cidr("172.32.0.0/16"));
+        assert!(is_private_cidr("192.168.1.0/24"));
+        assert!(!is_private_cidr("52.94.0.0/16"));
+        assert!(!is_private_cidr("0.0.0.0/0"));
+    }
+
+    #[test]
+    fn egress_classification() {
+        let t = tpl(
+            "Parameters:\n  Gw:\n    Type: String\nResources:\n  Nat:\n    Type: AWS::EC2::RouteTable\n  Pub:\n    Type: AWS::EC2::RouteTable\n  None:\n    Type: AWS::EC2::RouteTable\n  Unk:\n    Type: AWS::EC2::RouteTable\n  Igw:\n    Type: AWS::EC2::InternetGateway\n  R1:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref Nat\n      DestinationCidrBlock: 0.0.0.0/0\n      NatGatewayId: nat-1\n  R2:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref Pub\n      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref Igw\n  R3:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref None\n      DestinationCidrBlock: 10.9.0.0/16\n      TransitGatewayId: tgw-1\n  R4:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref Unk\n      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref Gw\n",
+        );
+        assert!(matches!(egress_of(&t, "Nat"), Egress::Yes(_)));
+        assert_eq!(
+            egress_of(&t, "Pub"),
+            Egress::InternetGatewayOnly("Igw".into())
+        );
+        assert_eq!(egress_of(&t, "None"), Egress::No);
+        assert!(matches!(egress_of(&t, "Unk"), Egress::Unknown(_)));
+    }
+}
