@@ -1,8 +1,10 @@
 //! Typed views over a template: functions (Globals merged), event sources, permissions, graph.
 
+pub mod database;
 pub mod events;
 pub mod function;
 pub mod iam;
+pub mod network;
 pub mod template;
 
 use indexmap::IndexMap;

@@ -2,7 +2,10 @@
 
 pub mod iam001;
 pub mod lmb010;
+pub mod rds001;
 pub mod sqs001;
+pub mod vpc001;
+pub mod vpc002;
 
 use crate::rule::Rule;
 
@@ -11,6 +14,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(iam001::WildcardAction),
         Box::new(lmb010::FunctionWithoutTimeout),
+        Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
+        Box::new(vpc001::VpcFunctionWithoutEgress),
+        Box::new(vpc002::VpcFunctionInPublicSubnet),
     ]
 }

@@ -1,0 +1,174 @@
+//! RDS001 unbounded-concurrency-to-database.
+
+use crate::load::NodeId;
+use crate::model::database::{
+    DbConnection, HandlerDbFacts, How, connections, proxied_databases, proxy_used, uses_data_api,
+};
+use crate::model::network::custom_resources_of;
+use crate::model::{App, EventSource, Function, Mode};
+use crate::rule::{Context, Report, Rule};
+
+pub struct UnboundedConcurrencyToDatabase;
+
+pub fn message(function: &str, conns: &[DbConnection]) -> String {
+    let what = conns
+        .iter()
+        .map(|c| match &c.db {
+            Some(db) => format!("database `{db}` ({})", c.how.describe(Some(db))),
+            None => format!("a database ({})", c.how.describe(None)),
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    format!(
+        "function `{function}` connects to {what} with no `ReservedConcurrentExecutions` and no RDS Proxy: every concurrent execution holds its own connection, and a burst can exhaust the database's connection limit"
+    )
+}
+
+/// `ScalingConfig.MaximumConcurrency` of an SQS event / event source mapping.
+fn max_concurrency(app: &App, e: &EventSource) -> Option<NodeId> {
+    let doc = &app.tpl.doc;
+    doc.get_path(e.props?, &["ScalingConfig", "MaximumConcurrency"])
+}
+
+/// Is this invocation's concurrency bounded by its nature (schedules, shards, capped pollers),
+/// `None` when unknown?
+fn bounded(app: &App, e: &EventSource) -> Option<bool> {
+    let tpl = &app.tpl;
+    if max_concurrency(app, e).is_some() {
+        return Some(true);
+    }
+    match e.mode {
+        Mode::Stream => Some(true),
+        Mode::Queue => Some(!is_sqs(app, e)),
+        // Secrets Manager invokes rotation functions a few times per rotation.
+        Mode::Sync if e.kind == "AWS::Lambda::Permission" => {
+            let principal = e
+                .props
+                .and_then(|p| tpl.doc.get(p, "Principal"))
+                .and_then(|n| tpl.string(n).known())
+                .unwrap_or_default();
+            Some(principal.starts_with("secretsmanager"))
+        }
+        Mode::Sync => Some(false),
+        Mode::Async => {
+            if matches!(
+                e.kind.as_str(),
+                "Schedule" | "ScheduleV2" | "AWS::Scheduler::Schedule"
+            ) {
+                return Some(true);
+            }
+            // A rule (or the permission for one) that runs on a schedule.
+            let rule = if e.kind == "AWS::Events::Rule" {
+                Some(e.declared_in.as_str())
+            } else {
+                e.source.as_deref()
+            };
+            let scheduled = rule
+                .and_then(|r| tpl.resource(r))
+                .filter(|r| r.type_ == "AWS::Events::Rule" || r.type_ == "AWS::Scheduler::Schedule")
+                .is_some_and(|r| {
+                    r.type_ == "AWS::Scheduler::Schedule"
+                        || tpl.prop(r, "ScheduleExpression").is_some()
+                });
+            Some(scheduled)
+        }
+        Mode::Unknown => None,
+    }
+}
+
+/// Is the function the rotation function of an `AWS::SecretsManager::RotationSchedule`?
+fn rotates_secrets(app: &App, f: &Function) -> bool {
+    let tpl = &app.tpl;
+    tpl.resources_of("AWS::SecretsManager::RotationSchedule")
+        .filter_map(|r| tpl.prop(r, "RotationLambdaARN"))
+        .any(|n| tpl.ref_resource(n) == Some(f.id.as_str()))
+}
+
+/// An SQS poller (not Amazon MQ).
+fn is_sqs(app: &App, e: &EventSource) -> bool {
+    e.kind == "SQS"
+        || (e.kind == "AWS::Lambda::EventSourceMapping"
+            && e.source
+                .as_deref()
+                .and_then(|s| app.tpl.resource(s))
+                .is_none_or(|r| r.type_ == "AWS::SQS::Queue"))
+}
+
+fn sqs_without_cap(app: &App, f: &Function) -> Vec<String> {
+    app.events_of(&f.id)
+        .filter(|e| e.mode == Mode::Queue && is_sqs(app, e))
+        .filter(|e| max_concurrency(app, e).is_none())
+        .map(|e| e.name.clone().unwrap_or_else(|| e.declared_in.clone()))
+        .collect()
+}
+
+impl Rule for UnboundedConcurrencyToDatabase {
+    fn code(&self) -> &'static str {
+        "RDS001"
+    }
+
+    fn check(&self, cx: &mut Context<'_>) {
+        let app = cx.app;
+        let tpl = &app.tpl;
+        let proxied = proxied_databases(tpl);
+        for f in app.functions.values() {
+            // Extension point: handler analysis fills `HandlerDbFacts` (a DB driver connect).
+            let mut conns = connections(app, f, &HandlerDbFacts::default());
+            if conns.is_empty()
+                || f.prop(tpl, "ReservedConcurrentExecutions").is_some()
+                || proxy_used(tpl, f).is_some()
+            {
+                continue;
+            }
+            conns.retain(|c| match c.db.as_deref() {
+                // Aurora Data API: HTTPS calls, no connections held.
+                Some(db) if uses_data_api(app, f, db) => false,
+                // Only a security group path to a database an RDS Proxy fronts: the function may
+                // well go through the proxy.
+                Some(db)
+                    if matches!(c.how, How::SecurityGroup { .. })
+                        && proxied.iter().any(|p| p == db) =>
+                {
+                    false
+                }
+                _ => true,
+            });
+            if conns.is_empty() {
+                continue;
+            }
+            let events: Vec<&EventSource> = app.events_of(&f.id).collect();
+            let unbounded = if events.is_empty() {
+                // No invocation in the template: unbounded unless it only backs custom resources.
+                custom_resources_of(tpl, f).is_empty() && !rotates_secrets(app, f)
+            } else {
+                events.iter().any(|e| bounded(app, e) == Some(false))
+            };
+            if !unbounded {
+                continue;
+            }
+            let sqs = sqs_without_cap(app, f);
+            let mut help = format!(
+                "set `ReservedConcurrentExecutions` on `{}` below the database's `max_connections`, or connect through an `AWS::RDS::DBProxy`",
+                f.id
+            );
+            if f.sam {
+                help.push_str(
+                    " (`ReservedConcurrentExecutions` may also go in `Globals.Function`)",
+                );
+            }
+            if !sqs.is_empty() {
+                help.push_str(&format!(
+                    "; for the SQS source{} {}, `ScalingConfig: {{MaximumConcurrency: 5}}` caps the pollers",
+                    if sqs.len() == 1 { "" } else { "s" },
+                    sqs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            cx.emit(
+                Report::new(f.anchor(tpl), message(&f.id, &conns))
+                    .resource(&f.id)
+                    .path(&["ReservedConcurrentExecutions"])
+                    .help(help),
+            );
+        }
+    }
+}
