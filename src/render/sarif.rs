@@ -304,7 +304,7 @@ pub fn descriptors() -> Vec<ReportingDescriptor> {
             },
             full_description: None,
             help: None,
-            help_uri: Some(format!("{DOCS_BASE}/../config.md")),
+            help_uri: Some(format!("{DOCS_BASE}/README.md#built-in-codes")),
             default_configuration: Configuration {
                 level: if *code == "E010" { "note" } else { "error" },
             },
