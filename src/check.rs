@@ -22,6 +22,8 @@ pub struct RuleSelection {
     pub ignore: Vec<String>,
     /// Per-code severity overrides.
     pub severity: Vec<(String, Severity)>,
+    /// Per-code rule options (`[rules.CODE.options]`).
+    pub options: Vec<(String, toml::Table)>,
 }
 
 fn matches(pattern: &str, code: &str) -> bool {
@@ -43,6 +45,14 @@ impl RuleSelection {
             .rev()
             .find(|(c, _)| matches(c, code))
             .map(|(_, s)| *s)
+    }
+
+    pub fn options_for(&self, code: &str) -> Option<&toml::Table> {
+        self.options
+            .iter()
+            .rev()
+            .find(|(c, _)| c == code)
+            .map(|(_, t)| t)
     }
 }
 
@@ -184,6 +194,7 @@ pub fn check_source(
     }
     let app = App::new(Template::new(Arc::clone(file), loaded));
     run_rules(&app, rules, sel, &mut out);
+    crate::suppress::apply(&app.tpl, sel, &mut out);
     Ok(Some(out))
 }
 
@@ -206,6 +217,7 @@ pub fn run_rules(
             code,
             severity: default,
             out,
+            options: sel.options_for(code),
         };
         rule.check(&mut cx);
         if let Some(s) = sel.severity_of(code) {

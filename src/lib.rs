@@ -2,9 +2,12 @@
 //!
 //! Pipeline: `discover` -> `load` -> `model` -> `graph` -> `rules` -> `render`.
 
+pub mod baseline;
 pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fingerprint;
 pub mod graph;
 pub mod load;
 pub mod model;
@@ -12,3 +15,4 @@ pub mod render;
 pub mod rule;
 pub mod rules;
 pub mod source;
+pub mod suppress;

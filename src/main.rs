@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use lambdalint::check::{RuleSelection, check_paths};
+use lambdalint::baseline::Baseline;
+use lambdalint::check::check_paths;
+use lambdalint::config::{Config, valid_selector};
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
 use lambdalint::render;
@@ -27,6 +29,8 @@ struct Cli {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,9 +48,24 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
-        /// Lowest severity that makes the exit code 1.
-        #[arg(long, value_enum, default_value = "warning")]
-        fail_on: FailOn,
+        /// Lowest severity that makes the exit code 1 [default: `fail-on` from the
+        /// configuration, else warning].
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Configuration file (default: the first `lambdalint.toml`, `.lambdalint.toml` or
+        /// `pyproject.toml` with `[tool.lambdalint]` in the checked directory or its parents).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Ignore configuration files.
+        #[arg(long, conflicts_with = "config")]
+        no_config: bool,
+        /// Report only findings that are not in this baseline file.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Write the current findings to this baseline file (the exit code is then 0 unless a
+        /// file could not be checked).
+        #[arg(long)]
+        write_baseline: Option<PathBuf>,
         /// Only check files matching these globs (repeatable).
         #[arg(long)]
         include: Vec<String>,
@@ -129,6 +148,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ignore,
             output,
             list_templates,
+            config,
+            no_config,
+            baseline,
+            write_baseline,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -143,13 +166,43 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             }
-            let filter = Filter::new(&include, &exclude)?;
-            let sel = RuleSelection {
-                select,
-                ignore,
-                severity: Vec::new(),
+            let loaded = match (&config, no_config) {
+                (_, true) => Ok(None),
+                (Some(p), _) => Config::load(p).map(Some),
+                (None, _) => paths.first().map_or(Ok(None), |p| Config::discover(p)),
             };
-            let outcome = check_paths(&paths, &filter, &sel);
+            let cfg = match loaded {
+                Ok(c) => c.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("lambdalint: error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let include = if include.is_empty() {
+                cfg.include.clone()
+            } else {
+                include
+            };
+            let exclude: Vec<String> = cfg.exclude.iter().cloned().chain(exclude).collect();
+            let filter = Filter::new(&include, &exclude)?;
+            let sel = cfg.selection(&select, &ignore);
+            let base = match &baseline {
+                Some(p) => match Baseline::read(p) {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        eprintln!("lambdalint: error: {e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => None,
+            };
+            let mut outcome = check_paths(&paths, &filter, &sel);
+            if let Some(b) = &base {
+                b.filter(&mut outcome.diagnostics);
+            }
+            if let Some(p) = &write_baseline {
+                Baseline::from_diagnostics(&outcome.diagnostics).write(p)?;
+            }
             let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
@@ -159,6 +212,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 match format {
                     Format::Human => render::human::Human { color }.render(&outcome),
                     Format::Json => render::json::render(&outcome) + "\n",
+                    Format::Sarif => render::sarif::render(&outcome) + "\n",
+                    Format::Github => render::github::render(&outcome),
                 }
             };
             match output {
@@ -166,12 +221,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print_out(&text)?,
             }
             let threshold = match fail_on {
-                FailOn::Error => Severity::Error,
-                FailOn::Warning => Severity::Warning,
-                FailOn::Info => Severity::Info,
+                Some(FailOn::Error) => Severity::Error,
+                Some(FailOn::Warning) => Severity::Warning,
+                Some(FailOn::Info) => Severity::Info,
+                None => cfg.fail_on.unwrap_or(Severity::Warning),
             };
             Ok(if !outcome.errors.is_empty() {
                 ExitCode::from(2)
+            } else if write_baseline.is_some() {
+                ExitCode::SUCCESS
             } else if outcome.diagnostics.iter().any(|d| d.severity >= threshold) {
                 ExitCode::from(1)
             } else {
@@ -179,15 +237,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
-}
-
-fn valid_selector(s: &str) -> bool {
-    let up = s.to_ascii_uppercase();
-    up == "ALL"
-        || up.starts_with('E')
-        || rule::catalogue()
-            .iter()
-            .any(|m| m.code.starts_with(&up) || m.category == s || m.name == s)
 }
 
 /// Print, ignoring a closed pipe (`lambdalint ... | head`).

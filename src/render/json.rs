@@ -61,6 +61,7 @@ pub fn code_name(code: &str) -> &str {
         "E003" => "yaml-alias",
         "E004" => "unknown-tag",
         "E005" => "multiple-documents",
+        "E010" => "unused-suppression",
         _ => meta(code).map_or("unknown", |m| m.name.as_str()),
     }
 }

@@ -104,6 +104,49 @@ pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
 pub trait Rule: Send + Sync {
     fn code(&self) -> &'static str;
     fn check(&self, cx: &mut Context<'_>);
+    /// Options this rule reads from `[rules.CODE.options]` in the configuration.
+    fn options(&self) -> &'static [RuleOption] {
+        &[]
+    }
+}
+
+/// The type of a rule option value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    Bool,
+    Integer,
+    String,
+    StringList,
+}
+
+impl OptionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OptionKind::Bool => "a boolean",
+            OptionKind::Integer => "an integer",
+            OptionKind::String => "a string",
+            OptionKind::StringList => "a list of strings",
+        }
+    }
+
+    pub fn accepts(self, v: &toml::Value) -> bool {
+        match self {
+            OptionKind::Bool => v.is_bool(),
+            OptionKind::Integer => v.is_integer(),
+            OptionKind::String => v.is_str(),
+            OptionKind::StringList => v
+                .as_array()
+                .is_some_and(|a| a.iter().all(toml::Value::is_str)),
+        }
+    }
+}
+
+/// A configurable rule option (`[rules.CODE.options] name = value`).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub help: &'static str,
 }
 
 /// What a rule sees and reports through.
@@ -112,6 +155,9 @@ pub struct Context<'a> {
     pub code: &'static str,
     pub severity: Severity,
     pub out: &'a mut Vec<Diagnostic>,
+    /// The rule's `[rules.CODE.options]` from the configuration, validated against
+    /// [`Rule::options`].
+    pub options: Option<&'a toml::Table>,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -158,6 +204,19 @@ impl Report {
 }
 
 impl Context<'_> {
+    /// A configured option value.
+    pub fn option(&self, name: &str) -> Option<&toml::Value> {
+        self.options.and_then(|t| t.get(name))
+    }
+
+    pub fn option_bool(&self, name: &str) -> Option<bool> {
+        self.option(name).and_then(toml::Value::as_bool)
+    }
+
+    pub fn option_int(&self, name: &str) -> Option<i64> {
+        self.option(name).and_then(toml::Value::as_integer)
+    }
+
     pub fn emit(&mut self, r: Report) {
         self.out.push(Diagnostic {
             code: self.code,

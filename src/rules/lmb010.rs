@@ -1,6 +1,6 @@
 //! LMB010 function-without-timeout.
 
-use crate::rule::{Context, Report, Rule};
+use crate::rule::{Context, OptionKind, Report, Rule, RuleOption};
 
 pub struct FunctionWithoutTimeout;
 
@@ -8,15 +8,40 @@ pub fn message(function: &str) -> String {
     format!("function `{function}` has no `Timeout`: it is stopped after the 3-second default")
 }
 
+/// Message when only `Globals.Function.Timeout` sets the timeout and `allow-globals = false`.
+pub fn message_globals_only(function: &str) -> String {
+    format!("function `{function}` has no `Timeout` of its own, only the one in `Globals.Function`")
+}
+
+const OPTIONS: &[RuleOption] = &[RuleOption {
+    name: "allow-globals",
+    kind: OptionKind::Bool,
+    help: "when false, a `Timeout` in SAM `Globals.Function` does not count: every function must set its own (default: true)",
+}];
+
 impl Rule for FunctionWithoutTimeout {
+    fn options(&self) -> &'static [RuleOption] {
+        OPTIONS
+    }
+
     fn code(&self) -> &'static str {
         "LMB010"
     }
 
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
+        let allow_globals = cx.option_bool("allow-globals").unwrap_or(true);
         for f in app.functions.values() {
-            if f.prop(&app.tpl, "Timeout").is_some() {
+            if let Some(p) = f.prop(&app.tpl, "Timeout") {
+                if allow_globals || !p.from_globals {
+                    continue;
+                }
+                cx.emit(
+                    Report::new(f.anchor(&app.tpl), message_globals_only(&f.id))
+                        .resource(&f.id)
+                        .path(&["Timeout"])
+                        .help("set `Timeout` on the function itself (the `allow-globals = false` option of LMB010 is on)"),
+                );
                 continue;
             }
             let help = if f.sam {
