@@ -93,7 +93,9 @@ fn input_error(c: &Candidate, file: Option<Arc<SourceFile>>, e: LoadError) -> In
 
 fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
+    // One allocation of the right size (read_to_end would grow and copy).
+    let len = f.metadata().map_or(0, |m| m.len()).min(MAX_FILE_BYTES + 1);
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
     f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
     Ok(buf)
 }

@@ -129,7 +129,13 @@ pub fn discover(paths: &[PathBuf], filter: &Filter) -> (Vec<Candidate>, Vec<(Str
             .build();
         for entry in walker.flatten() {
             let p = entry.path();
-            if !template_extension(p) || !p.is_file() {
+            // The walker knows the type; only symlinks need another stat.
+            let is_file = match entry.file_type() {
+                Some(t) if t.is_symlink() => p.is_file(),
+                Some(t) => t.is_file(),
+                None => p.is_file(),
+            };
+            if !template_extension(p) || !is_file {
                 continue;
             }
             let rel = p.strip_prefix(root).unwrap_or(p);

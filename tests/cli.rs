@@ -360,3 +360,35 @@ fn output_file_and_list_templates() {
     let r = run_in(d.path(), &["check", "--list-templates", "."]);
     assert_eq!(r.stdout, "a.yaml\nb.yaml\n");
 }
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    // `script` (util-linux) gives the binary a pseudo-terminal; skip where it is missing.
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("skipped: no `script` command");
+        return;
+    }
+    let d = tree(&[("warn.yaml", WARN)]);
+    let cmd = format!("{} check warn.yaml", common::bin());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(d.path())
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("\u{1b}["), "no colour on a terminal: {s:?}");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(d.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("warning[LMB010]"), "{s:?}");
+    assert!(!s.contains("\u{1b}["), "colour despite NO_COLOR: {s:?}");
+}

@@ -503,3 +503,18 @@ fn library_load_never_panics_on_fixtures() {
         let _ = lambdalint::check::check_text(&p.display().to_string(), &text);
     }
 }
+
+#[test]
+fn too_many_json_values_are_refused_early() {
+    let d = tmp();
+    let n = lambdalint::load::MAX_NODES + 10;
+    let p = write(
+        d.path(),
+        "wide.json",
+        format!(
+            "{{\"AWSTemplateFormatVersion\": \"x\", \"Resources\": {{\"A\": [{}1]}}}}",
+            "1,".repeat(n)
+        ),
+    );
+    assert_parse_error(s(&p), "more than");
+}

@@ -26,6 +26,7 @@ pub fn load(text: &str) -> Result<Loaded, LoadError> {
     // A byte-order mark is allowed before the value.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = text.get(bom..).unwrap_or("");
+    prescan(body, bom)?;
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
         tokens: false,
@@ -45,6 +46,50 @@ pub fn load(text: &str) -> Result<Loaded, LoadError> {
         issues,
         comments: Vec::new(),
     })
+}
+
+/// One cheap pass before parsing: nesting depth and an upper bound of the value count, so that a
+/// hostile file is refused at the offending byte before the parser builds its own tree for it.
+fn prescan(body: &str, off: usize) -> Result<(), LoadError> {
+    let mut depth = 0usize;
+    let mut values = 1usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in body.bytes().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                values += 1;
+                if depth > MAX_DEPTH {
+                    return Err(LoadError {
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                        span: Span::new(off + i, off + i + 1),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => values += 1,
+            _ => {}
+        }
+        if values > MAX_NODES {
+            return Err(LoadError {
+                message: format!("template has more than {MAX_NODES} values"),
+                span: Span::new(off + i, off + i + 1),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn convert(

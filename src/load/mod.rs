@@ -10,7 +10,7 @@ pub use tree::{Document, Map, NodeId, Value};
 /// Files larger than this are refused with a clear error.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Node budget for one template.
-pub const MAX_NODES: usize = 8_000_000;
+pub const MAX_NODES: usize = 4_000_000;
 /// Nesting budget (the YAML parser stops at 255 on its own).
 pub const MAX_DEPTH: usize = 256;
 

@@ -17,9 +17,10 @@ pub struct Key {
 }
 
 /// A mapping: keys in source order, last duplicate wins (duplicates are reported by the loader).
+/// Boxed so that every [`Node`] stays small (most nodes are scalars).
 #[derive(Debug, Clone, Default)]
 pub struct Map {
-    pub entries: IndexMap<Box<str>, (Span, NodeId)>,
+    pub entries: Box<IndexMap<Box<str>, (Span, NodeId)>>,
 }
 
 impl Map {
@@ -157,5 +158,20 @@ impl Document {
             Value::Seq(s) => s.clone(),
             _ => vec![id],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        // 8M nodes must fit in memory: keep the arena entry compact.
+        assert!(
+            std::mem::size_of::<Node>() <= 40,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
     }
 }
