@@ -228,5 +228,5 @@ fn mutated_fixtures_never_panic() {
         }
     }
     // the mutations are not all rejected at the first byte
-    assert!(loaded > count / 4, "only {loaded} mutations loaded");
+    assert!(loaded > count / 8, "only {loaded} mutations loaded");
 }

@@ -2,7 +2,8 @@
 
 use crate::load::NodeId;
 use crate::model::database::{
-    DbConnection, HandlerDbFacts, How, connections, proxied_databases, proxy_used, uses_data_api,
+    DbConnection, HandlerDbFacts, How, connections, is_database, proxied_databases, proxy_used,
+    uses_data_api,
 };
 use crate::model::network::custom_resources_of;
 use crate::model::{App, EventSource, Function, Mode};
@@ -110,14 +111,19 @@ impl Rule for UnboundedConcurrencyToDatabase {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
+        // Without a database in the template, only handler facts could show a connection: skip the
+        // per-function work (it keeps 100k-function templates linear).
+        if !tpl.resources.values().any(|r| is_database(tpl, &r.id)) {
+            return;
+        }
         let proxied = proxied_databases(tpl);
         for f in app.functions.values() {
+            if f.prop(tpl, "ReservedConcurrentExecutions").is_some() {
+                continue;
+            }
             // Extension point: handler analysis fills `HandlerDbFacts` (a DB driver connect).
             let mut conns = connections(app, f, &HandlerDbFacts::default());
-            if conns.is_empty()
-                || f.prop(tpl, "ReservedConcurrentExecutions").is_some()
-                || proxy_used(tpl, f).is_some()
-            {
+            if conns.is_empty() || proxy_used(tpl, f).is_some() {
                 continue;
             }
             conns.retain(|c| match c.db.as_deref() {
