@@ -2,6 +2,7 @@
 
 pub mod database;
 pub mod events;
+pub mod failure;
 pub mod function;
 pub mod iam;
 pub mod network;

@@ -1,9 +1,13 @@
 //! The rules, one module each, and the registry.
 
 pub mod iam001;
+pub mod lmb001;
+pub mod lmb002;
 pub mod lmb010;
+pub mod lmb011;
 pub mod rds001;
 pub mod sqs001;
+pub mod sqs010;
 pub mod vpc001;
 pub mod vpc002;
 
@@ -13,9 +17,13 @@ use crate::rule::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(iam001::WildcardAction),
+        Box::new(lmb001::AsyncFunctionWithoutFailureDestination),
+        Box::new(lmb002::StreamSourceWithoutFailureDestination),
         Box::new(lmb010::FunctionWithoutTimeout),
+        Box::new(lmb011::TimeoutExceedsApiIntegration),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
+        Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
     ]
