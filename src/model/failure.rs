@@ -24,10 +24,9 @@ pub fn async_failure_destination(tpl: &Template, f: &Function) -> Option<bool> {
     };
     if let Some(p) = f.prop(tpl, dlq_prop)
         && check(p.node)
+        && doc.get(p.node, "TargetArn").is_some()
     {
-        if doc.get(p.node, "TargetArn").is_some() {
-            return Some(true);
-        }
+        return Some(true);
     }
     // SAM `EventInvokeConfig.DestinationConfig.OnFailure`.
     if f.sam
