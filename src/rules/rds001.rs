@@ -10,7 +10,8 @@ use crate::rule::{Context, Report, Rule};
 
 pub struct UnboundedConcurrencyToDatabase;
 
-pub fn message(function: &str, conns: &[DbConnection]) -> String {
+/// `trigger`: the invocation that scales with traffic, `None` when the template shows none.
+pub fn message(function: &str, conns: &[DbConnection], trigger: Option<&str>) -> String {
     let what = conns
         .iter()
         .map(|c| match &c.db {
@@ -19,8 +20,12 @@ pub fn message(function: &str, conns: &[DbConnection]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" and ");
+    let scales = match trigger {
+        Some(t) => format!("its {t} scales it out"),
+        None => "nothing in the template bounds how often it is invoked".to_string(),
+    };
     format!(
-        "function `{function}` connects to {what} with no `ReservedConcurrentExecutions` and no RDS Proxy: every concurrent execution holds its own connection, and a burst can exhaust the database's connection limit"
+        "function `{function}` connects to {what} with no `ReservedConcurrentExecutions` and no RDS Proxy, and {scales}: every concurrent execution holds its own connection, and a burst can exhaust the database's connection limit"
     )
 }
 
@@ -74,6 +79,23 @@ fn bounded(app: &App, e: &EventSource) -> Option<bool> {
         }
         Mode::Unknown => None,
     }
+}
+
+/// "`Api` event (HttpApi)", "SQS source `Jobs`", "`AWS::Lambda::Permission` `P`".
+fn describe(e: &EventSource) -> String {
+    if let Some(n) = &e.name {
+        return format!("`{n}` event (`{}`)", e.kind);
+    }
+    let what = match e.kind.as_str() {
+        "AWS::S3::Bucket" => "S3 notification from",
+        "AWS::Lambda::Permission" => "invoke permission",
+        "AWS::Events::Rule" => "EventBridge rule",
+        "AWS::SNS::Subscription" => "SNS subscription",
+        "AWS::SNS::Topic" => "SNS subscription of",
+        "AWS::Lambda::EventSourceMapping" => "event source mapping",
+        _ => "invocation by",
+    };
+    format!("{what} `{}`", e.declared_in)
 }
 
 /// Is the function the rotation function of an `AWS::SecretsManager::RotationSchedule`?
@@ -137,11 +159,15 @@ impl Rule for UnboundedConcurrencyToDatabase {
                 continue;
             }
             let events: Vec<&EventSource> = app.events_of(&f.id).collect();
+            let trigger = events
+                .iter()
+                .find(|e| bounded(app, e) == Some(false))
+                .map(|e| describe(e));
             let unbounded = if events.is_empty() {
                 // No invocation in the template: unbounded unless it only backs custom resources.
                 custom_resources_of(tpl, f).is_empty() && !rotates_secrets(app, f)
             } else {
-                events.iter().any(|e| bounded(app, e) == Some(false))
+                trigger.is_some()
             };
             if !unbounded {
                 continue;
@@ -164,7 +190,7 @@ impl Rule for UnboundedConcurrencyToDatabase {
                 ));
             }
             cx.emit(
-                Report::new(f.anchor(tpl), message(&f.id, &conns))
+                Report::new(f.anchor(tpl), message(&f.id, &conns, trigger.as_deref()))
                     .resource(&f.id)
                     .path(&["ReservedConcurrentExecutions"])
                     .help(help),

@@ -10,6 +10,18 @@ use crate::rule::{Context, Report, Rule};
 
 pub struct VpcFunctionWithoutEgress;
 
+/// Global services without a VPC endpoint: only a NAT route reaches them.
+const NO_PRIVATELINK: &[&str] = &[
+    "iam",
+    "cloudfront",
+    "route53",
+    "route53domains",
+    "waf",
+    "shield",
+    "budgets",
+    "globalaccelerator",
+];
+
 /// The endpoint service name to suggest for an IAM prefix.
 pub fn endpoint_name(service: &str) -> &str {
     match service {
@@ -28,7 +40,7 @@ pub fn endpoint_name(service: &str) -> &str {
 
 fn why(u: &ServiceUse) -> String {
     match u {
-        ServiceUse::Action(a) => format!("`{a}`"),
+        ServiceUse::Action(a) => format!("its role allows `{a}`"),
         ServiceUse::CustomResourceResponse(cr) => {
             format!("the response to custom resource `{cr}` goes to a pre-signed S3 URL")
         }
@@ -84,7 +96,7 @@ pub fn message(
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "function `{function}` runs in subnet{s} {}{} whose {route}, and no VPC endpoint serves {services}: these calls time out",
+        "function `{function}` runs in subnet{s} {}{} whose {route}, and no VPC endpoint serves {services}: calls to these services from the function time out",
         ticks(subnets),
         if from_globals {
             " (`VpcConfig` from `Globals.Function`)"
@@ -97,9 +109,11 @@ pub fn message(
 pub fn help(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> String {
     let mut gateway = Vec::new();
     let mut interface = Vec::new();
+    let mut nat_only = Vec::new();
     for svc in missing.keys() {
         match svc.as_str() {
             "s3" | "dynamodb" => gateway.push(svc.clone()),
+            other if NO_PRIVATELINK.contains(&other) => nat_only.push(svc.clone()),
             other => interface.push(format!(
                 "com.amazonaws.${{AWS::Region}}.{}",
                 endpoint_name(other)
@@ -123,6 +137,13 @@ pub fn help(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> 
             "interface endpoints (`VpcEndpointType: Interface`, `PrivateDnsEnabled: true`) for {}",
             ticks(&interface)
         ));
+    }
+    if !nat_only.is_empty() {
+        return format!(
+            "{nat}: {} {} no VPC endpoint",
+            ticks(&nat_only),
+            if nat_only.len() == 1 { "has" } else { "have" }
+        );
     }
     format!("{nat}, or add {}", eps.join(" and "))
 }
