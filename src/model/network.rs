@@ -2,7 +2,7 @@
 //! endpoints that give a private path to AWS services. Everything that cannot be decided from the
 //! template alone is `Unknown`, and the rules built on it stay silent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::load::{NodeId, Value};
 use crate::model::function::Function;
@@ -339,6 +339,30 @@ pub fn egress_of(tpl: &Template, rt: &str) -> Egress {
     match igw {
         Some(id) => Egress::InternetGatewayOnly(id),
         None => Egress::No,
+    }
+}
+
+/// Memo of subnet -> (route table, egress) for one template.
+#[derive(Debug, Default)]
+pub struct RouteTables {
+    subnets: HashMap<String, Option<String>>,
+    egress: HashMap<String, Egress>,
+}
+
+impl RouteTables {
+    /// The route table of a subnet and where it sends internet traffic, when decidable.
+    pub fn of(&mut self, tpl: &Template, subnet: &str) -> Option<(String, Egress)> {
+        let rt = self
+            .subnets
+            .entry(subnet.to_string())
+            .or_insert_with(|| route_table_of(tpl, subnet))
+            .clone()?;
+        let e = self
+            .egress
+            .entry(rt.clone())
+            .or_insert_with(|| egress_of(tpl, &rt))
+            .clone();
+        Some((rt, e))
     }
 }
 
@@ -679,9 +703,10 @@ pub fn services_used(
                         )
                     })
                 })
-                && st.resources.iter().all(|r| {
-                    statement_resource_target(tpl, r.span).is_some_and(|id| targets.contains(&id))
-                });
+                && st
+                    .resources
+                    .iter()
+                    .all(|r| statement_resource_target(r).is_some_and(|id| targets.contains(&id)));
             if delivery_only {
                 continue;
             }
@@ -715,12 +740,16 @@ pub fn services_used(
     out
 }
 
-/// The resource a policy `Resource` item (found by its span) refers to.
-fn statement_resource_target(tpl: &Template, span: Span) -> Option<String> {
-    (0..tpl.doc.nodes.len())
-        .filter_map(|i| u32::try_from(i).ok().map(NodeId))
-        .filter(|n| tpl.doc.span(*n) == span)
-        .find_map(|n| tpl.ref_resource(n).map(str::to_string))
+/// The template resource a policy `Resource` item refers to: `Template::string` describes a
+/// reference (`Ref`, `Fn::GetAtt`, `${X.Arn}`) as "a reference to `X`".
+fn statement_resource_target(item: &crate::model::iam::Item) -> Option<String> {
+    match &item.value {
+        crate::model::template::Known::Unknown(why) => why
+            .strip_prefix("a reference to `")
+            .and_then(|r| r.strip_suffix('`'))
+            .map(str::to_string),
+        crate::model::template::Known::Yes(_) => None,
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use crate::load::NodeId;
 use crate::model::database::{
-    DbConnection, HandlerDbFacts, How, connections, proxied_databases, proxy_used, uses_data_api,
+    DbConnection, DbIndex, HandlerDbFacts, How, connections, proxied_databases, proxy_used,
+    uses_data_api,
 };
 use crate::model::network::custom_resources_of;
 use crate::model::{App, EventSource, Function, Mode};
@@ -133,9 +134,10 @@ impl Rule for UnboundedConcurrencyToDatabase {
         let app = cx.app;
         let tpl = &app.tpl;
         let proxied = proxied_databases(tpl);
+        let idx = DbIndex::new(app);
         for f in app.functions.values() {
             // Extension point: handler analysis fills `HandlerDbFacts` (a DB driver connect).
-            let mut conns = connections(app, f, &HandlerDbFacts::default());
+            let mut conns = connections(app, &idx, f, &HandlerDbFacts::default());
             if conns.is_empty()
                 || f.prop(tpl, "ReservedConcurrentExecutions").is_some()
                 || proxy_used(tpl, f).is_some()

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::network::{
-    Egress, ServiceUse, egress_of, endpoint_covers, endpoints, function_vpc, route_table_of,
-    services_used, vpc_of_subnet,
+    Egress, RouteTables, ServiceUse, endpoint_covers, endpoints, function_vpc, services_used,
+    vpc_of_subnet,
 };
 use crate::rule::{Context, Report, Rule};
 
@@ -156,6 +156,10 @@ impl Rule for VpcFunctionWithoutEgress {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
+        if tpl.resources_of("AWS::EC2::Subnet").next().is_none() {
+            return;
+        }
+        let mut tables = RouteTables::default();
         let eps = endpoints(tpl);
         for f in app.functions.values() {
             let Some(vpc) = function_vpc(tpl, f) else {
@@ -175,10 +179,10 @@ impl Rule for VpcFunctionWithoutEgress {
             let mut missing: BTreeMap<String, ServiceUse> = BTreeMap::new();
             for s in subnets {
                 let Some(id) = &s.subnet else { continue };
-                let Some(rt) = route_table_of(tpl, id) else {
+                let Some((rt, egress)) = tables.of(tpl, id) else {
                     continue;
                 };
-                let igw = match egress_of(tpl, &rt) {
+                let igw = match egress {
                     Egress::Yes(_) | Egress::Unknown(_) => continue,
                     Egress::No => None,
                     Egress::InternetGatewayOnly(g) => Some(g),
