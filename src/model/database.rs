@@ -87,6 +87,8 @@ pub struct DbIndex {
     pub sg_users: HashMap<String, usize>,
     /// Role -> number of functions assuming it.
     pub role_users: HashMap<String, usize>,
+    /// Security group -> its ingress rules (inline and `AWS::EC2::SecurityGroupIngress`).
+    pub ingress: HashMap<String, Vec<NodeId>>,
 }
 
 impl DbIndex {
@@ -107,7 +109,34 @@ impl DbIndex {
                 *role_users.entry(r.clone()).or_default() += 1;
             }
         }
+        let mut ingress: HashMap<String, Vec<NodeId>> = HashMap::new();
+        for r in tpl.resources.values() {
+            match r.type_.as_str() {
+                "AWS::EC2::SecurityGroup" => {
+                    if let Some(items) = tpl
+                        .prop(r, "SecurityGroupIngress")
+                        .and_then(|n| tpl.doc.as_seq(n))
+                    {
+                        ingress
+                            .entry(r.id.clone())
+                            .or_default()
+                            .extend(items.iter().copied());
+                    }
+                }
+                "AWS::EC2::SecurityGroupIngress" => {
+                    if let Some(g) = tpl
+                        .prop(r, "GroupId")
+                        .and_then(|n| resource_of_type(tpl, n, "AWS::EC2::SecurityGroup"))
+                        && let Some(p) = r.properties
+                    {
+                        ingress.entry(g.to_string()).or_default().push(p);
+                    }
+                }
+                _ => {}
+            }
+        }
         DbIndex {
+            ingress,
             secrets: database_secrets(tpl),
             databases: tpl
                 .resources
@@ -354,21 +383,12 @@ fn security_group_path(tpl: &Template, idx: &DbIndex, fn_sgs: &[String], db: &st
         resource_of_type(tpl, n, "AWS::EC2::SecurityGroup").map(str::to_string)
     };
     for db_sg in &db_sgs {
-        // Inline rules of the database's security group.
-        let inline = tpl
-            .resource(db_sg)
-            .and_then(|r| tpl.prop(r, "SecurityGroupIngress"))
-            .and_then(|n| tpl.doc.as_seq(n))
+        let rules = idx
+            .ingress
+            .get(db_sg.as_str())
+            .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let standalone = tpl
-            .resources_of("AWS::EC2::SecurityGroupIngress")
-            .filter(|r| {
-                tpl.prop(r, "GroupId")
-                    .and_then(|n| resource_of_type(tpl, n, "AWS::EC2::SecurityGroup"))
-                    == Some(db_sg.as_str())
-            })
-            .filter_map(|r| r.properties);
-        for rule in inline.iter().copied().chain(standalone) {
+        for rule in rules.iter().copied() {
             if let Some(src) = source_of(rule)
                 && fn_sgs.contains(&&src)
                 && rule_admits(tpl, rule, port)

@@ -618,7 +618,7 @@ fn poller_or_platform_action(prefix: &str, name: &str, has_queue_source: bool) -
 
 /// Resources the Lambda service delivers to for the function (dead-letter queues, async
 /// destinations, event source mapping failure destinations): no path needed from the function.
-fn delivery_targets(tpl: &Template, f: &Function) -> Vec<String> {
+fn delivery_targets(tpl: &Template, links: &FunctionLinks, f: &Function) -> Vec<String> {
     let doc = &tpl.doc;
     let mut nodes: Vec<NodeId> = Vec::new();
     for p in ["DeadLetterQueue", "DeadLetterConfig", "EventInvokeConfig"] {
@@ -635,21 +635,13 @@ fn delivery_targets(tpl: &Template, f: &Function) -> Vec<String> {
             }
         }
     }
-    for r in tpl.resources.values() {
-        let t = r.type_.as_str();
-        if t != "AWS::Lambda::EventInvokeConfig" && t != "AWS::Lambda::EventSourceMapping" {
-            continue;
-        }
-        let Some(fnode) = tpl.prop(r, "FunctionName") else {
-            continue;
-        };
-        if tpl.ref_resource(fnode) != Some(f.id.as_str()) {
-            continue;
-        }
-        if let Some(d) = tpl.prop(r, "DestinationConfig") {
-            nodes.push(d);
-        }
-    }
+    nodes.extend(
+        links
+            .destinations
+            .get(&f.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+    );
     let mut out = Vec::new();
     for n in nodes {
         out.extend(refs_below(tpl, n).into_iter().map(|r| r.id));
@@ -657,19 +649,49 @@ fn delivery_targets(tpl: &Template, f: &Function) -> Vec<String> {
     out
 }
 
-/// Is the function the `ServiceToken` of a custom resource?
-pub fn custom_resources_of(tpl: &Template, f: &Function) -> Vec<String> {
-    tpl.resources
-        .values()
-        .filter(|r| {
-            r.type_.starts_with("Custom::") || r.type_ == "AWS::CloudFormation::CustomResource"
-        })
-        .filter(|r| {
-            tpl.prop(r, "ServiceToken")
-                .is_some_and(|n| refs_below(tpl, n).iter().any(|x| x.id == f.id))
-        })
-        .map(|r| r.id.clone())
-        .collect()
+/// Links from other resources to functions, computed in one pass over the template.
+#[derive(Debug, Clone, Default)]
+pub struct FunctionLinks {
+    /// Function -> `DestinationConfig` nodes of its `EventInvokeConfig`s and event source mappings.
+    pub destinations: HashMap<String, Vec<NodeId>>,
+    /// Function -> custom resources whose `ServiceToken` it is.
+    pub custom_resources: HashMap<String, Vec<String>>,
+}
+
+impl FunctionLinks {
+    pub fn new(tpl: &Template) -> Self {
+        let mut out = FunctionLinks::default();
+        for r in tpl.resources.values() {
+            let t = r.type_.as_str();
+            if t == "AWS::Lambda::EventInvokeConfig" || t == "AWS::Lambda::EventSourceMapping" {
+                if let Some(fid) = tpl
+                    .prop(r, "FunctionName")
+                    .and_then(|n| tpl.ref_resource(n))
+                    && let Some(d) = tpl.prop(r, "DestinationConfig")
+                {
+                    out.destinations.entry(fid.to_string()).or_default().push(d);
+                }
+            } else if (t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource")
+                && let Some(token) = tpl.prop(r, "ServiceToken")
+            {
+                for x in refs_below(tpl, token) {
+                    out.custom_resources
+                        .entry(x.id)
+                        .or_default()
+                        .push(r.id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Custom resources backed by a function.
+    pub fn custom_resources_of(&self, function: &str) -> &[String] {
+        self.custom_resources
+            .get(function)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
 }
 
 /// AWS services (IAM prefixes) the function reaches over its own network interfaces: from the
@@ -678,6 +700,7 @@ pub fn custom_resources_of(tpl: &Template, f: &Function) -> Vec<String> {
 /// analysis: pass `(service prefix, description)` pairs).
 pub fn services_used(
     app: &crate::model::App,
+    links: &FunctionLinks,
     f: &Function,
     extra: &[(String, String)],
 ) -> BTreeMap<String, ServiceUse> {
@@ -686,7 +709,7 @@ pub fn services_used(
     let has_queue_source = app
         .events_of(&f.id)
         .any(|e| e.mode == crate::model::Mode::Queue);
-    let targets = delivery_targets(tpl, f);
+    let targets = delivery_targets(tpl, links, f);
     if let Some(iam) = app.iam.get(&f.id) {
         for st in iam.statements.iter().filter(|s| s.allow && !s.not_action) {
             // A statement that only lets Lambda deliver to a DLQ / destination.
@@ -729,9 +752,9 @@ pub fn services_used(
             }
         }
     }
-    if let Some(cr) = custom_resources_of(tpl, f).into_iter().next() {
+    if let Some(cr) = links.custom_resources_of(&f.id).first() {
         out.entry("s3".into())
-            .or_insert(ServiceUse::CustomResourceResponse(cr));
+            .or_insert(ServiceUse::CustomResourceResponse(cr.clone()));
     }
     for (svc, why) in extra {
         out.entry(svc.clone())

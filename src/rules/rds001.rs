@@ -5,7 +5,7 @@ use crate::model::database::{
     DbConnection, DbIndex, HandlerDbFacts, How, connections, proxied_databases, proxy_used,
     uses_data_api,
 };
-use crate::model::network::custom_resources_of;
+use crate::model::network::FunctionLinks;
 use crate::model::{App, EventSource, Function, Mode};
 use crate::rule::{Context, Report, Rule};
 
@@ -135,6 +135,11 @@ impl Rule for UnboundedConcurrencyToDatabase {
         let tpl = &app.tpl;
         let proxied = proxied_databases(tpl);
         let idx = DbIndex::new(app);
+        if idx.databases.is_empty() {
+            // Until handler facts feed `HandlerDbFacts`, no database means no finding.
+            return;
+        }
+        let links = FunctionLinks::new(tpl);
         for f in app.functions.values() {
             // Extension point: handler analysis fills `HandlerDbFacts` (a DB driver connect).
             let mut conns = connections(app, &idx, f, &HandlerDbFacts::default());
@@ -167,7 +172,7 @@ impl Rule for UnboundedConcurrencyToDatabase {
                 .map(|e| describe(e));
             let unbounded = if events.is_empty() {
                 // No invocation in the template: unbounded unless it only backs custom resources.
-                custom_resources_of(tpl, f).is_empty() && !rotates_secrets(app, f)
+                links.custom_resources_of(&f.id).is_empty() && !rotates_secrets(app, f)
             } else {
                 trigger.is_some()
             };

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::network::{
-    Egress, RouteTables, ServiceUse, endpoint_covers, endpoints, function_vpc, services_used,
-    vpc_of_subnet,
+    Egress, FunctionLinks, RouteTables, ServiceUse, endpoint_covers, endpoints, function_vpc,
+    services_used, vpc_of_subnet,
 };
 use crate::rule::{Context, Report, Rule};
 
@@ -161,6 +161,7 @@ impl Rule for VpcFunctionWithoutEgress {
         }
         let mut tables = RouteTables::default();
         let eps = endpoints(tpl);
+        let links = FunctionLinks::new(tpl);
         for f in app.functions.values() {
             let Some(vpc) = function_vpc(tpl, f) else {
                 continue;
@@ -169,7 +170,7 @@ impl Rule for VpcFunctionWithoutEgress {
                 continue;
             };
             // Extension point: handler facts (SDK clients) will add `(service, why)` pairs here.
-            let used = services_used(app, f, &[]);
+            let used = services_used(app, &links, f, &[]);
             if used.is_empty() {
                 continue;
             }
