@@ -87,8 +87,9 @@ pub struct DbIndex {
     pub sg_users: HashMap<String, usize>,
     /// Role -> number of functions assuming it.
     pub role_users: HashMap<String, usize>,
-    /// Security group -> its ingress rules (inline and `AWS::EC2::SecurityGroupIngress`).
-    pub ingress: HashMap<String, Vec<NodeId>>,
+    /// (security group, source security group) -> ingress rules (inline and
+    /// `AWS::EC2::SecurityGroupIngress`) with that `SourceSecurityGroupId`.
+    pub ingress: HashMap<(String, String), Vec<NodeId>>,
 }
 
 impl DbIndex {
@@ -109,7 +110,11 @@ impl DbIndex {
                 *role_users.entry(r.clone()).or_default() += 1;
             }
         }
-        let mut ingress: HashMap<String, Vec<NodeId>> = HashMap::new();
+        let mut ingress: HashMap<(String, String), Vec<NodeId>> = HashMap::new();
+        let source_of = |rule: NodeId| -> Option<String> {
+            let n = tpl.doc.get(rule, "SourceSecurityGroupId")?;
+            resource_of_type(tpl, n, "AWS::EC2::SecurityGroup").map(str::to_string)
+        };
         for r in tpl.resources.values() {
             match r.type_.as_str() {
                 "AWS::EC2::SecurityGroup" => {
@@ -117,10 +122,11 @@ impl DbIndex {
                         .prop(r, "SecurityGroupIngress")
                         .and_then(|n| tpl.doc.as_seq(n))
                     {
-                        ingress
-                            .entry(r.id.clone())
-                            .or_default()
-                            .extend(items.iter().copied());
+                        for rule in items {
+                            if let Some(src) = source_of(*rule) {
+                                ingress.entry((r.id.clone(), src)).or_default().push(*rule);
+                            }
+                        }
                     }
                 }
                 "AWS::EC2::SecurityGroupIngress" => {
@@ -128,8 +134,9 @@ impl DbIndex {
                         .prop(r, "GroupId")
                         .and_then(|n| resource_of_type(tpl, n, "AWS::EC2::SecurityGroup"))
                         && let Some(p) = r.properties
+                        && let Some(src) = source_of(p)
                     {
-                        ingress.entry(g.to_string()).or_default().push(p);
+                        ingress.entry((g.to_string(), src)).or_default().push(p);
                     }
                 }
                 _ => {}
@@ -378,23 +385,16 @@ fn security_group_path(tpl: &Template, idx: &DbIndex, fn_sgs: &[String], db: &st
     }
     let port = database_port(tpl, db)?;
     let db_sgs = database_security_groups(tpl, db);
-    let source_of = |rule: NodeId| -> Option<String> {
-        let n = tpl.doc.get(rule, "SourceSecurityGroupId")?;
-        resource_of_type(tpl, n, "AWS::EC2::SecurityGroup").map(str::to_string)
-    };
     for db_sg in &db_sgs {
-        let rules = idx
-            .ingress
-            .get(db_sg.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        for rule in rules.iter().copied() {
-            if let Some(src) = source_of(rule)
-                && fn_sgs.contains(&&src)
-                && rule_admits(tpl, rule, port)
-            {
+        for src in &fn_sgs {
+            let rules = idx
+                .ingress
+                .get(&(db_sg.clone(), (*src).clone()))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if rules.iter().any(|rule| rule_admits(tpl, *rule, port)) {
                 return Some(How::SecurityGroup {
-                    function_sg: src,
+                    function_sg: (*src).clone(),
                     db_sg: db_sg.clone(),
                     port,
                 });
