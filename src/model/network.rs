@@ -752,13 +752,20 @@ pub fn services_used(
             }
         }
     }
+    // Certain evidence replaces what the role merely allows.
+    let mut certain = |svc: &str, u: ServiceUse| {
+        if out
+            .get(svc)
+            .is_none_or(|old| matches!(old, ServiceUse::Action(_)))
+        {
+            out.insert(svc.to_string(), u);
+        }
+    };
     if let Some(cr) = links.custom_resources_of(&f.id).first() {
-        out.entry("s3".into())
-            .or_insert(ServiceUse::CustomResourceResponse(cr.clone()));
+        certain("s3", ServiceUse::CustomResourceResponse(cr.clone()));
     }
     for (svc, why) in extra {
-        out.entry(svc.clone())
-            .or_insert_with(|| ServiceUse::Handler(why.clone()));
+        certain(svc, ServiceUse::Handler(why.clone()));
     }
     out
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::Severity;
 use crate::model::network::{
     Egress, FunctionLinks, RouteTables, ServiceUse, endpoint_covers, endpoints, function_vpc,
     services_used, vpc_of_subnet,
@@ -214,6 +215,16 @@ impl Rule for VpcFunctionWithoutEgress {
             if bad_subnets.is_empty() {
                 continue;
             }
+            // Role permissions suggest calls; a custom resource response or a call seen in the
+            // handler is certain.
+            let certain = missing
+                .values()
+                .any(|u| !matches!(u, ServiceUse::Action(_)));
+            let severity = if certain {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             cx.emit(
                 Report::new(
                     vpc.key_span,
@@ -221,7 +232,8 @@ impl Rule for VpcFunctionWithoutEgress {
                 )
                 .resource(&f.id)
                 .path(&["VpcConfig"])
-                .help(help(&rts, &missing)),
+                .help(help(&rts, &missing))
+                .severity(severity),
             );
         }
     }
