@@ -347,6 +347,36 @@ pub fn egress_of(tpl: &Template, rt: &str) -> Egress {
 pub struct RouteTables {
     subnets: HashMap<String, Option<String>>,
     egress: HashMap<String, Egress>,
+    /// Route table -> a resource that may add routes to it outside `AWS::EC2::Route`
+    /// (a custom resource, a VPN route propagation...), computed on first use.
+    others: Option<HashMap<String, String>>,
+}
+
+/// Resources that reference a route table without adding a default route to it.
+const ROUTE_TABLE_REFERRERS: &[&str] = &[
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::GatewayRouteTableAssociation",
+];
+
+fn other_route_writers(tpl: &Template) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for r in tpl.resources.values() {
+        if ROUTE_TABLE_REFERRERS.contains(&r.type_.as_str()) {
+            continue;
+        }
+        let Some(p) = r.properties else { continue };
+        for x in refs_below(tpl, p) {
+            if tpl
+                .resource(&x.id)
+                .is_some_and(|t| t.type_ == "AWS::EC2::RouteTable")
+            {
+                out.entry(x.id).or_insert_with(|| r.id.clone());
+            }
+        }
+    }
+    out
 }
 
 impl RouteTables {
@@ -357,10 +387,15 @@ impl RouteTables {
             .entry(subnet.to_string())
             .or_insert_with(|| route_table_of(tpl, subnet))
             .clone()?;
+        let others = self.others.get_or_insert_with(|| other_route_writers(tpl));
+        let writer = others.get(&rt).cloned();
         let e = self
             .egress
             .entry(rt.clone())
-            .or_insert_with(|| egress_of(tpl, &rt))
+            .or_insert_with(|| match writer {
+                Some(w) => Egress::Unknown(format!("`{w}` may add routes to `{rt}`")),
+                None => egress_of(tpl, &rt),
+            })
             .clone();
         Some((rt, e))
     }
