@@ -748,23 +748,7 @@ pub fn services_used(
     if let Some(iam) = app.iam.get(&f.id) {
         for st in iam.statements.iter().filter(|s| s.allow && !s.not_action) {
             // A statement that only lets Lambda deliver to a DLQ / destination.
-            let delivery_only = !targets.is_empty()
-                && !st.resources.is_empty()
-                && st.actions.iter().all(|a| {
-                    a.value.clone().known().is_some_and(|v| {
-                        matches!(
-                            v.to_ascii_lowercase().as_str(),
-                            "sqs:sendmessage"
-                                | "sns:publish"
-                                | "lambda:invokefunction"
-                                | "events:putevents"
-                        )
-                    })
-                })
-                && st
-                    .resources
-                    .iter()
-                    .all(|r| statement_resource_target(r).is_some_and(|id| targets.contains(&id)));
+            let delivery_only = !targets.is_empty() && delivery_statement(tpl, f, st, &targets);
             if delivery_only {
                 continue;
             }
@@ -803,6 +787,57 @@ pub fn services_used(
         certain(svc, ServiceUse::Handler(why.clone()));
     }
     out
+}
+
+/// Does a statement only allow what the Lambda service needs to deliver to the function's
+/// dead-letter queue or destinations (sending to exactly those resources)?
+fn delivery_statement(
+    tpl: &Template,
+    f: &Function,
+    st: &crate::model::iam::Statement,
+    targets: &[String],
+) -> bool {
+    use crate::model::iam::Via;
+    if let Via::SamTemplate(name) = &st.via {
+        // `SQSSendMessagePolicy: {QueueName: !GetAtt DLQ.QueueName}`: the parameters name it.
+        if !matches!(
+            name.as_str(),
+            "SQSSendMessagePolicy"
+                | "SNSPublishMessagePolicy"
+                | "LambdaInvokePolicy"
+                | "EventBridgePutEventsPolicy"
+        ) {
+            return false;
+        }
+        let params = st
+            .path
+            .get(1)
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| {
+                let pols = tpl.prop(f.resource(tpl)?, "Policies")?;
+                let entry = *tpl.doc.as_seq(pols)?.get(i)?;
+                tpl.doc.get(entry, name)
+            });
+        let Some(params) = params else { return false };
+        let refs = refs_below(tpl, params);
+        return !refs.is_empty() && refs.iter().all(|r| targets.contains(&r.id));
+    }
+    !st.resources.is_empty()
+        && st.actions.iter().all(|a| {
+            a.value.clone().known().is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "sqs:sendmessage"
+                        | "sns:publish"
+                        | "lambda:invokefunction"
+                        | "events:putevents"
+                )
+            })
+        })
+        && st
+            .resources
+            .iter()
+            .all(|r| statement_resource_target(r).is_some_and(|id| targets.contains(&id)))
 }
 
 /// The template resource a policy `Resource` item refers to: `Template::string` describes a
