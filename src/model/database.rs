@@ -1,6 +1,8 @@
 //! Relational databases (`AWS::RDS::DBInstance` / `DBCluster`), RDS Proxies, and how a function
 //! connects to them, as far as the template tells.
 
+use std::collections::HashMap;
+
 use crate::load::{NodeId, Value};
 use crate::model::App;
 use crate::model::function::{Function, RoleRef};
@@ -72,6 +74,87 @@ pub struct DbConnection {
 pub struct HandlerDbFacts {
     /// The driver (module) the handler connects with.
     pub driver: Option<String>,
+}
+
+/// Facts computed once per template for [`connections`].
+#[derive(Debug, Clone, Default)]
+pub struct DbIndex {
+    /// (secret, database) pairs, see [`database_secrets`].
+    pub secrets: Vec<(String, String)>,
+    /// Databases of the template.
+    pub databases: Vec<String>,
+    /// Security group -> number of functions using it in `VpcConfig`.
+    pub sg_users: HashMap<String, usize>,
+    /// Role -> number of functions assuming it.
+    pub role_users: HashMap<String, usize>,
+    /// (security group, source security group) -> ingress rules (inline and
+    /// `AWS::EC2::SecurityGroupIngress`) with that `SourceSecurityGroupId`.
+    pub ingress: HashMap<(String, String), Vec<NodeId>>,
+}
+
+impl DbIndex {
+    pub fn new(app: &App) -> Self {
+        let tpl = &app.tpl;
+        let mut sg_users: HashMap<String, usize> = HashMap::new();
+        let mut role_users: HashMap<String, usize> = HashMap::new();
+        for f in app.functions.values() {
+            if let Some(v) = function_vpc(tpl, f) {
+                let mut sgs = v.security_groups;
+                sgs.sort();
+                sgs.dedup();
+                for sg in sgs {
+                    *sg_users.entry(sg).or_default() += 1;
+                }
+            }
+            if let RoleRef::Template(r) = &f.role {
+                *role_users.entry(r.clone()).or_default() += 1;
+            }
+        }
+        let mut ingress: HashMap<(String, String), Vec<NodeId>> = HashMap::new();
+        let source_of = |rule: NodeId| -> Option<String> {
+            let n = tpl.doc.get(rule, "SourceSecurityGroupId")?;
+            resource_of_type(tpl, n, "AWS::EC2::SecurityGroup").map(str::to_string)
+        };
+        for r in tpl.resources.values() {
+            match r.type_.as_str() {
+                "AWS::EC2::SecurityGroup" => {
+                    if let Some(items) = tpl
+                        .prop(r, "SecurityGroupIngress")
+                        .and_then(|n| tpl.doc.as_seq(n))
+                    {
+                        for rule in items {
+                            if let Some(src) = source_of(*rule) {
+                                ingress.entry((r.id.clone(), src)).or_default().push(*rule);
+                            }
+                        }
+                    }
+                }
+                "AWS::EC2::SecurityGroupIngress" => {
+                    if let Some(g) = tpl
+                        .prop(r, "GroupId")
+                        .and_then(|n| resource_of_type(tpl, n, "AWS::EC2::SecurityGroup"))
+                        && let Some(p) = r.properties
+                        && let Some(src) = source_of(p)
+                    {
+                        ingress.entry((g.to_string(), src)).or_default().push(p);
+                    }
+                }
+                _ => {}
+            }
+        }
+        DbIndex {
+            ingress,
+            secrets: database_secrets(tpl),
+            databases: tpl
+                .resources
+                .values()
+                .filter(|r| r.type_ == DB_INSTANCE || r.type_ == DB_CLUSTER)
+                .map(|r| r.id.clone())
+                .collect(),
+            sg_users,
+            role_users,
+        }
+    }
 }
 
 /// Secrets of this template that hold a database's credentials: (secret, database).
@@ -290,50 +373,28 @@ fn rule_admits(tpl: &Template, rule: NodeId, port: u16) -> bool {
     }
 }
 
-fn security_group_path(app: &App, f: &Function, db: &str) -> Option<How> {
-    let tpl = &app.tpl;
+fn security_group_path(tpl: &Template, idx: &DbIndex, fn_sgs: &[String], db: &str) -> Option<How> {
     // Only security groups dedicated to this function: a group shared by several functions says
     // nothing about which of them talk to the database.
-    let fn_sgs: Vec<String> = function_vpc(tpl, f)?
-        .security_groups
-        .into_iter()
-        .filter(|sg| {
-            !app.functions.values().any(|o| {
-                o.id != f.id && function_vpc(tpl, o).is_some_and(|v| v.security_groups.contains(sg))
-            })
-        })
+    let fn_sgs: Vec<&String> = fn_sgs
+        .iter()
+        .filter(|sg| idx.sg_users.get(sg.as_str()).copied().unwrap_or(0) <= 1)
         .collect();
     if fn_sgs.is_empty() {
         return None;
     }
     let port = database_port(tpl, db)?;
     let db_sgs = database_security_groups(tpl, db);
-    let source_of = |rule: NodeId| -> Option<String> {
-        let n = tpl.doc.get(rule, "SourceSecurityGroupId")?;
-        resource_of_type(tpl, n, "AWS::EC2::SecurityGroup").map(str::to_string)
-    };
     for db_sg in &db_sgs {
-        // Inline rules of the database's security group.
-        let inline = tpl
-            .resource(db_sg)
-            .and_then(|r| tpl.prop(r, "SecurityGroupIngress"))
-            .and_then(|n| tpl.doc.as_seq(n))
-            .unwrap_or(&[]);
-        let standalone = tpl
-            .resources_of("AWS::EC2::SecurityGroupIngress")
-            .filter(|r| {
-                tpl.prop(r, "GroupId")
-                    .and_then(|n| resource_of_type(tpl, n, "AWS::EC2::SecurityGroup"))
-                    == Some(db_sg.as_str())
-            })
-            .filter_map(|r| r.properties);
-        for rule in inline.iter().copied().chain(standalone) {
-            if let Some(src) = source_of(rule)
-                && fn_sgs.contains(&src)
-                && rule_admits(tpl, rule, port)
-            {
+        for src in &fn_sgs {
+            let rules = idx
+                .ingress
+                .get(&(db_sg.clone(), (*src).clone()))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if rules.iter().any(|rule| rule_admits(tpl, *rule, port)) {
                 return Some(How::SecurityGroup {
-                    function_sg: src,
+                    function_sg: (*src).clone(),
                     db_sg: db_sg.clone(),
                     port,
                 });
@@ -371,13 +432,27 @@ fn iam_auth_to(tpl: &Template, policies: &[NodeId], db: &str) -> bool {
 
 /// Every way the template shows a function connecting to a relational database, plus handler
 /// facts (`hints`). Ordered: endpoint, secret, IAM auth, security group, driver.
-pub fn connections(app: &App, f: &Function, hints: &HandlerDbFacts) -> Vec<DbConnection> {
+pub fn connections(
+    app: &App,
+    idx: &DbIndex,
+    f: &Function,
+    hints: &HandlerDbFacts,
+) -> Vec<DbConnection> {
     let tpl = &app.tpl;
     let mut out: Vec<DbConnection> = Vec::new();
+    if idx.databases.is_empty() {
+        if let Some(d) = &hints.driver {
+            out.push(DbConnection {
+                db: None,
+                how: How::Driver(d.clone()),
+            });
+        }
+        return out;
+    }
     let env = environment(tpl, f);
     // Policies of a role shared with other functions say nothing about this one.
     let shared_role = matches!(&f.role, RoleRef::Template(r)
-        if app.functions.values().any(|o| o.id != f.id && o.role == RoleRef::Template(r.clone())));
+        if idx.role_users.get(r).copied().unwrap_or(0) > 1);
     let policies = if shared_role {
         Vec::new()
     } else {
@@ -409,7 +484,7 @@ pub fn connections(app: &App, f: &Function, hints: &HandlerDbFacts) -> Vec<DbCon
             }
         }
     }
-    let secrets = database_secrets(tpl);
+    let secrets = &idx.secrets;
     let mut referenced: Vec<crate::model::network::RefTo> = Vec::new();
     for (_, n) in &env {
         referenced.extend(refs_below(tpl, *n));
@@ -431,7 +506,7 @@ pub fn connections(app: &App, f: &Function, hints: &HandlerDbFacts) -> Vec<DbCon
                 },
             );
         }
-        for (secret, db) in &secrets {
+        for (secret, db) in secrets {
             if *secret == r.id {
                 push(
                     db,
@@ -442,19 +517,20 @@ pub fn connections(app: &App, f: &Function, hints: &HandlerDbFacts) -> Vec<DbCon
             }
         }
     }
-    let dbs: Vec<String> = tpl
-        .resources
-        .values()
-        .filter(|r| r.type_ == DB_INSTANCE || r.type_ == DB_CLUSTER)
-        .map(|r| r.id.clone())
-        .collect();
-    for db in &dbs {
+    let dbs = &idx.databases;
+    let fn_sgs = function_vpc(tpl, f)
+        .map(|v| v.security_groups)
+        .unwrap_or_default();
+    for db in dbs {
         if iam_auth_to(tpl, &policies, db) {
             push(db, How::IamAuth);
         }
     }
-    for db in &dbs {
-        if let Some(how) = security_group_path(app, f, db) {
+    for db in dbs {
+        if fn_sgs.is_empty() {
+            break;
+        }
+        if let Some(how) = security_group_path(tpl, idx, &fn_sgs, db) {
             push(db, how);
         }
     }

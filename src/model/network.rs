@@ -2,7 +2,7 @@
 //! endpoints that give a private path to AWS services. Everything that cannot be decided from the
 //! template alone is `Unknown`, and the rules built on it stay silent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::load::{NodeId, Value};
 use crate::model::function::Function;
@@ -342,6 +342,65 @@ pub fn egress_of(tpl: &Template, rt: &str) -> Egress {
     }
 }
 
+/// Memo of subnet -> (route table, egress) for one template.
+#[derive(Debug, Default)]
+pub struct RouteTables {
+    subnets: HashMap<String, Option<String>>,
+    egress: HashMap<String, Egress>,
+    /// Route table -> a resource that may add routes to it outside `AWS::EC2::Route`
+    /// (a custom resource, a VPN route propagation...), computed on first use.
+    others: Option<HashMap<String, String>>,
+}
+
+/// Resources that reference a route table without adding a default route to it.
+const ROUTE_TABLE_REFERRERS: &[&str] = &[
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::GatewayRouteTableAssociation",
+];
+
+fn other_route_writers(tpl: &Template) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for r in tpl.resources.values() {
+        if ROUTE_TABLE_REFERRERS.contains(&r.type_.as_str()) {
+            continue;
+        }
+        let Some(p) = r.properties else { continue };
+        for x in refs_below(tpl, p) {
+            if tpl
+                .resource(&x.id)
+                .is_some_and(|t| t.type_ == "AWS::EC2::RouteTable")
+            {
+                out.entry(x.id).or_insert_with(|| r.id.clone());
+            }
+        }
+    }
+    out
+}
+
+impl RouteTables {
+    /// The route table of a subnet and where it sends internet traffic, when decidable.
+    pub fn of(&mut self, tpl: &Template, subnet: &str) -> Option<(String, Egress)> {
+        let rt = self
+            .subnets
+            .entry(subnet.to_string())
+            .or_insert_with(|| route_table_of(tpl, subnet))
+            .clone()?;
+        let others = self.others.get_or_insert_with(|| other_route_writers(tpl));
+        let writer = others.get(&rt).cloned();
+        let e = self
+            .egress
+            .entry(rt.clone())
+            .or_insert_with(|| match writer {
+                Some(w) => Egress::Unknown(format!("`{w}` may add routes to `{rt}`")),
+                None => egress_of(tpl, &rt),
+            })
+            .clone();
+        Some((rt, e))
+    }
+}
+
 /// The VPC of a subnet of this template.
 pub fn vpc_of_subnet(tpl: &Template, subnet: &str) -> Option<String> {
     let r = tpl.resource(subnet)?;
@@ -594,7 +653,7 @@ fn poller_or_platform_action(prefix: &str, name: &str, has_queue_source: bool) -
 
 /// Resources the Lambda service delivers to for the function (dead-letter queues, async
 /// destinations, event source mapping failure destinations): no path needed from the function.
-fn delivery_targets(tpl: &Template, f: &Function) -> Vec<String> {
+fn delivery_targets(tpl: &Template, links: &FunctionLinks, f: &Function) -> Vec<String> {
     let doc = &tpl.doc;
     let mut nodes: Vec<NodeId> = Vec::new();
     for p in ["DeadLetterQueue", "DeadLetterConfig", "EventInvokeConfig"] {
@@ -611,21 +670,13 @@ fn delivery_targets(tpl: &Template, f: &Function) -> Vec<String> {
             }
         }
     }
-    for r in tpl.resources.values() {
-        let t = r.type_.as_str();
-        if t != "AWS::Lambda::EventInvokeConfig" && t != "AWS::Lambda::EventSourceMapping" {
-            continue;
-        }
-        let Some(fnode) = tpl.prop(r, "FunctionName") else {
-            continue;
-        };
-        if tpl.ref_resource(fnode) != Some(f.id.as_str()) {
-            continue;
-        }
-        if let Some(d) = tpl.prop(r, "DestinationConfig") {
-            nodes.push(d);
-        }
-    }
+    nodes.extend(
+        links
+            .destinations
+            .get(&f.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+    );
     let mut out = Vec::new();
     for n in nodes {
         out.extend(refs_below(tpl, n).into_iter().map(|r| r.id));
@@ -633,19 +684,49 @@ fn delivery_targets(tpl: &Template, f: &Function) -> Vec<String> {
     out
 }
 
-/// Is the function the `ServiceToken` of a custom resource?
-pub fn custom_resources_of(tpl: &Template, f: &Function) -> Vec<String> {
-    tpl.resources
-        .values()
-        .filter(|r| {
-            r.type_.starts_with("Custom::") || r.type_ == "AWS::CloudFormation::CustomResource"
-        })
-        .filter(|r| {
-            tpl.prop(r, "ServiceToken")
-                .is_some_and(|n| refs_below(tpl, n).iter().any(|x| x.id == f.id))
-        })
-        .map(|r| r.id.clone())
-        .collect()
+/// Links from other resources to functions, computed in one pass over the template.
+#[derive(Debug, Clone, Default)]
+pub struct FunctionLinks {
+    /// Function -> `DestinationConfig` nodes of its `EventInvokeConfig`s and event source mappings.
+    pub destinations: HashMap<String, Vec<NodeId>>,
+    /// Function -> custom resources whose `ServiceToken` it is.
+    pub custom_resources: HashMap<String, Vec<String>>,
+}
+
+impl FunctionLinks {
+    pub fn new(tpl: &Template) -> Self {
+        let mut out = FunctionLinks::default();
+        for r in tpl.resources.values() {
+            let t = r.type_.as_str();
+            if t == "AWS::Lambda::EventInvokeConfig" || t == "AWS::Lambda::EventSourceMapping" {
+                if let Some(fid) = tpl
+                    .prop(r, "FunctionName")
+                    .and_then(|n| tpl.ref_resource(n))
+                    && let Some(d) = tpl.prop(r, "DestinationConfig")
+                {
+                    out.destinations.entry(fid.to_string()).or_default().push(d);
+                }
+            } else if (t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource")
+                && let Some(token) = tpl.prop(r, "ServiceToken")
+            {
+                for x in refs_below(tpl, token) {
+                    out.custom_resources
+                        .entry(x.id)
+                        .or_default()
+                        .push(r.id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Custom resources backed by a function.
+    pub fn custom_resources_of(&self, function: &str) -> &[String] {
+        self.custom_resources
+            .get(function)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
 }
 
 /// AWS services (IAM prefixes) the function reaches over its own network interfaces: from the
@@ -654,6 +735,7 @@ pub fn custom_resources_of(tpl: &Template, f: &Function) -> Vec<String> {
 /// analysis: pass `(service prefix, description)` pairs).
 pub fn services_used(
     app: &crate::model::App,
+    links: &FunctionLinks,
     f: &Function,
     extra: &[(String, String)],
 ) -> BTreeMap<String, ServiceUse> {
@@ -662,26 +744,11 @@ pub fn services_used(
     let has_queue_source = app
         .events_of(&f.id)
         .any(|e| e.mode == crate::model::Mode::Queue);
-    let targets = delivery_targets(tpl, f);
+    let targets = delivery_targets(tpl, links, f);
     if let Some(iam) = app.iam.get(&f.id) {
         for st in iam.statements.iter().filter(|s| s.allow && !s.not_action) {
             // A statement that only lets Lambda deliver to a DLQ / destination.
-            let delivery_only = !targets.is_empty()
-                && !st.resources.is_empty()
-                && st.actions.iter().all(|a| {
-                    a.value.clone().known().is_some_and(|v| {
-                        matches!(
-                            v.to_ascii_lowercase().as_str(),
-                            "sqs:sendmessage"
-                                | "sns:publish"
-                                | "lambda:invokefunction"
-                                | "events:putevents"
-                        )
-                    })
-                })
-                && st.resources.iter().all(|r| {
-                    statement_resource_target(tpl, r.span).is_some_and(|id| targets.contains(&id))
-                });
+            let delivery_only = !targets.is_empty() && delivery_statement(tpl, f, st, &targets);
             if delivery_only {
                 continue;
             }
@@ -704,23 +771,85 @@ pub fn services_used(
             }
         }
     }
-    if let Some(cr) = custom_resources_of(tpl, f).into_iter().next() {
-        out.entry("s3".into())
-            .or_insert(ServiceUse::CustomResourceResponse(cr));
+    // Certain evidence replaces what the role merely allows.
+    let mut certain = |svc: &str, u: ServiceUse| {
+        if out
+            .get(svc)
+            .is_none_or(|old| matches!(old, ServiceUse::Action(_)))
+        {
+            out.insert(svc.to_string(), u);
+        }
+    };
+    if let Some(cr) = links.custom_resources_of(&f.id).first() {
+        certain("s3", ServiceUse::CustomResourceResponse(cr.clone()));
     }
     for (svc, why) in extra {
-        out.entry(svc.clone())
-            .or_insert_with(|| ServiceUse::Handler(why.clone()));
+        certain(svc, ServiceUse::Handler(why.clone()));
     }
     out
 }
 
-/// The resource a policy `Resource` item (found by its span) refers to.
-fn statement_resource_target(tpl: &Template, span: Span) -> Option<String> {
-    (0..tpl.doc.nodes.len())
-        .filter_map(|i| u32::try_from(i).ok().map(NodeId))
-        .filter(|n| tpl.doc.span(*n) == span)
-        .find_map(|n| tpl.ref_resource(n).map(str::to_string))
+/// Does a statement only allow what the Lambda service needs to deliver to the function's
+/// dead-letter queue or destinations (sending to exactly those resources)?
+fn delivery_statement(
+    tpl: &Template,
+    f: &Function,
+    st: &crate::model::iam::Statement,
+    targets: &[String],
+) -> bool {
+    use crate::model::iam::Via;
+    if let Via::SamTemplate(name) = &st.via {
+        // `SQSSendMessagePolicy: {QueueName: !GetAtt DLQ.QueueName}`: the parameters name it.
+        if !matches!(
+            name.as_str(),
+            "SQSSendMessagePolicy"
+                | "SNSPublishMessagePolicy"
+                | "LambdaInvokePolicy"
+                | "EventBridgePutEventsPolicy"
+        ) {
+            return false;
+        }
+        let params = st
+            .path
+            .get(1)
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| {
+                let pols = tpl.prop(f.resource(tpl)?, "Policies")?;
+                let entry = *tpl.doc.as_seq(pols)?.get(i)?;
+                tpl.doc.get(entry, name)
+            });
+        let Some(params) = params else { return false };
+        let refs = refs_below(tpl, params);
+        return !refs.is_empty() && refs.iter().all(|r| targets.contains(&r.id));
+    }
+    !st.resources.is_empty()
+        && st.actions.iter().all(|a| {
+            a.value.clone().known().is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "sqs:sendmessage"
+                        | "sns:publish"
+                        | "lambda:invokefunction"
+                        | "events:putevents"
+                )
+            })
+        })
+        && st
+            .resources
+            .iter()
+            .all(|r| statement_resource_target(r).is_some_and(|id| targets.contains(&id)))
+}
+
+/// The template resource a policy `Resource` item refers to: `Template::string` describes a
+/// reference (`Ref`, `Fn::GetAtt`, `${X.Arn}`) as "a reference to `X`".
+fn statement_resource_target(item: &crate::model::iam::Item) -> Option<String> {
+    match &item.value {
+        crate::model::template::Known::Unknown(why) => why
+            .strip_prefix("a reference to `")
+            .and_then(|r| r.strip_suffix('`'))
+            .map(str::to_string),
+        crate::model::template::Known::Yes(_) => None,
+    }
 }
 
 #[cfg(test)]

@@ -2,16 +2,17 @@
 
 use crate::load::NodeId;
 use crate::model::database::{
-    DbConnection, HandlerDbFacts, How, connections, is_database, proxied_databases, proxy_used,
+    DbConnection, DbIndex, HandlerDbFacts, How, connections, proxied_databases, proxy_used,
     uses_data_api,
 };
-use crate::model::network::custom_resources_of;
+use crate::model::network::FunctionLinks;
 use crate::model::{App, EventSource, Function, Mode};
 use crate::rule::{Context, Report, Rule};
 
 pub struct UnboundedConcurrencyToDatabase;
 
-pub fn message(function: &str, conns: &[DbConnection]) -> String {
+/// `trigger`: the invocation that scales with traffic, `None` when the template shows none.
+pub fn message(function: &str, conns: &[DbConnection], trigger: Option<&str>) -> String {
     let what = conns
         .iter()
         .map(|c| match &c.db {
@@ -20,8 +21,12 @@ pub fn message(function: &str, conns: &[DbConnection]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" and ");
+    let scales = match trigger {
+        Some(t) => format!("its {t} scales it out"),
+        None => "nothing in the template bounds how often it is invoked".to_string(),
+    };
     format!(
-        "function `{function}` connects to {what} with no `ReservedConcurrentExecutions` and no RDS Proxy: every concurrent execution holds its own connection, and a burst can exhaust the database's connection limit"
+        "function `{function}` connects to {what} with no `ReservedConcurrentExecutions` and no RDS Proxy, and {scales}: every concurrent execution holds its own connection, and a burst can exhaust the database's connection limit"
     )
 }
 
@@ -77,6 +82,23 @@ fn bounded(app: &App, e: &EventSource) -> Option<bool> {
     }
 }
 
+/// "`Api` event (HttpApi)", "SQS source `Jobs`", "`AWS::Lambda::Permission` `P`".
+fn describe(e: &EventSource) -> String {
+    if let Some(n) = &e.name {
+        return format!("`{n}` event (`{}`)", e.kind);
+    }
+    let what = match e.kind.as_str() {
+        "AWS::S3::Bucket" => "S3 notification from",
+        "AWS::Lambda::Permission" => "invoke permission",
+        "AWS::Events::Rule" => "EventBridge rule",
+        "AWS::SNS::Subscription" => "SNS subscription",
+        "AWS::SNS::Topic" => "SNS subscription of",
+        "AWS::Lambda::EventSourceMapping" => "event source mapping",
+        _ => "invocation by",
+    };
+    format!("{what} `{}`", e.declared_in)
+}
+
 /// Is the function the rotation function of an `AWS::SecretsManager::RotationSchedule`?
 fn rotates_secrets(app: &App, f: &Function) -> bool {
     let tpl = &app.tpl;
@@ -111,19 +133,20 @@ impl Rule for UnboundedConcurrencyToDatabase {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
-        // Without a database in the template, only handler facts could show a connection: skip the
-        // per-function work (it keeps 100k-function templates linear).
-        if !tpl.resources.values().any(|r| is_database(tpl, &r.id)) {
+        let proxied = proxied_databases(tpl);
+        let idx = DbIndex::new(app);
+        if idx.databases.is_empty() {
+            // Until handler facts feed `HandlerDbFacts`, no database means no finding.
             return;
         }
-        let proxied = proxied_databases(tpl);
+        let links = FunctionLinks::new(tpl);
         for f in app.functions.values() {
-            if f.prop(tpl, "ReservedConcurrentExecutions").is_some() {
-                continue;
-            }
             // Extension point: handler analysis fills `HandlerDbFacts` (a DB driver connect).
-            let mut conns = connections(app, f, &HandlerDbFacts::default());
-            if conns.is_empty() || proxy_used(tpl, f).is_some() {
+            let mut conns = connections(app, &idx, f, &HandlerDbFacts::default());
+            if conns.is_empty()
+                || f.prop(tpl, "ReservedConcurrentExecutions").is_some()
+                || proxy_used(tpl, f).is_some()
+            {
                 continue;
             }
             conns.retain(|c| match c.db.as_deref() {
@@ -143,11 +166,15 @@ impl Rule for UnboundedConcurrencyToDatabase {
                 continue;
             }
             let events: Vec<&EventSource> = app.events_of(&f.id).collect();
+            let trigger = events
+                .iter()
+                .find(|e| bounded(app, e) == Some(false))
+                .map(|e| describe(e));
             let unbounded = if events.is_empty() {
                 // No invocation in the template: unbounded unless it only backs custom resources.
-                custom_resources_of(tpl, f).is_empty() && !rotates_secrets(app, f)
+                links.custom_resources_of(&f.id).is_empty() && !rotates_secrets(app, f)
             } else {
-                events.iter().any(|e| bounded(app, e) == Some(false))
+                trigger.is_some()
             };
             if !unbounded {
                 continue;
@@ -170,7 +197,7 @@ impl Rule for UnboundedConcurrencyToDatabase {
                 ));
             }
             cx.emit(
-                Report::new(f.anchor(tpl), message(&f.id, &conns))
+                Report::new(f.anchor(tpl), message(&f.id, &conns, trigger.as_deref()))
                     .resource(&f.id)
                     .path(&["ReservedConcurrentExecutions"])
                     .help(help),

@@ -2,13 +2,26 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::Severity;
 use crate::model::network::{
-    Egress, ServiceUse, egress_of, endpoint_covers, endpoints, function_vpc, route_table_of,
+    Egress, FunctionLinks, RouteTables, ServiceUse, endpoint_covers, endpoints, function_vpc,
     services_used, vpc_of_subnet,
 };
 use crate::rule::{Context, Report, Rule};
 
 pub struct VpcFunctionWithoutEgress;
+
+/// Global services without a VPC endpoint: only a NAT route reaches them.
+const NO_PRIVATELINK: &[&str] = &[
+    "iam",
+    "cloudfront",
+    "route53",
+    "route53domains",
+    "waf",
+    "shield",
+    "budgets",
+    "globalaccelerator",
+];
 
 /// The endpoint service name to suggest for an IAM prefix.
 pub fn endpoint_name(service: &str) -> &str {
@@ -28,7 +41,7 @@ pub fn endpoint_name(service: &str) -> &str {
 
 fn why(u: &ServiceUse) -> String {
     match u {
-        ServiceUse::Action(a) => format!("`{a}`"),
+        ServiceUse::Action(a) => format!("its role allows `{a}`"),
         ServiceUse::CustomResourceResponse(cr) => {
             format!("the response to custom resource `{cr}` goes to a pre-signed S3 URL")
         }
@@ -84,7 +97,7 @@ pub fn message(
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "function `{function}` runs in subnet{s} {}{} whose {route}, and no VPC endpoint serves {services}: these calls time out",
+        "function `{function}` runs in subnet{s} {}{} whose {route}, and no VPC endpoint serves {services}: calls to these services from the function time out",
         ticks(subnets),
         if from_globals {
             " (`VpcConfig` from `Globals.Function`)"
@@ -97,9 +110,11 @@ pub fn message(
 pub fn help(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> String {
     let mut gateway = Vec::new();
     let mut interface = Vec::new();
+    let mut nat_only = Vec::new();
     for svc in missing.keys() {
         match svc.as_str() {
             "s3" | "dynamodb" => gateway.push(svc.clone()),
+            other if NO_PRIVATELINK.contains(&other) => nat_only.push(svc.clone()),
             other => interface.push(format!(
                 "com.amazonaws.${{AWS::Region}}.{}",
                 endpoint_name(other)
@@ -124,6 +139,13 @@ pub fn help(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> 
             ticks(&interface)
         ));
     }
+    if !nat_only.is_empty() {
+        return format!(
+            "{nat}: {} {} no VPC endpoint",
+            ticks(&nat_only),
+            if nat_only.len() == 1 { "has" } else { "have" }
+        );
+    }
     format!("{nat}, or add {}", eps.join(" and "))
 }
 
@@ -135,7 +157,12 @@ impl Rule for VpcFunctionWithoutEgress {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
+        if tpl.resources_of("AWS::EC2::Subnet").next().is_none() {
+            return;
+        }
+        let mut tables = RouteTables::default();
         let eps = endpoints(tpl);
+        let links = FunctionLinks::new(tpl);
         for f in app.functions.values() {
             let Some(vpc) = function_vpc(tpl, f) else {
                 continue;
@@ -144,7 +171,7 @@ impl Rule for VpcFunctionWithoutEgress {
                 continue;
             };
             // Extension point: handler facts (SDK clients) will add `(service, why)` pairs here.
-            let used = services_used(app, f, &[]);
+            let used = services_used(app, &links, f, &[]);
             if used.is_empty() {
                 continue;
             }
@@ -154,10 +181,10 @@ impl Rule for VpcFunctionWithoutEgress {
             let mut missing: BTreeMap<String, ServiceUse> = BTreeMap::new();
             for s in subnets {
                 let Some(id) = &s.subnet else { continue };
-                let Some(rt) = route_table_of(tpl, id) else {
+                let Some((rt, egress)) = tables.of(tpl, id) else {
                     continue;
                 };
-                let igw = match egress_of(tpl, &rt) {
+                let igw = match egress {
                     Egress::Yes(_) | Egress::Unknown(_) => continue,
                     Egress::No => None,
                     Egress::InternetGatewayOnly(g) => Some(g),
@@ -188,6 +215,16 @@ impl Rule for VpcFunctionWithoutEgress {
             if bad_subnets.is_empty() {
                 continue;
             }
+            // Role permissions suggest calls; a custom resource response or a call seen in the
+            // handler is certain.
+            let certain = missing
+                .values()
+                .any(|u| !matches!(u, ServiceUse::Action(_)));
+            let severity = if certain {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             cx.emit(
                 Report::new(
                     vpc.key_span,
@@ -195,7 +232,8 @@ impl Rule for VpcFunctionWithoutEgress {
                 )
                 .resource(&f.id)
                 .path(&["VpcConfig"])
-                .help(help(&rts, &missing)),
+                .help(help(&rts, &missing))
+                .severity(severity),
             );
         }
     }

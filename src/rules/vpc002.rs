@@ -1,6 +1,6 @@
 //! VPC002 vpc-function-in-public-subnet.
 
-use crate::model::network::{Egress, egress_of, function_vpc, route_table_of};
+use crate::model::network::{Egress, RouteTables, function_vpc};
 use crate::rule::{Context, Report, Rule};
 
 pub struct VpcFunctionInPublicSubnet;
@@ -19,6 +19,10 @@ impl Rule for VpcFunctionInPublicSubnet {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
+        if tpl.resources_of("AWS::EC2::Subnet").next().is_none() {
+            return;
+        }
+        let mut tables = RouteTables::default();
         for f in app.functions.values() {
             let Some(vpc) = function_vpc(tpl, f) else {
                 continue;
@@ -28,10 +32,10 @@ impl Rule for VpcFunctionInPublicSubnet {
             };
             for (i, s) in subnets.iter().enumerate() {
                 let Some(id) = &s.subnet else { continue };
-                let Some(rt) = route_table_of(tpl, id) else {
+                let Some((rt, egress)) = tables.of(tpl, id) else {
                     continue;
                 };
-                let Egress::InternetGatewayOnly(igw) = egress_of(tpl, &rt) else {
+                let Egress::InternetGatewayOnly(igw) = egress else {
                     continue;
                 };
                 cx.emit(
