@@ -114,12 +114,25 @@ pub fn intrinsic_long_name(tag: &str) -> Option<&'static str> {
     })
 }
 
+/// At most this many loader issues per document are reported (a file with 500,000 duplicate keys
+/// must not turn into 500,000 diagnostics).
+pub const MAX_ISSUES: usize = 1_000;
+
 /// Load a text in the given format.
 pub fn load(text: &str, format: Format) -> Result<Loaded, LoadError> {
-    match format {
+    let mut loaded = match format {
         Format::Yaml => yaml::load(text),
         Format::Json => json::load(text),
+    }?;
+    if loaded.issues.len() > MAX_ISSUES {
+        let more = loaded.issues.len() - MAX_ISSUES;
+        loaded.issues.truncate(MAX_ISSUES + 1);
+        if let Some(last) = loaded.issues.last_mut() {
+            last.message = format!("{more} more problems in this file are not reported");
+            last.help = Some("fix the ones above and run again".into());
+        }
     }
+    Ok(loaded)
 }
 
 /// Decode file bytes: UTF-8 (BOM allowed). Anything else is an error at the first bad byte
@@ -218,6 +231,22 @@ mod tests {
         assert_eq!(&text[l.doc.span(t).range()], "5");
         let m = l.doc.as_map(l.doc.root.unwrap()).unwrap();
         assert_eq!(&text[m.key_span("T").unwrap().range()], "T");
+    }
+
+    #[test]
+    fn loader_issues_are_capped() {
+        let mut t = String::from("Resources:\n");
+        for _ in 0..=(MAX_ISSUES + 50) {
+            t.push_str("  A: 1\n");
+        }
+        let l = y(&t);
+        assert_eq!(l.issues.len(), MAX_ISSUES + 1);
+        let last = l.issues.last().unwrap();
+        assert!(
+            last.message.starts_with("50 more problems"),
+            "{}",
+            last.message
+        );
     }
 
     #[test]

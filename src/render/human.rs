@@ -50,6 +50,16 @@ fn excerpt(file: &SourceFile, span: Span) -> (Cow<'_, str>, usize, std::ops::Ran
     (ex, l0 + 1, (start - from)..(end - from))
 }
 
+/// Lines longer than this (minified JSON, hostile input) are not excerpted: the position alone.
+const MAX_EXCERPT: usize = 4096;
+
+fn origin<'a>(file: &SourceFile, span: Span, path: &'a str) -> annotate_snippets::Origin<'a> {
+    let at = file.line_col(span.start);
+    annotate_snippets::Origin::path(path)
+        .line(at.line as usize)
+        .char_column(at.column as usize)
+}
+
 pub struct Human {
     pub color: bool,
 }
@@ -73,11 +83,16 @@ impl Human {
         let title = level(d.severity)
             .primary_title(d.message.as_str())
             .id(d.code);
-        let snippet = Snippet::source(ex.as_ref())
-            .path(d.file.display.as_str())
-            .line_start(line)
-            .annotation(AnnotationKind::Primary.span(range).label(label));
-        let mut group = Group::with_title(title).element(snippet);
+        let mut group = if ex.len() > MAX_EXCERPT {
+            Group::with_title(title).element(origin(&d.file, d.span, &d.file.display))
+        } else {
+            Group::with_title(title).element(
+                Snippet::source(ex.as_ref())
+                    .path(d.file.display.as_str())
+                    .line_start(line)
+                    .annotation(AnnotationKind::Primary.span(range).label(label)),
+            )
+        };
         if let Some(h) = &d.help {
             group = group.element(Level::HELP.message(h.as_str()));
         }
@@ -89,14 +104,17 @@ impl Human {
         for e in &out.errors {
             let title = Level::ERROR.primary_title(e.message.as_str()).id(e.code);
             let ex = e.position.as_ref().map(|(file, span)| excerpt(file, *span));
-            let group = match &ex {
-                Some((ex, line, range)) => Group::with_title(title).element(
+            let group = match (&e.position, &ex) {
+                (Some((f, sp)), Some((x, _, _))) if x.len() > MAX_EXCERPT => {
+                    Group::with_title(title).element(origin(f, *sp, &e.file))
+                }
+                (_, Some((ex, line, range))) => Group::with_title(title).element(
                     Snippet::source(ex.as_ref())
                         .path(e.file.as_str())
                         .line_start(*line)
                         .annotation(AnnotationKind::Primary.span(range.clone())),
                 ),
-                None => Group::with_title(title)
+                _ => Group::with_title(title)
                     .element(annotate_snippets::Origin::path(e.file.as_str())),
             };
             s.push_str(&self.renderer().render(&[group]));
