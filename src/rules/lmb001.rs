@@ -37,8 +37,24 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
         let app = cx.app;
         let tpl = &app.tpl;
         for f in app.functions.values() {
+            let asyncs: Vec<&EventSource> = app
+                .events_of(&f.id)
+                .filter(|e| e.mode == Mode::Async)
+                .collect();
             let mut sources: Vec<String> = Vec::new();
-            for e in app.events_of(&f.id).filter(|e| e.mode == Mode::Async) {
+            for e in &asyncs {
+                // A permission for a rule, topic or bucket already named is the same invocation.
+                // (Without `SourceArn`, a permission next to a declared source is taken to be its.)
+                if e.kind == "AWS::Lambda::Permission"
+                    && asyncs.iter().any(|o| {
+                        o.kind != "AWS::Lambda::Permission"
+                            && e.source.as_ref().is_none_or(|src| {
+                                &o.declared_in == src || o.source.as_ref() == Some(src)
+                            })
+                    })
+                {
+                    continue;
+                }
                 let d = describe(e);
                 if !sources.contains(&d) {
                     sources.push(d);
