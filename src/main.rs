@@ -10,6 +10,7 @@ use lambdalint::check::{RuleSelection, check_paths};
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
 use lambdalint::render;
+use lambdalint::report;
 use lambdalint::rule;
 
 #[derive(Parser)]
@@ -27,6 +28,19 @@ struct Cli {
 enum Format {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportLayout {
+    Auto,
+    Dot,
+    Builtin,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -62,6 +76,25 @@ enum Command {
         /// Write the output to a file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Write an audit report (summary, functions, resource graph, findings with excerpts).
+    Report {
+        paths: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        /// Write the report to this file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Graph layout: Graphviz `dot` when installed, or the built-in layout.
+        #[arg(long, value_enum, default_value = "auto")]
+        layout: ReportLayout,
+        /// Only check files matching these globs (repeatable).
+        #[arg(long)]
+        include: Vec<String>,
+        /// Skip files matching these globs (repeatable).
+        #[arg(long)]
+        exclude: Vec<String>,
     },
     /// Print the documentation of a rule.
     Rule { code: String },
@@ -105,6 +138,43 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             print_out(&s)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            paths,
+            format,
+            output,
+            layout,
+            include,
+            exclude,
+        } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let filter = Filter::new(&include, &exclude)?;
+            let opts = report::Options {
+                layout: match layout {
+                    ReportLayout::Auto => report::Layout::Auto,
+                    ReportLayout::Dot => report::Layout::Dot,
+                    ReportLayout::Builtin => report::Layout::Builtin,
+                },
+                ..report::Options::default()
+            };
+            let r = report::collect(&paths, &filter, &RuleSelection::default(), &opts);
+            let text = match format {
+                ReportFormat::Html => report::html::render(&r, &opts),
+                ReportFormat::Markdown => report::markdown::render(&r, &opts),
+            };
+            match output {
+                Some(p) => std::fs::write(&p, text)?,
+                None => print_out(&text)?,
+            }
+            Ok(if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Command::Rule { code } => match rule::find(&code) {
             Some(m) => {
