@@ -214,3 +214,83 @@ fn html_report_renders_in_headless_chromium() {
         png.len()
     );
 }
+
+#[test]
+fn function_facts_from_the_template() {
+    use lambdalint::check::RuleSelection;
+    use lambdalint::discover::Filter;
+    use lambdalint::report::{Options, collect};
+
+    let r = collect(
+        &[PathBuf::from("testdata/report/vpc-db-app")],
+        &Filter::new(&[], &[]).unwrap(),
+        &RuleSelection::default(),
+        &Options::default(),
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let app = &r.apps[0];
+    let f = |id: &str| app.functions.iter().find(|f| f.id == id).unwrap();
+
+    let api = f("OrdersApi");
+    assert_eq!(api.runtime.text(), "nodejs22.x (Globals)");
+    assert_eq!(api.timeout.text(), "20 (Globals)");
+    assert_eq!(api.memory.text(), "512");
+    assert_eq!(api.reserved_concurrency.text(), "5");
+    assert_eq!(api.invocations[0].mode, "async");
+    assert_eq!(api.invocations[0].source.as_deref(), Some("Uploads"));
+    assert_eq!(
+        api.failure_destinations,
+        vec!["DeadLetterQueue → `FailedEvents` (SQS Queue)"]
+    );
+    assert_eq!(api.vpc.text(), "subnets `PrivateSubnet`");
+    assert_eq!(
+        api.egress,
+        vec!["`PrivateSubnet` → `PrivateRoutes` → NAT gateway `Nat`"]
+    );
+    assert_eq!(
+        api.database_links,
+        vec!["DB_HOST → `Database` (RDS DBCluster)"]
+    );
+    assert_eq!(api.iam.managed, vec!["AdministratorAccess"]);
+
+    let worker = f("Worker");
+    assert_eq!(worker.vpc.note.as_deref(), Some("unknown"));
+    assert!(worker.egress.iter().any(|e| e.starts_with("unknown")));
+    assert_eq!(
+        worker.failure_destinations,
+        vec!["OnFailure → `FailedEvents` (SQS Queue)"]
+    );
+    assert_eq!(worker.iam.wildcard_actions, vec!["s3:*"]);
+    assert_eq!(worker.iam.star_resources, 1);
+    assert_eq!(worker.reserved_concurrency.text(), "none");
+
+    // The graph: subnet -> route table -> NAT, the bucket invoking the function.
+    let node = |id: &str| app.graph.nodes.iter().position(|n| n.id == id).unwrap();
+    let has = |a: &str, b: &str| {
+        app.graph
+            .edges
+            .iter()
+            .any(|e| e.from == node(a) && e.to == node(b))
+    };
+    assert!(has("PrivateSubnet", "PrivateRoutes"));
+    assert!(has("PrivateRoutes", "Nat"));
+    assert!(has("Uploads", "OrdersApi"));
+    assert!(has("OrdersApi", "Database"));
+    assert!(!app.graph.nodes.iter().any(|n| n.id == "DefaultRoute"));
+}
+
+#[test]
+fn many_applications_in_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("all.html");
+    let o = lambdalint(&["report", "testdata", "-o", out.to_str().unwrap()]);
+    // Some fixtures are deliberately broken (exit 2), the report is still written.
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(2));
+    let html = std::fs::read_to_string(&out).unwrap();
+    let apps = html.matches("<section class=\"app\"").count();
+    assert!(apps > 10, "{apps} applications");
+    // Many applications: sections collapsed, an overview table links to them.
+    assert!(html.contains("<table class=\"apps\">"));
+    assert!(html.contains("<details><summary>"));
+    assert!(html.contains("href=\"#app-0\""));
+}
