@@ -361,7 +361,7 @@ fn is_wildcard_action(a: &str) -> bool {
     a.contains('*')
 }
 
-fn iam_breadth(app: &App, f: &Function, iam: Option<&FunctionIam>) -> IamBreadth {
+fn iam_breadth(f: &Function, iam: Option<&FunctionIam>) -> IamBreadth {
     let mut b = IamBreadth::default();
     let Some(iam) = iam else {
         b.incomplete = Some("no role information".into());
@@ -404,7 +404,6 @@ fn iam_breadth(app: &App, f: &Function, iam: Option<&FunctionIam>) -> IamBreadth
             _ => "some policies are computed".into(),
         });
     }
-    let _ = app;
     b
 }
 
@@ -468,7 +467,7 @@ pub fn function_facts(app: &App, f: &Function, findings: &[Finding]) -> Function
             None => Cell::new("none", None),
         },
         database_links: database_links(app, f),
-        iam: iam_breadth(app, f, app.iam.get(&f.id)),
+        iam: iam_breadth(f, app.iam.get(&f.id)),
         handler_facts: handler_facts(app, f),
         findings: counts,
     }

@@ -82,7 +82,7 @@ figure{margin:8px 0 14px;border:1px solid var(--line);border-radius:8px;padding:
 figure svg{max-width:100%;height:auto}
 figcaption{font-size:12px;color:var(--muted);margin-top:6px}
 .legend span{display:inline-block;margin-right:12px}
-.legend{margin-top:4px}.legend i{display:inline-block;width:16px;height:11px;border-radius:3px;vertical-align:-1px;margin-right:4px;border:1px solid #8a8f98}
+.legend{margin-top:4px}.legend i{display:inline-block;width:16px;height:11px;border-radius:3px;vertical-align:-1px;margin-right:4px;border:1.5px solid #6b7280}
 table.findings td.msg p{margin:2px 0}
 table.findings td.msg .help{color:#2b4a6b}
 pre.excerpt{margin:6px 0 2px;padding:6px 0;background:#1f2430;color:#e6e6e6;border-radius:6px;overflow-x:auto;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
