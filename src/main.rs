@@ -12,6 +12,7 @@ use lambdalint::config::{Config, valid_selector};
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
 use lambdalint::render;
+use lambdalint::report;
 use lambdalint::rule;
 
 #[derive(Parser)]
@@ -31,6 +32,19 @@ enum Format {
     Json,
     Sarif,
     Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportLayout {
+    Auto,
+    Dot,
+    Builtin,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +99,25 @@ enum Command {
         #[arg(long)]
         list_templates: bool,
     },
+    /// Write an audit report (summary, functions, resource graph, findings with excerpts).
+    Report {
+        paths: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        /// Write the report to this file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Graph layout: Graphviz `dot` when installed, or the built-in layout.
+        #[arg(long, value_enum, default_value = "auto")]
+        layout: ReportLayout,
+        /// Only check files matching these globs (repeatable).
+        #[arg(long)]
+        include: Vec<String>,
+        /// Skip files matching these globs (repeatable).
+        #[arg(long)]
+        exclude: Vec<String>,
+    },
     /// Print the documentation of a rule.
     Rule { code: String },
     /// List the rules.
@@ -127,6 +160,43 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             print_out(&s)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            paths,
+            format,
+            output,
+            layout,
+            include,
+            exclude,
+        } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let filter = Filter::new(&include, &exclude)?;
+            let opts = report::Options {
+                layout: match layout {
+                    ReportLayout::Auto => report::Layout::Auto,
+                    ReportLayout::Dot => report::Layout::Dot,
+                    ReportLayout::Builtin => report::Layout::Builtin,
+                },
+                ..report::Options::default()
+            };
+            let r = report::collect(&paths, &filter, &RuleSelection::default(), &opts);
+            let text = match format {
+                ReportFormat::Html => report::html::render(&r, &opts),
+                ReportFormat::Markdown => report::markdown::render(&r, &opts),
+            };
+            match output {
+                Some(p) => std::fs::write(&p, text)?,
+                None => print_out(&text)?,
+            }
+            Ok(if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Command::Rule { code } => match rule::find(&code) {
             Some(m) => {
