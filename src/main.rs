@@ -183,7 +183,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 ..report::Options::default()
             };
-            let r = report::collect(&paths, &filter, &RuleSelection::default(), &opts);
+            // The same rule selection as `check` (lambdalint.toml / pyproject.toml), when there is one.
+            let cfg = match paths.first().map_or(Ok(None), |p| Config::discover(p)) {
+                Ok(c) => c.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("lambdalint: error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let sel = cfg.selection(&[], &[]);
+            let r = report::collect(&paths, &filter, &sel, &opts);
             let text = match format {
                 ReportFormat::Html => report::html::render(&r, &opts),
                 ReportFormat::Markdown => report::markdown::render(&r, &opts),
