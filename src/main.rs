@@ -276,11 +276,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let mut outcome = check_paths(&paths, &filter, &sel);
-            if let Some(b) = &base {
-                b.filter(&mut outcome.diagnostics);
-            }
+            // Written before `--baseline` filters, so `--baseline F --write-baseline F` refreshes F.
             if let Some(p) = &write_baseline {
                 Baseline::from_diagnostics(&outcome.diagnostics).write(p)?;
+            }
+            if let Some(b) = &base {
+                b.filter(&mut outcome.diagnostics);
             }
             let color = output.is_none()
                 && std::io::stdout().is_terminal()

@@ -126,6 +126,14 @@ pub fn scan_source(text: &str) -> Vec<LineDirective> {
     line_directives(text, comments)
 }
 
+/// Is a finding with `code` starting on `line` (1-based) suppressed by one of `directives`?
+/// For callers that check other files (handler sources) on their own.
+pub fn is_suppressed(directives: &[LineDirective], line: u32, code: &str) -> bool {
+    directives
+        .iter()
+        .any(|d| d.target == line && d.directive.codes.iter().any(|c| code_matches(c, code)))
+}
+
 /// Does a suppression code (code, prefix, rule name or `all`) cover `code`?
 pub fn code_matches(pattern: &str, code: &str) -> bool {
     let up = pattern.to_ascii_uppercase();
@@ -360,5 +368,10 @@ mod tests {
         assert_eq!(d[0].target, 1);
         assert_eq!(&js[d[0].span.range()], "// lambdalint: ignore[HDL001]");
         assert!(scan_source("x = 'lambdalint: ignore[A]'\n").is_empty());
+        let d = scan_source(py);
+        assert!(is_suppressed(&d, 5, "HDL001"));
+        assert!(is_suppressed(&d, 6, "HDL010"));
+        assert!(!is_suppressed(&d, 4, "HDL001"));
+        assert!(!is_suppressed(&d, 5, "HDL002"));
     }
 }

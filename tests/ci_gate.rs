@@ -488,6 +488,28 @@ fn baseline_round_trip_with_shifted_lines() {
     // Without the baseline everything is back.
     assert_eq!(check_json(d.path(), &[]).codes().len(), 3);
 
+    // Refreshing a baseline in place keeps the old findings and adds the new one.
+    let r = check_json(
+        d.path(),
+        &[
+            "--baseline",
+            "baseline.json",
+            "--write-baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(r.codes(), vec!["LMB010"]);
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(b["findings"].as_array().unwrap().len(), 3);
+    assert!(
+        check_json(d.path(), &["--baseline", "baseline.json"])
+            .codes()
+            .is_empty()
+    );
+
     // A broken or missing baseline is a usage error.
     std::fs::write(d.path().join("bad.json"), "[1, 2]").unwrap();
     assert_eq!(check_json(d.path(), &["--baseline", "bad.json"]).code, 2);

@@ -106,13 +106,11 @@ fn results_have_locations_rules_and_fingerprints() {
     }
     assert_eq!(loc["logicalLocations"][0]["kind"], "resource");
     assert!(loc["logicalLocations"][0]["name"].is_string());
-    assert_eq!(
-        res["partialFingerprints"]["lambdalint/v1"]
-            .as_str()
-            .unwrap()
-            .len(),
-        16
-    );
+    let fp = res["partialFingerprints"]["lambdalint/v1"]
+        .as_str()
+        .unwrap();
+    assert_eq!(fp.len(), 18, "{fp}");
+    assert!(fp.ends_with(":1"));
 }
 
 #[test]
@@ -134,6 +132,21 @@ fn fingerprints_survive_shifted_lines() {
     let (fp2, line2) = run(&p);
     assert_eq!(fp1, fp2);
     assert_eq!(line2.as_u64().unwrap(), line1.as_u64().unwrap() + 2);
+}
+
+#[test]
+fn fingerprints_are_unique_in_a_run() {
+    let doc = sarif_of(&[PathBuf::from("testdata")]);
+    let fps: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["partialFingerprints"]["lambdalint/v1"].as_str().unwrap())
+        .collect();
+    let mut unique = fps.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), fps.len());
 }
 
 #[test]

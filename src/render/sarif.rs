@@ -316,9 +316,18 @@ pub fn descriptors() -> Vec<ReportingDescriptor> {
     v
 }
 
-fn result(d: &Diagnostic, index: &HashMap<String, usize>) -> ResultItem {
+fn result(
+    d: &Diagnostic,
+    index: &HashMap<String, usize>,
+    seen: &mut HashMap<String, usize>,
+) -> ResultItem {
+    // `hash:n`: the n-th finding with this key in the run (in output order), so that findings
+    // sharing a key keep distinct fingerprints, as GitHub does for its own line hashes.
+    let key = fingerprint(d);
+    let n = seen.entry(key.clone()).or_default();
+    *n += 1;
     let mut fp = HashMap::new();
-    fp.insert(FINGERPRINT_KEY, fingerprint(d));
+    fp.insert(FINGERPRINT_KEY, format!("{key}:{n}"));
     ResultItem {
         rule_id: d.code.to_string(),
         rule_index: index.get(d.code).copied(),
@@ -361,7 +370,12 @@ pub fn log(out: &Outcome) -> Log {
             locations: vec![location(&e.file, e.range(), None)],
         })
         .collect();
-    let results = out.diagnostics.iter().map(|d| result(d, &index)).collect();
+    let mut seen = HashMap::new();
+    let results = out
+        .diagnostics
+        .iter()
+        .map(|d| result(d, &index, &mut seen))
+        .collect();
     Log {
         schema: SCHEMA,
         version: "2.1.0",
