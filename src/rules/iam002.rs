@@ -45,7 +45,13 @@ pub fn exempt(action: &str) -> bool {
     let (svc, name) = a.split_once(':').unwrap_or(("", a.as_str()));
     match svc {
         "logs" | "xray" => true,
-        "ec2" => name.contains("networkinterface") || name.starts_with("describe"),
+        // `AWSLambdaVPCAccessExecutionRole`: ENIs and their private IPs.
+        "ec2" => {
+            name.contains("networkinterface")
+                || name.starts_with("describe")
+                || name == "assignprivateipaddresses"
+                || name == "unassignprivateipaddresses"
+        }
         "cloudwatch" => name == "putmetricdata",
         _ => false,
     }
@@ -186,6 +192,7 @@ mod tests {
         assert!(exempt("xray:PutTraceSegments"));
         assert!(exempt("ec2:CreateNetworkInterface"));
         assert!(exempt("ec2:DescribeInstances"));
+        assert!(exempt("ec2:AssignPrivateIpAddresses"));
         assert!(exempt("cloudwatch:PutMetricData"));
         assert!(!exempt("ec2:TerminateInstances"));
         assert!(!exempt("s3:GetObject"));
