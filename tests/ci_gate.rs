@@ -27,7 +27,7 @@ Resources:
         - Statement:
             - Effect: Allow
               Action: "*"
-              Resource: "*"
+              Resource: "arn:aws:s3:::reports/*"
 "#;
 
 struct Run {

@@ -5,6 +5,7 @@ pub mod events;
 pub mod failure;
 pub mod function;
 pub mod iam;
+pub mod iam_actions;
 pub mod network;
 pub mod template;
 

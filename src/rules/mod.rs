@@ -1,6 +1,8 @@
 //! The rules, one module each, and the registry.
 
 pub mod iam001;
+pub mod iam002;
+pub mod iam003;
 pub mod lmb001;
 pub mod lmb002;
 pub mod lmb010;
@@ -17,6 +19,8 @@ use crate::rule::Rule;
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(iam001::WildcardAction),
+        Box::new(iam002::WildcardResource),
+        Box::new(iam003::OverlyPermissiveManagedPolicy),
         Box::new(lmb001::AsyncFunctionWithoutFailureDestination),
         Box::new(lmb002::StreamSourceWithoutFailureDestination),
         Box::new(lmb010::FunctionWithoutTimeout),

@@ -1,0 +1,218 @@
+//! IAM002 wildcard-resource.
+
+use crate::load::NodeId;
+use crate::model::iam::{Statement, Via};
+use crate::model::iam_actions::scoped_matches;
+use crate::model::{Known, Template};
+use crate::rule::{Context, Report, Rule};
+use crate::source::Span;
+
+pub struct WildcardResource;
+
+/// How many actions a message names before "and N more".
+const NAMED: usize = 3;
+
+pub fn message(actions: &[String], sam_template: Option<&str>, functions: &[&str]) -> String {
+    let who = functions
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = if functions.len() == 1 { "" } else { "s" };
+    let mut what = actions
+        .iter()
+        .take(NAMED)
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if actions.len() > NAMED {
+        what.push_str(&format!(" and {} more", actions.len() - NAMED));
+    }
+    match sam_template {
+        Some(t) => format!(
+            "SAM policy template `{t}` allows {what} on `Resource: \"*\"`, every resource of the account, for function{s} {who}"
+        ),
+        None => format!(
+            "`Resource: \"*\"` applies {what} to every resource of the account, for function{s} {who}"
+        ),
+    }
+}
+
+/// Actions that need `*` or are harmless with it: logs, tracing, ENI management for VPC
+/// functions, `ec2:Describe*`, metrics.
+pub fn exempt(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    let (svc, name) = a.split_once(':').unwrap_or(("", a.as_str()));
+    match svc {
+        "logs" | "xray" => true,
+        // `AWSLambdaVPCAccessExecutionRole`: ENIs and their private IPs.
+        "ec2" => {
+            name.contains("networkinterface")
+                || name.starts_with("describe")
+                || name == "assignprivateipaddresses"
+                || name == "unassignprivateipaddresses"
+        }
+        "cloudwatch" => name == "putmetricdata",
+        _ => false,
+    }
+}
+
+/// Does an action pattern (as written) cover actions with resource-level permissions that are not
+/// exempt? Unknown services/actions are not judged.
+pub fn concerned(pattern: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    scoped_matches(pattern).iter().any(|a| !exempt(a))
+}
+
+/// The statement's node, from the resource and the property path the model recorded.
+fn statement_node(tpl: &Template, st: &Statement) -> Option<NodeId> {
+    let r = tpl.resource(&st.written_in)?;
+    let mut segs = st.path.iter();
+    let mut node = tpl.prop(r, segs.next()?)?;
+    for seg in segs {
+        node = match (seg.parse::<usize>(), tpl.doc.as_seq(node)) {
+            (Ok(i), Some(items)) => *items.get(i)?,
+            (Ok(0), None) => node,
+            _ => tpl.doc.get(node, seg)?,
+        };
+    }
+    Some(node)
+}
+
+struct Finding<'a> {
+    span: Span,
+    actions: Vec<String>,
+    written_in: String,
+    path: Vec<String>,
+    sam_template: Option<String>,
+    functions: Vec<&'a str>,
+}
+
+impl Rule for WildcardResource {
+    fn code(&self) -> &'static str {
+        "IAM002"
+    }
+
+    fn check(&self, cx: &mut Context<'_>) {
+        let app = cx.app;
+        let tpl = &app.tpl;
+        let mut found: Vec<Finding<'_>> = Vec::new();
+        for (fid, iam) in &app.iam {
+            for st in &iam.statements {
+                if !st.allow || st.not_action || st.not_resource {
+                    continue;
+                }
+                let Some(star) = st
+                    .resources
+                    .iter()
+                    .find(|r| matches!(&r.value, Known::Yes(v) if v.trim() == "*"))
+                else {
+                    continue;
+                };
+                let actions: Vec<String> = st
+                    .actions
+                    .iter()
+                    .filter_map(|a| match &a.value {
+                        Known::Yes(v) if concerned(v.trim()) => Some(v.trim().to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                if actions.is_empty() {
+                    continue;
+                }
+                // A `Condition` can scope the statement (`aws:ResourceTag/...`): not judged.
+                if !matches!(st.via, Via::SamTemplate(_))
+                    && statement_node(tpl, st)
+                        .is_some_and(|n| tpl.doc.get(n, "Condition").is_some())
+                {
+                    continue;
+                }
+                if let Some(e) = found
+                    .iter_mut()
+                    .find(|e| e.span == star.span && e.written_in == st.written_in)
+                {
+                    // The same statement for another function of the role, or another statement
+                    // of the same SAM policy template.
+                    for a in actions {
+                        if !e.actions.contains(&a) {
+                            e.actions.push(a);
+                        }
+                    }
+                    if !e.functions.contains(&fid.as_str()) {
+                        e.functions.push(fid.as_str());
+                    }
+                    continue;
+                }
+                let mut path = st.path.clone();
+                if !matches!(st.via, Via::SamTemplate(_)) {
+                    path.push("Resource".into());
+                }
+                found.push(Finding {
+                    span: star.span,
+                    actions,
+                    written_in: st.written_in.clone(),
+                    path,
+                    sam_template: match &st.via {
+                        Via::SamTemplate(t) => Some(t.clone()),
+                        _ => None,
+                    },
+                    functions: vec![fid.as_str()],
+                });
+            }
+        }
+        for f in found {
+            let help = match &f.sam_template {
+                Some(t) => format!(
+                    "replace `{t}` with a `Statement` whose `Resource` names the ARNs the function uses"
+                ),
+                None => "scope `Resource` to the ARNs the function uses (e.g. `!GetAtt OrdersTable.Arn`, `!Sub \"${Bucket.Arn}/*\"`)".to_string(),
+            };
+            cx.emit(
+                Report::new(
+                    f.span,
+                    message(&f.actions, f.sam_template.as_deref(), &f.functions),
+                )
+                .resource(&f.written_in)
+                .path(&f.path)
+                .help(help),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{concerned, exempt};
+
+    #[test]
+    fn exemptions() {
+        assert!(exempt("logs:PutLogEvents"));
+        assert!(exempt("xray:PutTraceSegments"));
+        assert!(exempt("ec2:CreateNetworkInterface"));
+        assert!(exempt("ec2:DescribeInstances"));
+        assert!(exempt("ec2:AssignPrivateIpAddresses"));
+        assert!(exempt("cloudwatch:PutMetricData"));
+        assert!(!exempt("ec2:TerminateInstances"));
+        assert!(!exempt("s3:GetObject"));
+    }
+
+    #[test]
+    fn concerned_actions() {
+        assert!(concerned("*"));
+        assert!(concerned("s3:*"));
+        assert!(concerned("s3:Get*"));
+        assert!(concerned("dynamodb:PutItem"));
+        assert!(concerned("ec2:*"));
+        assert!(!concerned("logs:*"));
+        assert!(!concerned("logs:CreateLogGroup"));
+        assert!(!concerned("xray:*"));
+        assert!(!concerned("ec2:Describe*"));
+        assert!(!concerned("ec2:CreateNetworkInterface"));
+        assert!(!concerned("cloudwatch:PutMetricData"));
+        assert!(!concerned("s3:ListAllMyBuckets"));
+        assert!(!concerned("sqs:NoSuchAction"));
+        assert!(!concerned("madeup:Get*"));
+    }
+}
