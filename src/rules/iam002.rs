@@ -1,4 +1,5 @@
 //! IAM002 wildcard-resource.
+use crate::diagnostic::Severity;
 
 use crate::load::NodeId;
 use crate::model::iam::{Statement, Via};
@@ -163,6 +164,13 @@ impl Rule for WildcardResource {
             }
         }
         for f in found {
+            // AWS wrote the `*` of a SAM policy template: the user cannot scope it without replacing
+            // the template, so it is worth knowing (info), not a warning about their own statement.
+            let severity = if f.sam_template.is_some() {
+                Severity::Info
+            } else {
+                cx.severity
+            };
             let help = match &f.sam_template {
                 Some(t) => format!(
                     "replace `{t}` with a `Statement` whose `Resource` names the ARNs the function uses"
@@ -176,6 +184,7 @@ impl Rule for WildcardResource {
                 )
                 .resource(&f.written_in)
                 .path(&f.path)
+                .severity(severity)
                 .help(help),
             );
         }
