@@ -90,6 +90,26 @@ fn own_destination(app: &App, f: &Function) -> Option<bool> {
     Some(false)
 }
 
+/// A permission whose principal also invokes synchronously: SES receipt rules (`RequestResponse`
+/// possible) and IoT custom authorizers (the function is an `AWS::IoT::Authorizer`).
+fn ambiguous_permission(app: &App, e: &EventSource, f: &Function) -> bool {
+    let tpl = &app.tpl;
+    let principal = e
+        .props
+        .and_then(|p| tpl.doc.get(p, "Principal"))
+        .and_then(|n| tpl.string(n).known())
+        .unwrap_or_default();
+    if principal.starts_with("ses.") {
+        return true;
+    }
+    principal.starts_with("iot.")
+        && tpl.resources_of("AWS::IoT::Authorizer").any(|r| {
+            tpl.prop(r, "AuthorizerFunctionArn")
+                .and_then(|n| tpl.ref_resource(n))
+                == Some(f.id.as_str())
+        })
+}
+
 impl Rule for AsyncFunctionWithoutFailureDestination {
     fn code(&self) -> &'static str {
         "LMB001"
@@ -104,6 +124,9 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
                 .iter()
                 .filter(|e| e.function == f.id && e.mode == Mode::Async)
             {
+                if e.kind == "AWS::Lambda::Permission" && ambiguous_permission(app, e, f) {
+                    continue;
+                }
                 let d = describe(e);
                 if !sources.contains(&d) {
                     sources.push(d);
