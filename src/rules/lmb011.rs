@@ -84,6 +84,20 @@ fn integrations(app: &App, f: &Function) -> Vec<(String, f64)> {
                 let Some(i) = tpl.prop(r, "Integration") else {
                     continue;
                 };
+                // `X-Amz-Invocation-Type: 'Event'`: API Gateway invokes asynchronously, no wait.
+                if doc
+                    .get_path(
+                        i,
+                        &[
+                            "RequestParameters",
+                            "integration.request.header.X-Amz-Invocation-Type",
+                        ],
+                    )
+                    .and_then(|n| doc.as_str(n))
+                    .is_some_and(|v| v.trim_matches('\'') != "RequestResponse")
+                {
+                    continue;
+                }
                 (
                     doc.get(i, "Uri"),
                     doc.get(i, "TimeoutInMillis"),
