@@ -2,7 +2,6 @@
 
 pub mod database;
 pub mod events;
-pub mod failure;
 pub mod function;
 pub mod iam;
 pub mod iam_actions;
@@ -25,6 +24,8 @@ pub struct App {
     pub events: Vec<EventSource>,
     pub iam: IndexMap<String, FunctionIam>,
     pub graph: ResourceGraph,
+    /// Indexes into `events` per function (keeps per-function lookups linear on huge templates).
+    pub events_by_function: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl App {
@@ -42,12 +43,21 @@ impl App {
             .map(|f| (f.id.clone(), iam::function_iam(&tpl, f, &attached)))
             .collect();
         let graph = ResourceGraph::build(&tpl, &functions, &events);
+        let mut events_by_function: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            events_by_function
+                .entry(e.function.clone())
+                .or_default()
+                .push(i);
+        }
         App {
             tpl,
             functions,
             events,
             iam,
             graph,
+            events_by_function,
         }
     }
 
@@ -56,6 +66,11 @@ impl App {
         &'a self,
         function: &'a str,
     ) -> impl Iterator<Item = &'a EventSource> + 'a {
-        self.events.iter().filter(move |e| e.function == function)
+        self.events_by_function
+            .get(function)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|i| self.events.get(*i))
     }
 }

@@ -1,14 +1,50 @@
 //! LMB002 stream-source-without-failure-destination.
 
-use crate::model::Mode;
+use crate::model::{App, EventSource, Mode, Target};
 use crate::rule::{Context, Report, Rule};
 
 pub struct StreamSourceWithoutFailureDestination;
 
 pub fn message(function: &str, source: &str) -> String {
     format!(
-        "stream source {source} of function `{function}` has no on-failure destination: a record that keeps failing blocks its shard until it expires"
+        "{source} of function `{function}` has no `DestinationConfig.OnFailure`: a batch that keeps failing blocks its shard or partition until the records expire, and is then lost"
     )
+}
+
+/// A Kinesis, DynamoDB Streams or Kafka source (not SQS, MQ or DocumentDB): its name for messages.
+fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
+    let tpl = &app.tpl;
+    if e.mode != Mode::Stream {
+        return None;
+    }
+    if let Some(name) = &e.name {
+        return matches!(
+            e.kind.as_str(),
+            "Kinesis" | "DynamoDB" | "MSK" | "SelfManagedKafka"
+        )
+        .then(|| format!("`{}` event `{name}`", e.kind));
+    }
+    if e.kind != "AWS::Lambda::EventSourceMapping" {
+        return None;
+    }
+    let props = e.props?;
+    let ok = match tpl.doc.get(props, "EventSourceArn").map(|a| tpl.target(a)) {
+        Some(Target::Resource { id, .. }) => tpl.resource(&id).is_some_and(|r| {
+            matches!(
+                r.type_.as_str(),
+                "AWS::Kinesis::Stream"
+                    | "AWS::DynamoDB::Table"
+                    | "AWS::DynamoDB::GlobalTable"
+                    | "AWS::MSK::Cluster"
+                    | "AWS::MSK::ServerlessCluster"
+            )
+        }),
+        Some(Target::Literal(s)) => {
+            matches!(s.split(':').nth(2), Some("kinesis" | "dynamodb" | "kafka"))
+        }
+        _ => tpl.doc.get(props, "SelfManagedEventSource").is_some(),
+    };
+    ok.then(|| format!("event source mapping `{}`", e.declared_in))
 }
 
 impl Rule for StreamSourceWithoutFailureDestination {
@@ -19,43 +55,31 @@ impl Rule for StreamSourceWithoutFailureDestination {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let doc = &app.tpl.doc;
-        for e in app.events.iter().filter(|e| e.mode == Mode::Stream) {
-            // SAM `DocumentDB` / MQ sources support no destinations: nothing to ask for.
-            if e.kind == "DocumentDB" {
+        for e in &app.events {
+            let Some(what) = stream_kind(app, e) else {
                 continue;
-            }
-            let Some(props) = e.props else { continue };
-            match doc.get(props, "DestinationConfig") {
-                Some(d) if doc.intrinsic(d).is_some() => continue,
-                Some(d) => {
-                    if let Some(of) = doc.get(d, "OnFailure")
-                        && (doc.get(of, "Destination").is_some() || doc.intrinsic(of).is_some())
-                    {
-                        continue;
-                    }
-                }
-                None => {}
-            }
-            let (source, path) = match &e.name {
-                Some(n) => (
-                    format!("`{n}` (`{}`)", e.kind),
-                    vec![
-                        "Events".to_string(),
-                        n.clone(),
-                        "Properties".into(),
-                        "DestinationConfig".into(),
-                    ],
-                ),
-                None => (
-                    format!("`{}`", e.declared_in),
-                    vec!["DestinationConfig".to_string()],
-                ),
             };
-            let help = "add `DestinationConfig: {OnFailure: {Destination: <SQS queue or SNS topic ARN>}}` to the event source, with `MaximumRetryAttempts` and `BisectBatchOnFunctionError: true` so a poison record is isolated and set aside";
+            if let Some(props) = e.props
+                && let Some(d) = doc.get(props, "DestinationConfig")
+            {
+                // Present with OnFailure, or computed (`Fn::If`): not a finding.
+                if doc.get(d, "OnFailure").is_some() || doc.as_map(d).is_none() {
+                    continue;
+                }
+                if doc.intrinsic(d).is_some() {
+                    continue;
+                }
+            }
+            let sam = e.name.is_some();
+            let help = if sam {
+                "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the event's `Properties`, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there"
+            } else {
+                "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the mapping, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there"
+            };
             cx.emit(
-                Report::new(e.span, message(&e.function, &source))
+                Report::new(e.span, message(&e.function, &what))
                     .resource(&e.declared_in)
-                    .path(&path)
+                    .path(&["DestinationConfig", "OnFailure"])
                     .help(help),
             );
         }

@@ -1,24 +1,140 @@
 //! LMB011 timeout-exceeds-api-integration.
 
-use crate::graph::collect_refs;
-use crate::model::{Known, Prop};
+use crate::load::{NodeId, Value};
+use crate::model::{App, Function, Known, Mode, Resource};
 use crate::rule::{Context, Report, Rule};
 
 pub struct TimeoutExceedsApiIntegration;
 
-/// API Gateway integration limits, in seconds.
-pub const REST_LIMIT: f64 = 29.0;
-pub const HTTP_LIMIT: f64 = 30.0;
-
-pub fn message(function: &str, timeout: f64, api: &str, limit: f64, from_globals: bool) -> String {
-    let origin = if from_globals {
+pub fn message(function: &str, timeout: f64, from_globals: bool, api: &str, limit: f64) -> String {
+    let where_ = if from_globals {
         " (from `Globals.Function`)"
     } else {
         ""
     };
     format!(
-        "function `{function}` has `Timeout: {timeout}`{origin} but sits behind {api}, whose integration times out after {limit} s: the client gets a 504 while the function keeps running"
+        "function `{function}` has `Timeout: {timeout}`{where_} but is behind {api}, which gives up after {limit} s: the caller gets a 504 while the function keeps running"
     )
+}
+
+/// Every resource a value refers to (Ref, GetAtt, Sub variables, inside Fn::Join...). `None` when an
+/// `Fn::If` makes the value conditional.
+fn refs(app: &App, node: NodeId, out: &mut Vec<String>) -> Option<()> {
+    let tpl = &app.tpl;
+    let doc = &tpl.doc;
+    if let Some((f, _)) = doc.intrinsic(node)
+        && f == "Fn::If"
+    {
+        return None;
+    }
+    if let Some(id) = tpl.ref_resource(node) {
+        out.push(id.to_string());
+    }
+    match doc.value(node) {
+        Value::Map(m) => {
+            for (_, _, v) in m.iter() {
+                refs(app, v, out)?;
+            }
+        }
+        Value::Seq(s) => {
+            for c in s {
+                refs(app, *c, out)?;
+            }
+        }
+        _ => {}
+    }
+    Some(())
+}
+
+/// The limit from an optional `TimeoutInMillis` node, else the default. `None`: unknown.
+fn limit(app: &App, millis: Option<NodeId>, default: f64) -> Option<f64> {
+    match millis {
+        None => Some(default),
+        Some(n) => match app.tpl.number(n) {
+            Known::Yes(v) => Some(v / 1000.0),
+            Known::Unknown(_) => None,
+        },
+    }
+}
+
+/// (description, limit in seconds) of each API integration in front of `f`.
+fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(String, f64)> {
+    let tpl = &app.tpl;
+    let doc = &tpl.doc;
+    let mut out = Vec::new();
+    for e in app
+        .events_of(&f.id)
+        .filter(|e| e.mode == Mode::Sync && e.name.is_some())
+    {
+        let (api, default) = match e.kind.as_str() {
+            "Api" => ("API Gateway REST API", 29.0),
+            "HttpApi" => ("API Gateway HTTP API", 30.0),
+            _ => continue,
+        };
+        let millis = e.props.and_then(|p| doc.get(p, "TimeoutInMillis"));
+        if let Some(l) = limit(app, millis, default) {
+            let name = e.name.as_deref().unwrap_or_default();
+            out.push((format!("{api} event `{name}`"), l));
+        }
+    }
+    for r in api_resources {
+        let (uri, millis, api, default) = match r.type_.as_str() {
+            "AWS::ApiGateway::Method" => {
+                let Some(i) = tpl.prop(r, "Integration") else {
+                    continue;
+                };
+                // `X-Amz-Invocation-Type: 'Event'`: API Gateway invokes asynchronously, no wait.
+                if doc
+                    .get_path(
+                        i,
+                        &[
+                            "RequestParameters",
+                            "integration.request.header.X-Amz-Invocation-Type",
+                        ],
+                    )
+                    .and_then(|n| doc.as_str(n))
+                    .is_some_and(|v| v.trim_matches('\'') != "RequestResponse")
+                {
+                    continue;
+                }
+                (
+                    doc.get(i, "Uri"),
+                    doc.get(i, "TimeoutInMillis"),
+                    "API Gateway REST method",
+                    29.0,
+                )
+            }
+            "AWS::ApiGatewayV2::Integration" => (
+                tpl.prop(r, "IntegrationUri"),
+                tpl.prop(r, "TimeoutInMillis"),
+                "API Gateway HTTP API integration",
+                30.0,
+            ),
+            _ => continue,
+        };
+        let Some(uri) = uri else { continue };
+        let mut ids = Vec::new();
+        if refs(app, uri, &mut ids).is_none() || !ids.contains(&f.id) {
+            continue;
+        }
+        let websocket = r.type_ == "AWS::ApiGatewayV2::Integration"
+            && tpl
+                .prop(r, "ApiId")
+                .and_then(|a| tpl.ref_resource(a))
+                .and_then(|a| tpl.resource(a))
+                .and_then(|a| tpl.prop(a, "ProtocolType"))
+                .and_then(|p| doc.as_str(p))
+                .is_some_and(|p| p == "WEBSOCKET");
+        let (api, default) = if websocket {
+            ("API Gateway WebSocket integration", 29.0)
+        } else {
+            (api, default)
+        };
+        if let Some(l) = limit(app, millis, default) {
+            out.push((format!("{api} `{}`", r.id), l));
+        }
+    }
+    out
 }
 
 impl Rule for TimeoutExceedsApiIntegration {
@@ -29,64 +145,44 @@ impl Rule for TimeoutExceedsApiIntegration {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
-        let doc = &tpl.doc;
-        // Functions integrated by plain CloudFormation API resources.
-        let mut cfn_rest: Vec<String> = Vec::new();
-        let mut cfn_http: Vec<String> = Vec::new();
-        for r in tpl.resources.values() {
-            let (node, list) = match r.type_.as_str() {
-                "AWS::ApiGateway::Method" => (
-                    r.properties
-                        .and_then(|p| doc.get_path(p, &["Integration", "Uri"])),
-                    &mut cfn_rest,
-                ),
-                "AWS::ApiGatewayV2::Integration" => (tpl.prop(r, "IntegrationUri"), &mut cfn_http),
-                _ => continue,
-            };
-            let Some(node) = node else { continue };
-            let mut refs = Vec::new();
-            collect_refs(tpl, node, &mut refs);
-            for id in refs {
-                if app.functions.contains_key(&id) && !list.contains(&id) {
-                    list.push(id);
-                }
-            }
-        }
+        // API integration resources, found once (not once per function).
+        let api_resources: Vec<&Resource> = tpl
+            .resources
+            .values()
+            .filter(|r| r.type_.starts_with("AWS::ApiGateway"))
+            .collect();
         for f in app.functions.values() {
-            let events: Vec<_> = app.events_of(&f.id).collect();
-            let rest = events.iter().any(|e| e.kind == "Api") || cfn_rest.contains(&f.id);
-            let http = events.iter().any(|e| e.kind == "HttpApi") || cfn_http.contains(&f.id);
-            let (api, limit) = if rest {
-                ("an API Gateway REST API", REST_LIMIT)
-            } else if http {
-                ("an API Gateway HTTP API", HTTP_LIMIT)
+            let Some(t) = f.prop(tpl, "Timeout") else {
+                continue;
+            };
+            let Known::Yes(timeout) = tpl.number(t.node) else {
+                continue;
+            };
+            let over: Vec<(String, f64)> = integrations(app, f, &api_resources)
+                .into_iter()
+                .filter(|(_, l)| timeout > *l)
+                .collect();
+            let Some((api, l)) = over.iter().min_by(|a, b| a.1.total_cmp(&b.1)).cloned() else {
+                continue;
+            };
+            let help = if t.from_globals {
+                format!(
+                    "set `Timeout: {l}` or less on `{}` (overriding `Globals.Function`), or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)",
+                    f.id
+                )
             } else {
-                continue;
-            };
-            let Some(Prop {
-                node, from_globals, ..
-            }) = f.prop(tpl, "Timeout")
-            else {
-                continue;
-            };
-            let Known::Yes(timeout) = tpl.number(node) else {
-                continue;
-            };
-            if timeout <= limit {
-                continue;
-            }
-            let where_ = if from_globals {
-                "set `Timeout` on the function"
-            } else {
-                "lower `Timeout`"
+                format!(
+                    "lower `Timeout` to {l} s or less, or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)"
+                )
             };
             cx.emit(
-                Report::new(doc.span(node), message(&f.id, timeout, api, limit, from_globals))
-                    .resource(&f.id)
-                    .path(&["Timeout"])
-                    .help(format!(
-                        "{where_} to at most {limit} s, or make the work asynchronous (return 202 and hand it to a queue or a Step Functions execution)"
-                    )),
+                Report::new(
+                    tpl.doc.span(t.node),
+                    message(&f.id, timeout, t.from_globals, &api, l),
+                )
+                .resource(&f.id)
+                .path(&["Timeout"])
+                .help(help),
             );
         }
     }

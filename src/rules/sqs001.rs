@@ -27,8 +27,12 @@ pub fn dead_letter_targets(app: &App) -> HashSet<String> {
     let tpl = &app.tpl;
     let doc = &tpl.doc;
     let mut out = HashSet::new();
-    for r in tpl.resources.values() {
-        let Some(p) = r.properties else { continue };
+    let roots = tpl
+        .resources
+        .values()
+        .filter_map(|r| r.properties)
+        .chain(tpl.globals_function);
+    for p in roots {
         let mut stack: Vec<(NodeId, bool)> = vec![(p, false)];
         while let Some((n, under_dlq)) = stack.pop() {
             if under_dlq && let Some(id) = tpl.ref_resource(n) {

@@ -6,25 +6,26 @@ use crate::rule::{Context, Report, Rule};
 
 pub struct VisibilityTimeoutBelowFunctionTimeout;
 
-/// SQS default visibility timeout and Lambda default timeout, in seconds.
-pub const DEFAULT_VISIBILITY: f64 = 30.0;
-pub const DEFAULT_FUNCTION_TIMEOUT: f64 = 3.0;
-/// AWS recommends a visibility timeout of at least six times the function timeout.
-pub const RECOMMENDED_FACTOR: f64 = 6.0;
-
-pub fn message(queue: &str, visibility: f64, set: bool, function: &str, timeout: f64) -> String {
-    let vis = if set {
-        format!("`VisibilityTimeout: {visibility}`")
-    } else {
+pub fn message(
+    queue: &str,
+    visibility: f64,
+    default: bool,
+    function: &str,
+    timeout: f64,
+    recommended: f64,
+) -> String {
+    let vt = if default {
         format!("the default `VisibilityTimeout` of {visibility} s")
+    } else {
+        format!("`VisibilityTimeout: {visibility}`")
     };
     if visibility < timeout {
         format!(
-            "queue `{queue}` has {vis}, shorter than the {timeout} s `Timeout` of its consumer `{function}`: messages become visible again while still being processed and are handled twice"
+            "queue `{queue}` has {vt}, less than the {timeout} s `Timeout` of its consumer `{function}`: a message becomes visible again while it is still being processed and is handled twice"
         )
     } else {
         format!(
-            "queue `{queue}` has {vis}, less than 6 times the {timeout} s `Timeout` of its consumer `{function}`: retries and batching can make messages visible again while in flight"
+            "queue `{queue}` has {vt}, less than {recommended} s (6 x the {timeout} s `Timeout` of its consumer `{function}`, as AWS recommends): retries of throttled or failed batches can make messages visible again while they are in flight"
         )
     }
 }
@@ -52,22 +53,27 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
                 continue;
             }
             seen.push((q, f.id.as_str()));
-            let timeout = match f.prop(tpl, "Timeout") {
-                Some(p) => match tpl.number(p.node) {
-                    Known::Yes(t) => t,
-                    Known::Unknown(_) => continue,
-                },
-                None => DEFAULT_FUNCTION_TIMEOUT,
+            let timeout_prop = f.prop(tpl, "Timeout");
+            let timeout = match timeout_prop.map(|p| tpl.number(p.node)) {
+                None => 3.0,
+                Some(Known::Yes(v)) => v,
+                Some(Known::Unknown(_)) => continue,
             };
-            let vis_node = tpl.prop(queue, "VisibilityTimeout");
-            let visibility = match vis_node {
-                Some(n) => match tpl.number(n) {
-                    Known::Yes(v) => v,
-                    Known::Unknown(_) => continue,
-                },
-                None => DEFAULT_VISIBILITY,
+            let vt_node = tpl.prop(queue, "VisibilityTimeout");
+            let visibility = match vt_node.map(|n| tpl.number(n)) {
+                None => 30.0,
+                Some(Known::Yes(v)) => v,
+                Some(Known::Unknown(_)) => continue,
             };
-            let recommended = timeout * RECOMMENDED_FACTOR;
+            let window = match e
+                .props
+                .and_then(|p| tpl.doc.get(p, "MaximumBatchingWindowInSeconds"))
+                .map(|n| tpl.number(n))
+            {
+                Some(Known::Yes(w)) => w,
+                _ => 0.0,
+            };
+            let recommended = 6.0 * timeout + window;
             if visibility >= recommended {
                 continue;
             }
@@ -76,15 +82,33 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
             } else {
                 Severity::Warning
             };
-            let span = vis_node.map_or(queue.key_span, |n| tpl.doc.span(n));
+            let span = vt_node.map_or(queue.key_span, |n| tpl.doc.span(n));
+            let help = if vt_node.is_some() {
+                format!("raise `VisibilityTimeout` of `{q}` to at least {recommended}")
+            } else {
+                format!("set `VisibilityTimeout: {recommended}` (or more) on `{q}`")
+            };
+            let help = if window > 0.0 {
+                format!("{help} (6 x `Timeout` + `MaximumBatchingWindowInSeconds`)")
+            } else {
+                help
+            };
             cx.emit(
-                Report::new(span, message(q, visibility, vis_node.is_some(), &f.id, timeout))
-                    .resource(q)
-                    .path(&["VisibilityTimeout"])
-                    .severity(severity)
-                    .help(format!(
-                        "set `VisibilityTimeout: {recommended}` (6 x the function timeout) on `{q}`, or lower the function's `Timeout`"
-                    )),
+                Report::new(
+                    span,
+                    message(
+                        q,
+                        visibility,
+                        vt_node.is_none(),
+                        &f.id,
+                        timeout,
+                        recommended,
+                    ),
+                )
+                .resource(q)
+                .path(&["VisibilityTimeout"])
+                .help(help)
+                .severity(severity),
             );
         }
     }
