@@ -331,7 +331,7 @@ fn big_template_is_checked() {
     let r = common::run_limited(
         repo(),
         &["check", "--format", "json", s(&p)],
-        std::time::Duration::from_secs(120),
+        std::time::Duration::from_secs(300),
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let j = r.json();
