@@ -6,6 +6,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod discover;
 pub mod graph;
+pub mod handler;
 pub mod load;
 pub mod model;
 pub mod render;

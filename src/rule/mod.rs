@@ -112,6 +112,8 @@ pub struct Context<'a> {
     pub code: &'static str,
     pub severity: Severity,
     pub out: &'a mut Vec<Diagnostic>,
+    /// Handler source facts (None when the handler stage did not run).
+    pub handlers: Option<&'a crate::handler::HandlerFacts>,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -158,6 +160,15 @@ impl Report {
 }
 
 impl Context<'_> {
+    /// Report in another file than the template (a handler source).
+    pub fn emit_in(&mut self, file: &Arc<crate::source::SourceFile>, r: Report) {
+        let start = self.out.len();
+        self.emit(r);
+        if let Some(d) = self.out.get_mut(start) {
+            d.file = Arc::clone(file);
+        }
+    }
+
     pub fn emit(&mut self, r: Report) {
         self.out.push(Diagnostic {
             code: self.code,
