@@ -189,13 +189,21 @@ fn inline_line_starts(text: &str, range: std::ops::Range<usize>, code: &str) -> 
     let raw = text.get(range.clone()).unwrap_or("");
     let start = range.start;
     let n = code.lines().count().max(1);
-    if !(raw.starts_with('|') || raw.starts_with('>')) {
+    let block = raw.starts_with('|') || raw.starts_with('>');
+    if !block && (raw.starts_with('"') || raw.starts_with('\'') || n == 1) {
         // Quoted or plain: map every line to the scalar start (+1 past a quote).
         let q = usize::from(raw.starts_with('"') || raw.starts_with('\''));
         return vec![start + q; n];
     }
     let mut out = Vec::with_capacity(n);
-    let mut pos = start + raw.find('\n').map_or(raw.len(), |p| p + 1);
+    let mut pos = if block {
+        start + raw.find('\n').map_or(raw.len(), |p| p + 1)
+    } else {
+        // The span starts at the content: go back to the start of its line.
+        text.get(..start)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |p| p + 1)
+    };
     let mut indent = None;
     for line in text.get(pos..).unwrap_or("").split_inclusive('\n') {
         if out.len() >= n {
