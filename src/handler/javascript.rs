@@ -111,10 +111,10 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                     }
                 }
             }
-            "function_declaration" | "generator_function_declaration" => {
-                if n.child_by_field_name("name").map(|x| text(x, src)) == Some(cx.handler_name) {
-                    handler = Some(*n);
-                }
+            "function_declaration" | "generator_function_declaration"
+                if n.child_by_field_name("name").map(|x| text(x, src)) == Some(cx.handler_name) =>
+            {
+                handler = Some(*n);
             }
             "variable_declarator" => {
                 if n.child_by_field_name("name").map(|x| text(x, src)) == Some(cx.handler_name)
@@ -168,6 +168,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         let ct = text(ctor, src);
         let root_name = ct.split('.').next().unwrap_or("");
         let imp = imports.get(root_name);
+        #[allow(clippy::needless_late_init)]
         let found: Option<(String, bool)>;
         match imp {
             Some(Import::V3 { pkg }) if is_new || ct.ends_with(".from") => {

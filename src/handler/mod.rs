@@ -157,11 +157,7 @@ impl Ctx<'_> {
                         return true;
                     }
                 }
-                "function_definition" => {
-                    if text(a, self.src).contains("global ") {
-                        return true;
-                    }
-                }
+                "function_definition" if text(a, self.src).contains("global ") => return true,
                 _ => {}
             }
             p = a.parent();
