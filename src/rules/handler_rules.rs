@@ -258,7 +258,11 @@ impl Rule for CodeCallsWithoutPermission {
             };
             let mut seen = BTreeSet::new();
             for c in &f.calls {
-                let action = c.action();
+                let action = if c.service == "execute-api" {
+                    "execute-api:ManageConnections".to_string()
+                } else {
+                    c.action()
+                };
                 if !seen.insert(action.clone()) {
                     continue;
                 }
@@ -281,16 +285,35 @@ pub fn message_iam005(function: &str, action: &str) -> String {
 /// Services the Lambda service itself uses with the function's role (logs, tracing, VPC, event
 /// source pollers, destinations, encryption): never "unused".
 fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
-    let mut s: BTreeSet<String> = ["logs", "xray", "ec2", "kms", "cloudwatch"]
-        .into_iter()
-        .map(String::from)
-        .collect();
+    // iam (PassRole), rds-db (IAM DB auth), appsync/qldb (signed HTTP or non-SDK drivers), sts,
+    // lambda (durable functions, extensions): used without a visible SDK call.
+    let mut s: BTreeSet<String> = [
+        "logs",
+        "xray",
+        "ec2",
+        "kms",
+        "cloudwatch",
+        "iam",
+        "rds-db",
+        "appsync",
+        "qldb",
+        "sts",
+        "lambda",
+        "execute-api",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     for e in cx.app.events.iter().filter(|e| e.function == function) {
         let k = e.kind.to_ascii_lowercase();
         for svc in ["sqs", "kinesis", "dynamodb", "kafka", "mq"] {
             if k.contains(svc) {
                 s.insert(svc.to_string());
             }
+        }
+        // MQ / Kafka event sources read their credentials from Secrets Manager.
+        if k.contains("mq") || k.contains("msk") || k.contains("kafka") {
+            s.insert("secretsmanager".into());
         }
         if k.contains("msk") {
             s.insert("kafka".into());
@@ -313,7 +336,7 @@ impl Rule for PermissionNotUsedByCode {
     }
     fn check(&self, cx: &mut Context<'_>) {
         for f in each(cx) {
-            if !f.complete {
+            if !f.complete || f.clients.is_empty() {
                 continue;
             }
             let Some(allows) = known_allows(cx, &f.function, false) else {
