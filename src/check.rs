@@ -195,7 +195,8 @@ pub fn check_source(
         });
     }
     let app = App::new(Template::new(Arc::clone(file), loaded));
-    run_rules(&app, rules, sel, &mut out);
+    let handlers = crate::handler::analyze(&app);
+    run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
     Ok(Some(out))
 }
@@ -203,6 +204,17 @@ pub fn check_source(
 /// Run the enabled rules over one application.
 pub fn run_rules(
     app: &App,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    out: &mut Vec<Diagnostic>,
+) {
+    run_rules_with(app, None, rules, sel, out);
+}
+
+/// Run the enabled rules with the handler facts (see `crate::handler::analyze`).
+pub fn run_rules_with(
+    app: &App,
+    handlers: Option<&crate::handler::HandlerFacts>,
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
     out: &mut Vec<Diagnostic>,
@@ -220,6 +232,7 @@ pub fn run_rules(
             severity: default,
             out,
             options: sel.options_for(code),
+            handlers,
         };
         rule.check(&mut cx);
         if let Some(s) = sel.severity_of(code) {

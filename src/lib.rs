@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod fingerprint;
 pub mod graph;
+pub mod handler;
 pub mod load;
 pub mod model;
 pub mod render;

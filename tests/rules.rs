@@ -76,12 +76,27 @@ fn rules_fire_on_bad_and_not_on_good_fixtures() {
     assert!(checked >= 20, "only {checked} fixtures");
 }
 
+/// Rules over handler source facts: their fixtures are whole projects (template + handler
+/// sources) in testdata/projects, checked by tests/handlers.rs.
+const PROJECT_RULES: &[&str] = &[
+    "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006",
+];
+
 /// Every rule of the registry has catalogue docs and good/bad fixtures for SAM and plain
-/// CloudFormation, in YAML and JSON.
+/// CloudFormation, in YAML and JSON (handler rules: good and bad projects).
 #[test]
 fn every_rule_has_docs_and_fixtures() {
     for rule in lambdalint::rules::all() {
         let code = rule.code();
+        if PROJECT_RULES.contains(&code) {
+            let meta = lambdalint::rule::meta(code)
+                .unwrap_or_else(|| panic!("{code}: no rules/{code}.toml"));
+            assert!(meta.docs.why.len() > 50, "{code}: docs too thin");
+            for p in ["py-bad", "py-good", "js-bad", "js-good"] {
+                assert!(Path::new("testdata/projects").join(p).is_dir(), "{p}");
+            }
+            continue;
+        }
         let meta =
             lambdalint::rule::meta(code).unwrap_or_else(|| panic!("{code}: no rules/{code}.toml"));
         assert_eq!(meta.code, code);

@@ -158,6 +158,8 @@ pub struct Context<'a> {
     /// The rule's `[rules.CODE.options]` from the configuration, validated against
     /// [`Rule::options`].
     pub options: Option<&'a toml::Table>,
+    /// Handler source facts (None when the handler stage did not run).
+    pub handlers: Option<&'a crate::handler::HandlerFacts>,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -215,6 +217,15 @@ impl Context<'_> {
 
     pub fn option_int(&self, name: &str) -> Option<i64> {
         self.option(name).and_then(toml::Value::as_integer)
+    }
+
+    /// Report in another file than the template (a handler source).
+    pub fn emit_in(&mut self, file: &Arc<crate::source::SourceFile>, r: Report) {
+        let start = self.out.len();
+        self.emit(r);
+        if let Some(d) = self.out.get_mut(start) {
+            d.file = Arc::clone(file);
+        }
     }
 
     pub fn emit(&mut self, r: Report) {

@@ -1,5 +1,6 @@
 //! The rules, one module each, and the registry.
 
+pub mod handler_rules;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
@@ -30,5 +31,12 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
+        Box::new(handler_rules::FunctionOnlyForwards),
+        Box::new(handler_rules::SdkClientCreatedInHandler),
+        Box::new(handler_rules::ParameterFetchedPerInvocation),
+        Box::new(handler_rules::DbConnectionPerInvocation),
+        Box::new(handler_rules::HttpCallWithoutTimeout),
+        Box::new(handler_rules::PermissionNotUsedByCode),
+        Box::new(handler_rules::CodeCallsWithoutPermission),
     ]
 }

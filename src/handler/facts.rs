@@ -1,0 +1,183 @@
+//! What a handler's source says: SDK clients and calls, HTTP calls, DB connections, parameter
+//! fetches, and the forwarding shape. Spans are byte ranges in `FunctionFacts::file`.
+
+use std::sync::Arc;
+
+use crate::source::{SourceFile, Span};
+
+/// One AWS SDK operation call, with its IAM action.
+#[derive(Debug, Clone)]
+pub struct SdkCall {
+    /// IAM service prefix (`dynamodb`, `states`, ...).
+    pub service: String,
+    /// IAM action name (`PutItem`).
+    pub operation: String,
+    pub span: Span,
+    pub in_handler: bool,
+}
+
+impl SdkCall {
+    pub fn action(&self) -> String {
+        format!("{}:{}", self.service, self.operation)
+    }
+}
+
+/// An SDK client (or resource / DocumentClient) construction.
+#[derive(Debug, Clone)]
+pub struct ClientNew {
+    pub service: String,
+    pub span: Span,
+    pub in_handler: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpCall {
+    /// `requests.post`, `fetch`, ...
+    pub callee: String,
+    pub span: Span,
+    pub has_timeout: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct DbConnect {
+    pub driver: String,
+    pub span: Span,
+    pub in_handler: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamFetch {
+    /// `ssm` or `secretsmanager`.
+    pub service: String,
+    pub operation: String,
+    pub span: Span,
+    pub in_handler: bool,
+    pub cached: bool,
+}
+
+/// The handler only passes the event to one AWS service call.
+#[derive(Debug, Clone)]
+pub struct Forward {
+    pub call: SdkCall,
+}
+
+/// Everything found for one function.
+#[derive(Debug, Clone)]
+pub struct FunctionFacts {
+    pub function: String,
+    pub file: Arc<SourceFile>,
+    /// Byte offset added to every span (inline code inside a template); already applied.
+    pub handler_name: String,
+    /// The handler definition (or the file start when it was not found).
+    pub handler_span: Span,
+    pub handler_found: bool,
+    pub clients: Vec<ClientNew>,
+    pub calls: Vec<SdkCall>,
+    pub http: Vec<HttpCall>,
+    pub db: Vec<DbConnect>,
+    pub params: Vec<ParamFetch>,
+    pub forward: Option<Forward>,
+    /// Parse errors (span of the first error node).
+    pub parse_error: Option<Span>,
+    /// Every SDK call could be attributed to a service and operation, and all the code is in
+    /// this one file (no local module imports, no dynamic service names).
+    pub complete: bool,
+}
+
+/// IAM prefix for an SDK service name (boto3 name, v3 package suffix, v2 class name lowercased).
+pub fn iam_prefix(sdk: &str) -> String {
+    let s = sdk.to_ascii_lowercase().replace(['-', '_'], "");
+    let p = match s.as_str() {
+        "sfn" | "stepfunctions" => "states",
+        "eventbridge" | "cloudwatchevents" => "events",
+        "cloudwatchlogs" => "logs",
+        "cloudwatch" => "cloudwatch",
+        "dynamodbstreams" => "dynamodb",
+        "documentclient" => "dynamodb",
+        "apigatewaymanagementapi" => "execute-api",
+        "elasticloadbalancingv2" | "elbv2" => "elasticloadbalancing",
+        "kinesisvideo" => "kinesisvideo",
+        "firehose" | "kinesisfirehose" => "firehose",
+        "secretsmanager" => "secretsmanager",
+        "ssm" => "ssm",
+        "lambda" => "lambda",
+        "sesv2" | "ses" => "ses",
+        "iotdata" | "iotdataplane" => "iot",
+        "textract" => "textract",
+        "bedrockruntime" | "bedrockagentruntime" => "bedrock",
+        "cognitoidp" | "cognitoidentityprovider" => "cognito-idp",
+        "rdsdata" => "rds-data",
+        "timestreamwrite" | "timestreamquery" => "timestream",
+        "opensearch" => "es",
+        _ => return s,
+    };
+    p.to_string()
+}
+
+/// `put_item` / `putItem` -> `PutItem`.
+pub fn pascal(op: &str) -> String {
+    let mut out = String::with_capacity(op.len());
+    let mut up = true;
+    for c in op.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// DynamoDB DocumentClient / lib-dynamodb / boto3 Table method -> DynamoDB action.
+pub fn document_op(op: &str) -> Option<&'static str> {
+    Some(match op.trim_end_matches("Command") {
+        "put" | "Put" | "put_item" => "PutItem",
+        "get" | "Get" | "get_item" => "GetItem",
+        "update" | "Update" | "update_item" => "UpdateItem",
+        "delete" | "Delete" | "delete_item" => "DeleteItem",
+        "query" | "Query" => "Query",
+        "scan" | "Scan" => "Scan",
+        "batchWrite" | "BatchWrite" | "batch_writer" | "batch_write_item" => "BatchWriteItem",
+        "batchGet" | "BatchGet" | "batch_get_item" => "BatchGetItem",
+        "transactWrite" | "TransactWrite" => "TransactWriteItems",
+        "transactGet" | "TransactGet" => "TransactGetItems",
+        _ => return None,
+    })
+}
+
+/// boto3 client methods that are not service operations.
+pub fn is_client_helper(m: &str) -> bool {
+    matches!(
+        m,
+        "get_paginator"
+            | "get_waiter"
+            | "can_paginate"
+            | "close"
+            | "meta"
+            | "exceptions"
+            | "generate_presigned_url"
+            | "generate_presigned_post"
+            | "promise"
+            | "send"
+            | "destroy"
+            | "middlewareStack"
+            | "config"
+            | "on"
+            | "then"
+            | "upload_file"
+            | "download_file"
+            | "upload_fileobj"
+            | "download_fileobj"
+    )
+}
+
+/// Services whose one call is a candidate for a direct integration (LMB030).
+pub fn forwardable(service: &str) -> bool {
+    matches!(
+        service,
+        "dynamodb" | "sqs" | "sns" | "kinesis" | "events" | "states" | "s3" | "firehose"
+    )
+}

@@ -1,0 +1,367 @@
+//! Rules over handler source facts: LMB030, HDL001, HDL002, HDL003, HDL010, IAM005, IAM006.
+
+use std::collections::BTreeSet;
+
+use crate::handler::FunctionFacts;
+use crate::model::Known;
+use crate::rule::{Context, Report, Rule};
+
+fn each<'a>(cx: &Context<'a>) -> Vec<&'a FunctionFacts> {
+    cx.handlers
+        .map(|h| h.functions.values().collect())
+        .unwrap_or_default()
+}
+
+pub struct FunctionOnlyForwards;
+pub struct SdkClientCreatedInHandler;
+pub struct ParameterFetchedPerInvocation;
+pub struct DbConnectionPerInvocation;
+pub struct HttpCallWithoutTimeout;
+pub struct PermissionNotUsedByCode;
+pub struct CodeCallsWithoutPermission;
+
+pub fn message_lmb030(function: &str, action: &str) -> String {
+    format!(
+        "handler of `{function}` only passes the event to `{action}`: the function is a transport"
+    )
+}
+
+/// The direct integration to use instead, from how the function is invoked.
+fn integration(cx: &Context<'_>, function: &str, service: &str) -> String {
+    let kinds: Vec<String> = cx
+        .app
+        .events
+        .iter()
+        .filter(|e| e.function == function)
+        .map(|e| e.kind.clone())
+        .collect();
+    let target = if service == "states" {
+        "the Step Functions SDK integration".to_string()
+    } else {
+        format!("`{service}`")
+    };
+    if kinds
+        .iter()
+        .any(|k| matches!(k.as_str(), "Api" | "HttpApi"))
+    {
+        format!(
+            "integrate API Gateway with {target} directly (an AWS service integration) and delete the function"
+        )
+    } else if kinds
+        .iter()
+        .any(|k| matches!(k.as_str(), "SQS" | "Kinesis" | "DynamoDB" | "MSK"))
+    {
+        format!("use an EventBridge Pipe from the source to {target} and delete the function")
+    } else if kinds.iter().any(|k| {
+        matches!(
+            k.as_str(),
+            "EventBridgeRule" | "CloudWatchEvent" | "Schedule" | "ScheduleV2"
+        )
+    }) {
+        format!(
+            "make {target} the EventBridge rule or schedule target directly and delete the function"
+        )
+    } else {
+        format!(
+            "call {target} directly from the producer (API Gateway service integration, EventBridge Pipes or target, Step Functions SDK integration)"
+        )
+    }
+}
+
+impl Rule for FunctionOnlyForwards {
+    fn code(&self) -> &'static str {
+        "LMB030"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            let Some(fw) = &f.forward else { continue };
+            let help = integration(cx, &f.function, &fw.call.service);
+            let r = Report::new(fw.call.span, message_lmb030(&f.function, &fw.call.action()))
+                .resource(&f.function)
+                .help(help);
+            cx.emit_in(&f.file, r);
+        }
+    }
+}
+
+pub fn message_hdl001(function: &str, service: &str) -> String {
+    format!("`{service}` client of `{function}` is created inside the handler, on every invocation")
+}
+
+impl Rule for SdkClientCreatedInHandler {
+    fn code(&self) -> &'static str {
+        "HDL001"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            for c in f.clients.iter().filter(|c| c.in_handler) {
+                let r = Report::new(c.span, message_hdl001(&f.function, &c.service))
+                    .resource(&f.function)
+                    .help("create the client once at module level (outside the handler) and reuse it across invocations");
+                cx.emit_in(&f.file, r);
+            }
+        }
+    }
+}
+
+pub fn message_hdl002(function: &str, action: &str) -> String {
+    format!("`{action}` runs on every invocation of `{function}`, without a cache")
+}
+
+impl Rule for ParameterFetchedPerInvocation {
+    fn code(&self) -> &'static str {
+        "HDL002"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            for p in f.params.iter().filter(|p| p.in_handler && !p.cached) {
+                let action = format!("{}:{}", p.service, p.operation);
+                let r = Report::new(p.span, message_hdl002(&f.function, &action))
+                    .resource(&f.function)
+                    .help("fetch the value once at init and cache it (module-level variable with a TTL, Powertools parameters, or the Parameters and Secrets Lambda extension)");
+                cx.emit_in(&f.file, r);
+            }
+        }
+    }
+}
+
+pub fn message_hdl003(function: &str, driver: &str) -> String {
+    format!(
+        "`{driver}` connection is opened inside the handler of `{function}`, on every invocation"
+    )
+}
+
+impl Rule for DbConnectionPerInvocation {
+    fn code(&self) -> &'static str {
+        "HDL003"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            for d in f.db.iter().filter(|d| d.in_handler) {
+                let r = Report::new(d.span, message_hdl003(&f.function, &d.driver))
+                    .resource(&f.function)
+                    .help("open the connection (or pool) once at module level and reuse it; put RDS Proxy in front of the database");
+                cx.emit_in(&f.file, r);
+            }
+        }
+    }
+}
+
+pub fn message_hdl010(function: &str, callee: &str) -> String {
+    format!(
+        "`{callee}` in `{function}` has no timeout: a slow server holds the function until it times out"
+    )
+}
+
+impl Rule for HttpCallWithoutTimeout {
+    fn code(&self) -> &'static str {
+        "HDL010"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            for h in f.http.iter().filter(|h| !h.has_timeout) {
+                let r = Report::new(h.span, message_hdl010(&f.function, &h.callee))
+                    .resource(&f.function)
+                    .help("pass a timeout shorter than the function's `Timeout` (`timeout=` in Python, an `AbortSignal.timeout(ms)` signal or `timeout` option in Node.js)");
+                cx.emit_in(&f.file, r);
+            }
+        }
+    }
+}
+
+/// Managed policies known to grant only logs / X-Ray / VPC networking.
+fn harmless_managed(arn: &str) -> bool {
+    [
+        "AWSLambdaBasicExecutionRole",
+        "AWSLambdaVPCAccessExecutionRole",
+        "AWSXRayDaemonWriteAccess",
+        "AWSXrayWriteOnlyAccess",
+        "AWSLambdaExecute",
+    ]
+    .iter()
+    .any(|m| arn.ends_with(m))
+}
+
+/// IAM wildcard match (`*`, `?`), case-insensitive.
+pub fn glob(pattern: &str, s: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = s.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None, 0usize);
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            }
+            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    pi = s + 1;
+                    mark += 1;
+                    ti = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_none_or(|rest| rest.iter().all(|c| *c == '*'))
+}
+
+/// The role's Allow actions, when every one of them is known; None when unknowable.
+fn known_allows(
+    cx: &Context<'_>,
+    function: &str,
+    strict_managed: bool,
+) -> Option<Vec<(String, crate::source::Span, String)>> {
+    let iam = cx.app.iam.get(function)?;
+    if !iam.complete {
+        return None;
+    }
+    if iam.managed.iter().any(|m| match &m.arn {
+        Known::Yes(a) => strict_managed && !harmless_managed(a),
+        Known::Unknown(_) => true,
+    }) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for st in iam.statements.iter().filter(|s| s.allow) {
+        if st.not_action {
+            return None;
+        }
+        for a in &st.actions {
+            match &a.value {
+                Known::Yes(v) => out.push((v.clone(), a.span, st.written_in.clone())),
+                Known::Unknown(_) => return None,
+            }
+        }
+    }
+    Some(out)
+}
+
+pub fn message_iam006(function: &str, action: &str) -> String {
+    format!("handler of `{function}` calls `{action}`, but no policy on its role allows it")
+}
+
+impl Rule for CodeCallsWithoutPermission {
+    fn code(&self) -> &'static str {
+        "IAM006"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            let Some(allows) = known_allows(cx, &f.function, true) else {
+                continue;
+            };
+            let mut seen = BTreeSet::new();
+            for c in &f.calls {
+                let action = if c.service == "execute-api" {
+                    "execute-api:ManageConnections".to_string()
+                } else {
+                    c.action()
+                };
+                if !seen.insert(action.clone()) {
+                    continue;
+                }
+                if allows.iter().any(|(p, _, _)| glob(p, &action)) {
+                    continue;
+                }
+                let r = Report::new(c.span, message_iam006(&f.function, &action))
+                    .resource(&f.function)
+                    .help(format!("grant `{action}` on the resource the code uses (a SAM policy template or a statement in the role's policy)"));
+                cx.emit_in(&f.file, r);
+            }
+        }
+    }
+}
+
+pub fn message_iam005(function: &str, action: &str) -> String {
+    format!("role of `{function}` grants `{action}`, but its handler never calls that service")
+}
+
+/// Services the Lambda service itself uses with the function's role (logs, tracing, VPC, event
+/// source pollers, destinations, encryption): never "unused".
+fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
+    // iam (PassRole), rds-db (IAM DB auth), appsync/qldb (signed HTTP or non-SDK drivers), sts,
+    // lambda (durable functions, extensions): used without a visible SDK call.
+    let mut s: BTreeSet<String> = [
+        "logs",
+        "xray",
+        "ec2",
+        "kms",
+        "cloudwatch",
+        "iam",
+        "rds-db",
+        "appsync",
+        "qldb",
+        "sts",
+        "lambda",
+        "execute-api",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for e in cx.app.events.iter().filter(|e| e.function == function) {
+        let k = e.kind.to_ascii_lowercase();
+        for svc in ["sqs", "kinesis", "dynamodb", "kafka", "mq"] {
+            if k.contains(svc) {
+                s.insert(svc.to_string());
+            }
+        }
+        // MQ / Kafka event sources read their credentials from Secrets Manager.
+        if k.contains("mq") || k.contains("msk") || k.contains("kafka") {
+            s.insert("secretsmanager".into());
+        }
+        if k.contains("msk") {
+            s.insert("kafka".into());
+        }
+    }
+    // Destinations and DLQs are written by Lambda with the role.
+    if let Some(func) = cx.app.functions.get(function) {
+        for p in ["DeadLetterQueue", "DeadLetterConfig", "EventInvokeConfig"] {
+            if func.prop(&cx.app.tpl, p).is_some() {
+                s.extend(["sqs", "sns", "lambda", "events"].map(String::from));
+            }
+        }
+    }
+    s
+}
+
+impl Rule for PermissionNotUsedByCode {
+    fn code(&self) -> &'static str {
+        "IAM005"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        for f in each(cx) {
+            if !f.complete || f.clients.is_empty() {
+                continue;
+            }
+            let Some(allows) = known_allows(cx, &f.function, false) else {
+                continue;
+            };
+            let used: BTreeSet<&str> = f.calls.iter().map(|c| c.service.as_str()).collect();
+            let infra = infra_services(cx, &f.function);
+            let mut seen = BTreeSet::new();
+            for (action, span, _) in allows {
+                let Some((svc, _)) = action.split_once(':') else {
+                    continue;
+                };
+                let svc = svc.to_ascii_lowercase();
+                if svc.contains('*') || used.contains(svc.as_str()) || infra.contains(&svc) {
+                    continue;
+                }
+                if !seen.insert(svc.clone()) {
+                    continue;
+                }
+                cx.emit(
+                    Report::new(span, message_iam005(&f.function, &action))
+                        .resource(&f.function)
+                        .help(format!("remove the `{svc}` permissions from the role, or keep them only if code outside the handler file needs them")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Handler source analysis end to end: the rules over testdata/projects fire at the right
+//! file:line naming the function, and never on the good projects.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::PathBuf;
+
+use lambdalint::check::{RuleSelection, check_paths};
+use lambdalint::discover::Filter;
+
+/// (code, file suffix, line, resource) of every finding of the handler rules.
+fn findings(project: &str) -> Vec<(String, String, u32, String)> {
+    let out = check_paths(
+        &[PathBuf::from(format!("testdata/projects/{project}"))],
+        &Filter::new(&[], &[]).unwrap(),
+        &RuleSelection::default(),
+    );
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let mut v: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| HANDLER_CODES.contains(&d.code))
+        .map(|d| {
+            (
+                d.code.to_string(),
+                d.file.display.replace('\\', "/"),
+                d.file.line_col(d.span.start).line,
+                d.resource.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+const HANDLER_CODES: &[&str] = &[
+    "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006",
+];
+
+fn has(v: &[(String, String, u32, String)], code: &str, file: &str, line: u32, res: &str) {
+    assert!(
+        v.iter()
+            .any(|(c, f, l, r)| c == code && f.ends_with(file) && *l == line && r == res),
+        "expected {code} at {file}:{line} on {res}, got {v:#?}"
+    );
+}
+
+#[test]
+fn python_bad_project() {
+    let v = findings("py-bad");
+    has(&v, "HDL001", "src/writer.py", 9, "WriterFunction");
+    has(&v, "HDL003", "src/writer.py", 10, "WriterFunction");
+    has(&v, "HDL010", "src/writer.py", 11, "WriterFunction");
+    has(&v, "IAM006", "src/writer.py", 14, "WriterFunction");
+    has(&v, "IAM005", "template.yaml", 26, "WriterFunction");
+    has(
+        &v,
+        "LMB030",
+        "src/handlers/forward.py",
+        10,
+        "ForwarderFunction",
+    );
+    // Inline code: positions inside the template.
+    has(&v, "HDL001", "template.yaml", 51, "InlineFunction");
+    has(&v, "HDL002", "template.yaml", 52, "InlineFunction");
+    assert!(
+        !v.iter()
+            .any(|(c, _, _, r)| c == "IAM006" && r == "InlineFunction")
+    );
+    assert!(
+        !v.iter()
+            .any(|(c, _, _, r)| c == "IAM005" && r == "ForwarderFunction")
+    );
+}
+
+#[test]
+fn javascript_bad_project() {
+    let v = findings("js-bad");
+    has(&v, "HDL001", "src/save.mjs", 6, "SaveFunction");
+    has(&v, "HDL003", "src/save.mjs", 7, "SaveFunction");
+    has(&v, "IAM006", "src/save.mjs", 10, "SaveFunction");
+    has(&v, "LMB030", "src/publish.js", 6, "PublishFunction");
+    has(&v, "HDL002", "src/report.ts", 7, "ReportFunction");
+    has(&v, "HDL010", "src/report.ts", 8, "ReportFunction");
+    has(&v, "HDL010", "src/report.ts", 9, "ReportFunction");
+    has(&v, "IAM005", "template.yaml", 46, "ReportFunction");
+}
+
+#[test]
+fn good_projects_are_clean() {
+    for p in ["py-good", "js-good"] {
+        let v = findings(p);
+        assert!(v.is_empty(), "{p}: {v:#?}");
+    }
+}
+
+#[test]
+fn orders_app_findings() {
+    let v = findings("orders-app");
+    has(
+        &v,
+        "LMB030",
+        "src/create_order.py",
+        11,
+        "CreateOrderFunction",
+    );
+    has(&v, "HDL001", "src/store_order.py", 8, "StoreOrderFunction");
+    has(&v, "HDL010", "src/report.py", 12, "NightlyReportFunction");
+}
+
+#[test]
+fn human_rendering_snapshots() {
+    let human = lambdalint::render::human::Human { color: false };
+    for p in ["py-bad", "js-bad"] {
+        let out = check_paths(
+            &[PathBuf::from(format!("testdata/projects/{p}"))],
+            &Filter::new(&[], &[]).unwrap(),
+            &RuleSelection::default(),
+        );
+        let rendered: String = out
+            .diagnostics
+            .iter()
+            .filter(|d| HANDLER_CODES.contains(&d.code))
+            .map(|d| human.diagnostic(d) + "\n")
+            .collect();
+        insta::with_settings!({snapshot_path => format!("../testdata/projects/{p}/snapshots"), prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(p.replace('-', "_"), rendered);
+        });
+    }
+}
