@@ -174,6 +174,17 @@ pub fn check_source(
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
 ) -> Result<Option<Vec<Diagnostic>>, LoadError> {
+    check_source_with(file, rules, sel, &|_| None)
+}
+
+/// [`check_source`], reading handler sources through `overlay` first (the language server's
+/// unsaved buffers).
+pub fn check_source_with(
+    file: &Arc<SourceFile>,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    overlay: crate::handler::resolve::Overlay<'_>,
+) -> Result<Option<Vec<Diagnostic>>, LoadError> {
     let loaded = load::load(&file.text, file.format())?;
     if !load::is_template(&loaded.doc) {
         return Ok(None);
@@ -195,7 +206,7 @@ pub fn check_source(
         });
     }
     let app = App::new(Template::new(Arc::clone(file), loaded));
-    let handlers = crate::handler::analyze(&app);
+    let handlers = crate::handler::analyze_with(&app, overlay);
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
     Ok(Some(out))

@@ -11,6 +11,7 @@ pub mod fingerprint;
 pub mod graph;
 pub mod handler;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod report;

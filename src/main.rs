@@ -122,6 +122,8 @@ enum Command {
     Rule { code: String },
     /// List the rules.
     Rules,
+    /// Run the language server (LSP over stdio) for editors.
+    Server,
 }
 
 fn main() -> ExitCode {
@@ -147,6 +149,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Server => {
+            lambdalint::lsp::run_stdio()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules => {
             let mut s = String::new();
             for m in rule::catalogue() {

@@ -34,9 +34,14 @@ impl HandlerFacts {
 
 /// Resolve, parse and extract the facts of every function of `app`.
 pub fn analyze(app: &App) -> HandlerFacts {
+    analyze_with(app, &|_| None)
+}
+
+/// [`analyze`], reading open editor buffers through `overlay` first (language server).
+pub fn analyze_with(app: &App, overlay: resolve::Overlay<'_>) -> HandlerFacts {
     let mut out = HandlerFacts::default();
     for f in app.functions.values() {
-        match resolve::resolve(app, f) {
+        match resolve::resolve_with(app, f, overlay) {
             Ok(r) => {
                 out.functions.insert(f.id.clone(), extract(&f.id, &r));
             }

@@ -58,8 +58,17 @@ fn lang_of_runtime(rt: &str) -> Option<Lang> {
     }
 }
 
+/// Reads a handler source: the editor's unsaved buffer when there is one (the language server's
+/// overlay), otherwise `None` and the file is read from disk.
+pub type Overlay<'a> = &'a dyn Fn(&Path) -> Option<String>;
+
 /// Resolve a function's source, or say why there is none.
 pub fn resolve(app: &App, f: &Function) -> Result<Resolved, String> {
+    resolve_with(app, f, &|_| None)
+}
+
+/// [`resolve`], reading open editor buffers through `overlay` first.
+pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Resolved, String> {
     let tpl = &app.tpl;
     let doc = &tpl.doc;
     let str_prop = |name: &str| -> Option<String> {
@@ -156,12 +165,15 @@ pub fn resolve(app: &App, f: &Function) -> Result<Resolved, String> {
     }
     for c in candidates {
         let path = code_dir.join(&c);
-        if !path.is_file() {
+        let text = if let Some(t) = overlay(&crate::source::normalize_path(&path)) {
+            t
+        } else if path.is_file() {
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        } else {
             continue;
-        }
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        };
         let lang = match path.extension().and_then(|e| e.to_str()) {
             Some("py") => Lang::Python,
             Some("ts") | Some("mts") | Some("cts") => Lang::TypeScript,

@@ -197,6 +197,22 @@ pub fn format_of(path: &std::path::Path, text: &str) -> Format {
     }
 }
 
+/// Lexical path normalisation (`a/./b/../c` -> `a/c`), so paths built from `CodeUri` compare
+/// equal to the paths editors send.
+pub fn normalize_path(p: &std::path::Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,203 @@
+//! What the server knows about the workspace: its templates, the handler files they deploy, and
+//! the `lambdalint.toml` settings.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::check::{RuleSelection, looks_like_template};
+use crate::discover::{Filter, discover};
+use crate::load;
+use crate::model::{App, Template};
+use crate::source::SourceFile;
+
+/// Is this path a template candidate (by extension)?
+pub fn is_template_path(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json" | "template")
+    )
+}
+
+/// Is this path a handler source (by extension)?
+pub fn is_handler_path(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("py" | "js" | "mjs" | "cjs" | "ts" | "mts" | "cts")
+    )
+}
+
+/// Templates found in the workspace folders (absolute paths).
+pub fn scan_templates(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(filter) = Filter::new(&[], &[]) else {
+        return Vec::new();
+    };
+    let (candidates, _) = discover(roots, &filter);
+    candidates
+        .into_iter()
+        .filter(|c| std::fs::read_to_string(&c.path).is_ok_and(|t| looks_like_template(&t)))
+        .map(|c| c.path)
+        .collect()
+}
+
+/// Handler source files a template deploys: `CodeUri` (relative to the template) + `Handler`.
+/// Python `app.handler` -> `app.py`; Node `index.handler` -> `index.js|mjs|cjs|ts`.
+/// The hook for handler analysis: it will give the same mapping from its own resolver.
+pub fn handler_files(template: &Path, text: &str) -> Vec<PathBuf> {
+    let Ok(loaded) = load::load(text, crate::source::format_of(template, text)) else {
+        return Vec::new();
+    };
+    if !load::is_template(&loaded.doc) {
+        return Vec::new();
+    }
+    let file = Arc::new(SourceFile::new(
+        template.to_path_buf(),
+        template.display().to_string(),
+        text.to_string(),
+    ));
+    let app = App::new(Template::new(file, loaded));
+    let tpl = &app.tpl;
+    let base = template.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for f in app.functions.values() {
+        let s = |name: &str| {
+            f.prop(tpl, name)
+                .and_then(|p| tpl.string(p.node).known())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(handler) = s("Handler") else {
+            continue;
+        };
+        let code_uri = s("CodeUri").unwrap_or_default();
+        if code_uri.starts_with("s3://") {
+            continue;
+        }
+        let runtime = s("Runtime").unwrap_or_default();
+        out.extend(resolve_handler(&base.join(&code_uri), &handler, &runtime));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Candidate source files for a handler string in a code directory.
+pub fn resolve_handler(code_dir: &Path, handler: &str, runtime: &str) -> Vec<PathBuf> {
+    // The module is everything before the last `.` (`src/app.handler` -> `src/app`).
+    let Some((module, _)) = handler.rsplit_once('.') else {
+        return Vec::new();
+    };
+    if module.is_empty() || module.split('/').any(|p| p == "..") {
+        return Vec::new();
+    }
+    let exts: &[&str] = if runtime.starts_with("python") {
+        &["py"]
+    } else if runtime.starts_with("nodejs") {
+        &["js", "mjs", "cjs", "ts"]
+    } else {
+        &["py", "js", "mjs", "cjs", "ts"]
+    };
+    let stem = code_dir.join(module);
+    let existing: Vec<PathBuf> = exts
+        .iter()
+        .map(|e| stem.with_extension(e))
+        .filter(|p| p.is_file())
+        .collect();
+    if existing.is_empty() {
+        // Not on disk (yet): still map the primary name so an unsaved new file is tracked.
+        exts.first()
+            .map(|e| vec![normalize(&stem.with_extension(e))])
+            .unwrap_or_default()
+    } else {
+        existing.iter().map(|p| normalize(p)).collect()
+    }
+}
+
+/// Lexical normalisation (`a/./b/../c` -> `a/c`), so paths compare equal to editor URIs.
+pub fn normalize(p: &Path) -> PathBuf {
+    crate::source::normalize_path(p)
+}
+
+/// Handler file -> templates that deploy it.
+#[derive(Debug, Default)]
+pub struct HandlerMap {
+    by_template: HashMap<PathBuf, Vec<PathBuf>>,
+}
+
+impl HandlerMap {
+    pub fn set(&mut self, template: PathBuf, handlers: Vec<PathBuf>) {
+        self.by_template.insert(template, handlers);
+    }
+
+    pub fn templates_of(&self, handler: &Path) -> BTreeSet<PathBuf> {
+        self.by_template
+            .iter()
+            .filter(|(_, hs)| hs.iter().any(|h| h == handler))
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
+    pub fn handlers_of(&self, template: &Path) -> &[PathBuf] {
+        self.by_template.get(template).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Settings from the workspace configuration (`lambdalint.toml`, `.lambdalint.toml` or
+/// `pyproject.toml` `[tool.lambdalint]`, found as the CLI finds it, upward from the first workspace
+/// folder that has one). A configuration error is logged and the defaults are used.
+pub fn load_settings(roots: &[PathBuf]) -> RuleSelection {
+    for root in roots {
+        match crate::config::Config::discover(root) {
+            Ok(Some(cfg)) => return cfg.selection(&[], &[]),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("lambdalint server: {e}");
+                return RuleSelection::default();
+            }
+        }
+    }
+    RuleSelection::default()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn maps_python_and_node_handlers() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::create_dir_all(root.join("web")).unwrap();
+        std::fs::write(root.join("src/app.py"), "def handler(e, c): pass\n").unwrap();
+        std::fs::write(root.join("web/index.mjs"), "export const handler = 1;\n").unwrap();
+        let tpl = root.join("template.yaml");
+        let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Py:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      CodeUri: ./src/\n  Js:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs22.x\n      CodeUri: web\n";
+        let hs = handler_files(&tpl, text);
+        assert_eq!(
+            hs,
+            vec![root.join("src/app.py"), root.join("web/index.mjs")]
+        );
+        let mut m = HandlerMap::default();
+        m.set(tpl.clone(), hs);
+        assert_eq!(
+            m.templates_of(&root.join("src/app.py"))
+                .into_iter()
+                .collect::<Vec<_>>(),
+            vec![tpl]
+        );
+    }
+
+    #[test]
+    fn settings_from_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("lambdalint.toml"),
+            "ignore = [\"LMB010\"]\n",
+        )
+        .unwrap();
+        let sel = load_settings(&[dir.path().to_path_buf()]);
+        assert!(!sel.enabled("LMB010"));
+        assert!(sel.enabled("IAM001"));
+    }
+}

@@ -1,0 +1,395 @@
+//! Drive `lambdalint server` over stdio as an editor would (Content-Length framed JSON-RPC).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    pub fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lambdalint"))
+            .arg("server")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                r.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+        }
+    }
+
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    pub fn send(&mut self, msg: &Value) {
+        let body = msg.to_string();
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(|m| m["id"] == json!(id))
+    }
+
+    pub fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self
+                .rx
+                .recv_timeout(left)
+                .expect("timed out waiting for a message");
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    /// The next publishDiagnostics for `uri`.
+    pub fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    pub fn initialize(&mut self, root: &Path) -> Value {
+        let r = self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(root), "capabilities": {},
+                   "workspaceFolders": [{"uri": uri(root), "name": "ws"}]}),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    pub fn finish(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert_eq!(r["result"], Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "server exit status {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+pub fn uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+const BAD: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nDescription: größe 🚀 ünïcode\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      CodeUri: src/\n";
+
+#[test]
+fn diagnostics_hover_code_action_lifecycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("src/app.py"),
+        "def handler(event, context):\n    return 1\n",
+    )
+    .unwrap();
+    let tpl = root.join("template.yaml");
+    std::fs::write(&tpl, BAD).unwrap();
+    let turi = uri(&tpl);
+
+    let mut c = Client::start();
+    let init = c.initialize(&root);
+    let caps = &init["result"]["capabilities"];
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(caps["codeActionProvider"], true);
+    assert_eq!(init["result"]["serverInfo"]["name"], "lambdalint");
+
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": turi, "languageId": "yaml", "version": 1, "text": BAD}}),
+    );
+    let ds = c.diagnostics(&turi);
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    let d = &ds[0];
+    assert_eq!(d["code"], "LMB010");
+    assert_eq!(d["severity"], 2);
+    assert_eq!(d["source"], "lambdalint");
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 4, "character": 2}, "end": {"line": 4, "character": 4}})
+    );
+    assert!(
+        d["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("LMB010.md")
+    );
+    assert!(d["message"].as_str().unwrap().contains("`Fn`"));
+
+    // Hover inside the range: the rule's docs.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": turi}, "position": {"line": 4, "character": 3}}),
+    );
+    let md = h["result"]["contents"]["value"].as_str().unwrap();
+    assert_eq!(h["result"]["contents"]["kind"], "markdown");
+    assert!(
+        md.contains("(LMB010)") && md.contains("## Why is this bad?"),
+        "{md}"
+    );
+    // Hover elsewhere: nothing.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": turi}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(h["result"], Value::Null);
+
+    // Code action: suppression comment above, with the line's indentation.
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": turi},
+               "range": {"start": {"line": 4, "character": 2}, "end": {"line": 4, "character": 2}},
+               "context": {"diagnostics": [d]}}),
+    );
+    let actions = a["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    let edits = &actions[0]["edit"]["changes"][&turi];
+    assert_eq!(
+        edits,
+        &json!([{"range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}},
+                 "newText": "  # lambdalint: ignore[LMB010]\n"}])
+    );
+
+    // Fix it with an incremental change: insert `Timeout: 10` after the Properties line.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": turi, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 7, "character": 0}, "end": {"line": 7, "character": 0}},
+                                   "text": "      Timeout: 10\n"}]}),
+    );
+    let t0 = Instant::now();
+    assert_eq!(c.diagnostics(&turi), Vec::<Value>::new());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(100),
+        "change was not debounced"
+    );
+
+    // Break it again, then save: diagnostics come back; a parse error is reported at its place.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": turi, "version": 3},
+               "contentChanges": [{"text": format!("{BAD}  Broken: [\n")}]}),
+    );
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": turi}}),
+    );
+    let ds = c.diagnostics(&turi);
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0]["code"], "E001");
+    assert_eq!(ds[0]["severity"], 1);
+    assert!(
+        ds[0]["range"]["start"]["line"].as_u64().unwrap() >= 10,
+        "{ds:?}"
+    );
+
+    // Close: cleared.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": turi}}),
+    );
+    assert_eq!(c.diagnostics(&turi), Vec::<Value>::new());
+    c.finish();
+}
+
+#[test]
+fn utf16_columns_on_a_non_ascii_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let tpl = root.join("one-line.json");
+    // `"Fn"` starts after 41 code points, one of them (🚀) two UTF-16 units: column 42.
+    let text = r#"{"Description": "größe 🚀", "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "CodeUri": "src/"}}}}"#;
+    let mut c = Client::start();
+    c.initialize(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&tpl), "languageId": "json", "version": 1, "text": text}}),
+    );
+    let ds = c.diagnostics(&uri(&tpl));
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0]["code"], "LMB010");
+    assert_eq!(
+        ds[0]["range"],
+        json!({"start": {"line": 0, "character": 42}, "end": {"line": 0, "character": 46}})
+    );
+    c.finish();
+}
+
+#[test]
+fn handler_change_rechecks_its_template_and_settings_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let handler = root.join("src/app.py");
+    std::fs::write(&handler, "def handler(event, context):\n    return 1\n").unwrap();
+    let tpl = root.join("template.yaml");
+    std::fs::write(&tpl, BAD).unwrap();
+    let mut c = Client::start();
+    c.initialize(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&tpl), "languageId": "yaml", "version": 1, "text": BAD}}),
+    );
+    assert_eq!(c.diagnostics(&uri(&tpl)).len(), 1);
+    // Saving the handler (never opened as a buffer) re-publishes the template that deploys it.
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&handler)}}),
+    );
+    assert_eq!(c.diagnostics(&uri(&tpl)).len(), 1);
+    // lambdalint.toml: ignoring the rule clears the template on save of the settings.
+    let toml = root.join("lambdalint.toml");
+    std::fs::write(&toml, "ignore = [\"LMB010\"]\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&toml)}}),
+    );
+    assert_eq!(c.diagnostics(&uri(&tpl)), Vec::<Value>::new());
+    c.finish();
+}
+
+#[test]
+fn unsaved_handler_buffer_gets_handler_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let handler = root.join("src/app.py");
+    std::fs::write(&handler, "def handler(event, context):\n    return 1\n").unwrap();
+    let tpl = root.join("template.yaml");
+    std::fs::write(&tpl, BAD).unwrap();
+    let mut c = Client::start();
+    c.initialize(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&tpl), "languageId": "yaml", "version": 1, "text": BAD}}),
+    );
+    assert_eq!(c.diagnostics(&uri(&tpl)).len(), 1);
+    // The user types an HTTP call without a timeout in the handler, unsaved: the file on disk
+    // is clean, the buffer is not. The finding is published on the handler's URI.
+    let bad = "import requests\n\ndef handler(event, context):\n    return requests.get(\"https://example.com\").text\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&handler), "languageId": "python", "version": 1, "text": bad}}),
+    );
+    let ds = c.diagnostics(&uri(&handler));
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0]["code"], "HDL010");
+    assert_eq!(ds[0]["range"]["start"]["line"], 3);
+    // Fixing the buffer clears it.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&handler), "version": 2}, "contentChanges": [{"text": "def handler(event, context):\n    return 1\n"}]}),
+    );
+    assert_eq!(c.diagnostics(&uri(&handler)), Vec::<Value>::new());
+    c.finish();
+}
+
+#[test]
+fn malformed_input_does_not_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start();
+    // Requests before initialize are refused, not fatal.
+    let r = c.request("textDocument/hover", json!({}));
+    assert_eq!(r["error"]["code"], -32002);
+    c.initialize(&root);
+    // Garbage frames: not JSON, no Content-Length, a non-UTF-8 body, an absurd length header.
+    c.raw(b"Content-Length: 9\r\n\r\nnot json!");
+    c.raw(b"hello there\r\n\r\n");
+    c.raw(b"Content-Length: 4\r\n\r\n\xff\xfe\x00\x01");
+    c.raw(b"Content-Length: 99999999999999999999\r\n\r\n");
+    c.raw(b"Content-Length: 17\r\n\r\n{\"jsonrpc\":\"2.0\"}");
+    // Unknown method: MethodNotFound; unknown notification: ignored; bad params: InvalidParams.
+    let r = c.request("lambdalint/nonsense", json!({}));
+    assert_eq!(r["error"]["code"], -32601);
+    c.notify("workspace/whatever", json!({"x": 1}));
+    c.notify("textDocument/didOpen", json!({"textDocument": 42}));
+    let r = c.request("textDocument/hover", json!({"textDocument": 1}));
+    assert_eq!(r["error"]["code"], -32602);
+    // A hostile document: binary-ish text, an alias, deep nesting; the server keeps answering.
+    let turi = uri(&root.join("weird.yaml"));
+    let text = format!(
+        "Resources:\n  A: &a {{x: 1}}\n  B: *a\n  C: {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": turi, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let _ = c.diagnostics(&turi);
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": turi}, "position": {"line": 999, "character": 999}}),
+    );
+    assert!(h.get("result").is_some(), "{h}");
+    c.finish();
+}
