@@ -185,6 +185,23 @@ pub fn check_source_with(
     sel: &RuleSelection,
     overlay: crate::handler::resolve::Overlay<'_>,
 ) -> Result<Option<Vec<Diagnostic>>, LoadError> {
+    Ok(check_source_full(file, rules, sel, overlay)?.map(|c| c.diagnostics))
+}
+
+/// One checked template: its model, the facts of its handlers, and the findings.
+pub struct Checked {
+    pub app: App,
+    pub handlers: crate::handler::HandlerFacts,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check one source text and keep the model and handler facts (for the audit report).
+pub fn check_source_full(
+    file: &Arc<SourceFile>,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    overlay: crate::handler::resolve::Overlay<'_>,
+) -> Result<Option<Checked>, LoadError> {
     let loaded = load::load(&file.text, file.format())?;
     if !load::is_template(&loaded.doc) {
         return Ok(None);
@@ -209,7 +226,11 @@ pub fn check_source_with(
     let handlers = crate::handler::analyze_with(&app, overlay);
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
-    Ok(Some(out))
+    Ok(Some(Checked {
+        app,
+        handlers,
+        diagnostics: out,
+    }))
 }
 
 /// Run the enabled rules over one application.

@@ -128,11 +128,14 @@ fn html_report_has_graph_functions_and_findings() {
             assert!(html.contains(&format!("/docs/rules/{code}.md\"")), "{code}");
         }
         assert!(html.contains("<span class=\"mark\"><i>49</i>  StoreOrderFunction:</span>"));
-        // Facts: Globals origin, defaults, invocation modes, handler hook.
+        // Facts: Globals origin, defaults, invocation modes, handler facts.
         assert!(html.contains("python3.13<span class=\"note\">Globals</span>"));
         assert!(html.contains("3<span class=\"note\">default</span>"));
         assert!(html.contains("(queue) from <code>OrdersQueue</code>"));
-        assert!(html.contains("not analysed"));
+        assert!(html.contains("calls: dynamodb:PutItem"));
+        assert!(html.contains("dynamodb (per invocation)"));
+        assert!(html.contains("without timeout"));
+        assert!(!html.contains("not analysed"));
         // Self-contained: nothing fetched from the network.
         assert!(!html.contains("<script"));
         assert!(!html.contains("<link"));
@@ -294,4 +297,28 @@ fn many_applications_in_one_report() {
     assert!(html.contains("<table class=\"apps\">"));
     assert!(html.contains("<details><summary>"));
     assert!(html.contains("href=\"#app-0\""));
+}
+
+#[test]
+fn functions_without_source_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("template.yaml");
+    std::fs::write(
+        &tpl,
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  FromS3:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      Timeout: 10\n      CodeUri: s3://bucket/code.zip\n  Image:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n      ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1\n      Timeout: 10\n",
+    )
+    .unwrap();
+    let out = dir.path().join("r.md");
+    let o = lambdalint(&[
+        "report",
+        tpl.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("not analysed: code in S3"), "{md}");
+    assert!(md.contains("not analysed: container image"), "{md}");
 }

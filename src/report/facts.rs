@@ -59,11 +59,11 @@ pub struct IamBreadth {
     pub incomplete: Option<String>,
 }
 
-/// What handler analysis says about a function. Hook: the handler analysis (src/handler) fills this
-/// in [`handler_facts`]; until then every function shows "not analysed".
+/// What handler analysis says about a function: one line per fact, or why there is no source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HandlerFacts {
-    NotAnalysed,
+    /// No analysable source, with the reason when known (code in S3, container image, ...).
+    NotAnalysed(Option<String>),
     Analysed(Vec<String>),
 }
 
@@ -407,13 +407,104 @@ fn iam_breadth(f: &Function, iam: Option<&FunctionIam>) -> IamBreadth {
     b
 }
 
-/// Handler facts of a function. HOOK for the handler analysis: return `HandlerFacts::Analysed`
-/// with one line per fact (SDK clients, calls, HTTP timeouts, DB connections) once `App` carries them.
-pub fn handler_facts(_app: &App, _f: &Function) -> HandlerFacts {
-    HandlerFacts::NotAnalysed
+/// Handler facts of a function, one line each: the source file, SDK clients and where they are
+/// created, the IAM actions the code calls, HTTP calls without a timeout, database connections,
+/// parameter/secret fetches, the forwarding shape, parse errors.
+pub fn handler_facts(
+    f: &Function,
+    handlers: Option<&crate::handler::HandlerFacts>,
+) -> HandlerFacts {
+    let Some(all) = handlers else {
+        return HandlerFacts::NotAnalysed(None);
+    };
+    let Some(h) = all.get(&f.id) else {
+        let why = all
+            .notes
+            .iter()
+            .find(|(id, _)| *id == f.id)
+            .map(|(_, why)| why.clone());
+        return HandlerFacts::NotAnalysed(why);
+    };
+    let line = |span: crate::source::Span| h.file.line_col(span.start).line;
+    let place = |in_handler: bool| {
+        if in_handler {
+            "per invocation"
+        } else {
+            "at init"
+        }
+    };
+    let mut out = vec![format!(
+        "source `{}`{}",
+        h.file.display,
+        if h.handler_found {
+            format!(" (`{}` line {})", h.handler_name, line(h.handler_span))
+        } else {
+            format!(" (`{}` not found)", h.handler_name)
+        }
+    )];
+    if let Some(e) = h.parse_error {
+        out.push(format!("parse error at line {}", line(e)));
+    }
+    let mut clients: Vec<String> = h
+        .clients
+        .iter()
+        .map(|c| format!("{} ({})", c.service, place(c.in_handler)))
+        .collect();
+    clients.dedup();
+    if !clients.is_empty() {
+        out.push(format!("SDK clients: {}", clients.join(", ")));
+    }
+    let mut actions: Vec<String> = h.calls.iter().map(|c| c.action()).collect();
+    actions.sort();
+    actions.dedup();
+    if !actions.is_empty() {
+        out.push(format!("calls: {}", actions.join(", ")));
+    }
+    for x in &h.http {
+        out.push(format!(
+            "HTTP `{}` line {}{}",
+            x.callee,
+            line(x.span),
+            if x.has_timeout {
+                ""
+            } else {
+                " without timeout"
+            }
+        ));
+    }
+    for d in &h.db {
+        out.push(format!(
+            "database `{}` connection {} (line {})",
+            d.driver,
+            place(d.in_handler),
+            line(d.span)
+        ));
+    }
+    for p in &h.params {
+        out.push(format!(
+            "{}:{} {}{} (line {})",
+            p.service,
+            p.operation,
+            place(p.in_handler),
+            if p.cached { ", cached" } else { "" },
+            line(p.span)
+        ));
+    }
+    if let Some(fw) = &h.forward {
+        out.push(format!("only forwards the event to `{}`", fw.call.action()));
+    }
+    if !h.complete {
+        out.push("partial: local modules or dynamic calls not followed".into());
+    }
+    HandlerFacts::Analysed(out)
 }
 
-pub fn function_facts(app: &App, f: &Function, findings: &[Finding]) -> FunctionFacts {
+pub fn function_facts(
+    app: &App,
+    f: &Function,
+    handlers: Option<&crate::handler::HandlerFacts>,
+    findings: &[Finding],
+) -> FunctionFacts {
     let tpl = &app.tpl;
     let invocations = app
         .events_of(&f.id)
@@ -468,7 +559,7 @@ pub fn function_facts(app: &App, f: &Function, findings: &[Finding]) -> Function
         },
         database_links: database_links(app, f),
         iam: iam_breadth(f, app.iam.get(&f.id)),
-        handler_facts: handler_facts(app, f),
+        handler_facts: handler_facts(f, handlers),
         findings: counts,
     }
 }

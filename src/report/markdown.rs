@@ -94,7 +94,10 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
                 join(&iam, "")
             };
             let handler = match &f.handler_facts {
-                HandlerFacts::NotAnalysed => "not analysed".to_string(),
+                HandlerFacts::NotAnalysed(why) => match why {
+                    Some(w) => format!("not analysed: {w}"),
+                    None => "not analysed".to_string(),
+                },
                 HandlerFacts::Analysed(v) => join(v, "nothing notable"),
             };
             let _ = writeln!(

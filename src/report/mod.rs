@@ -20,11 +20,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::{RuleSelection, check_source, looks_like_template};
+use crate::check::{RuleSelection, check_source_full, looks_like_template};
 use crate::diagnostic::{Diagnostic, InputError, Severity};
 use crate::discover::{Filter, discover};
 use crate::load::{self, MAX_FILE_BYTES};
-use crate::model::{App, Template};
+use crate::model::App;
 use crate::rule::{catalogue, meta};
 use crate::source::SourceFile;
 
@@ -348,8 +348,8 @@ fn analyse(
     }
     let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
     // The findings come from exactly the engine `lambdalint check` runs.
-    let diagnostics = match check_source(&file, rules, sel) {
-        Ok(Some(d)) => d,
+    let checked = match check_source_full(&file, rules, sel, &|_| None) {
+        Ok(Some(c)) => c,
         Ok(None) => return Outcome::Skipped,
         Err(e) => {
             return Outcome::Failed(InputError {
@@ -360,16 +360,22 @@ fn analyse(
             });
         }
     };
-    // The facts come from the model of the same text.
-    let Ok(loaded) = load::load(&file.text, file.format()) else {
-        return Outcome::Skipped;
-    };
-    let app = App::new(Template::new(Arc::clone(&file), loaded));
-    Outcome::App(Box::new(app_report(&app, &diagnostics, opts)))
+    // The facts come from the same model and handler analysis.
+    Outcome::App(Box::new(app_report(
+        &checked.app,
+        Some(&checked.handlers),
+        &checked.diagnostics,
+        opts,
+    )))
 }
 
 /// Build the report of one modelled application and its findings.
-pub fn app_report(app: &App, diagnostics: &[Diagnostic], opts: &Options) -> AppReport {
+pub fn app_report(
+    app: &App,
+    handlers: Option<&crate::handler::HandlerFacts>,
+    diagnostics: &[Diagnostic],
+    opts: &Options,
+) -> AppReport {
     let tpl = &app.tpl;
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by(|a, b| {
@@ -385,7 +391,7 @@ pub fn app_report(app: &App, diagnostics: &[Diagnostic], opts: &Options) -> AppR
     let functions: Vec<FunctionFacts> = app
         .functions
         .values()
-        .map(|f| facts::function_facts(app, f, &findings))
+        .map(|f| facts::function_facts(app, f, handlers, &findings))
         .collect();
     let description = tpl
         .doc
