@@ -132,3 +132,56 @@ fn human_rendering_snapshots() {
         });
     }
 }
+
+/// Handler facts feed the template rules: SDK calls count for VPC001 (and make it certain: error),
+/// a database driver counts for RDS001 (info when the database is outside the template).
+#[test]
+fn handler_facts_feed_vpc001_and_rds001() {
+    let run = |p: &str| {
+        check_paths(
+            &[PathBuf::from(format!("testdata/projects/{p}"))],
+            &Filter::new(&[], &[]).unwrap(),
+            &RuleSelection::default(),
+        )
+    };
+    let bad = run("vpc-db-bad");
+    let pick = |code: &str| -> Vec<(String, String, String)> {
+        bad.diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| {
+                (
+                    d.resource.clone().unwrap_or_default(),
+                    d.severity.as_str().to_string(),
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    };
+    let vpc = pick("VPC001");
+    assert_eq!(vpc.len(), 2, "{vpc:#?}");
+    for (res, file, line) in [
+        ("PyFunction", "src/orders.py", 16),
+        ("JsFunction", "src/audit.mjs", 10),
+    ] {
+        let (_, sev, msg) = vpc.iter().find(|(r, _, _)| r == res).unwrap();
+        assert_eq!(sev, "error");
+        assert!(
+            msg.contains(&format!("its handler calls `dynamodb:PutItem` at `testdata/projects/vpc-db-bad/{file}:{line}`")),
+            "{msg}"
+        );
+    }
+    let rds = pick("RDS001");
+    assert_eq!(rds.len(), 2, "{rds:#?}");
+    for (res, driver) in [("PyFunction", "pymysql"), ("JsFunction", "mysql2")] {
+        let (_, sev, msg) = rds.iter().find(|(r, _, _)| r == res).unwrap();
+        assert_eq!(sev, "info");
+        assert!(
+            msg.contains(&format!("opens a connection with `{driver}`")),
+            "{msg}"
+        );
+    }
+    let good = run("vpc-db-good");
+    assert!(good.errors.is_empty());
+    assert!(good.diagnostics.is_empty(), "{:#?}", good.diagnostics);
+}

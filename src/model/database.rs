@@ -34,8 +34,8 @@ pub enum How {
         db_sg: String,
         port: u16,
     },
-    /// The handler opens a database connection (a driver), from handler analysis.
-    Driver(String),
+    /// The handler opens a database connection (a driver, and where), from handler analysis.
+    Driver(String, Option<String>),
 }
 
 impl How {
@@ -56,7 +56,10 @@ impl How {
             } => format!(
                 "security group `{db_sg}` admits its security group `{function_sg}` on port {port}"
             ),
-            How::Driver(d) => format!("its handler opens a connection with `{d}`"),
+            How::Driver(d, at) => match at {
+                Some(at) => format!("its handler opens a connection with `{d}` at {at}"),
+                None => format!("its handler opens a connection with `{d}`"),
+            },
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct DbConnection {
 pub struct HandlerDbFacts {
     /// The driver (module) the handler connects with.
     pub driver: Option<String>,
+    /// Where (`file:line`), for the message.
+    pub at: Option<String>,
 }
 
 /// Facts computed once per template for [`connections`].
@@ -444,7 +449,7 @@ pub fn connections(
         if let Some(d) = &hints.driver {
             out.push(DbConnection {
                 db: None,
-                how: How::Driver(d.clone()),
+                how: How::Driver(d.clone(), hints.at.clone()),
             });
         }
         return out;
@@ -539,7 +544,7 @@ pub fn connections(
     {
         out.push(DbConnection {
             db: None,
-            how: How::Driver(d.clone()),
+            how: How::Driver(d.clone(), hints.at.clone()),
         });
     }
     out

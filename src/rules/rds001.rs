@@ -135,14 +135,34 @@ impl Rule for UnboundedConcurrencyToDatabase {
         let tpl = &app.tpl;
         let proxied = proxied_databases(tpl);
         let idx = DbIndex::new(app);
-        if idx.databases.is_empty() {
-            // Until handler facts feed `HandlerDbFacts`, no database means no finding.
+        let handlers = cx.handlers;
+        let handler_db = |id: &str| -> HandlerDbFacts {
+            let Some(h) = handlers.and_then(|h| h.get(id)) else {
+                return HandlerDbFacts::default();
+            };
+            let Some(d) = h.db.first() else {
+                return HandlerDbFacts::default();
+            };
+            HandlerDbFacts {
+                driver: Some(d.driver.clone()),
+                at: Some(format!(
+                    "`{}:{}`",
+                    h.file.display,
+                    h.file.line_col(d.span.start).line
+                )),
+            }
+        };
+        if idx.databases.is_empty()
+            && cx
+                .handlers
+                .is_none_or(|h| h.functions.values().all(|x| x.db.is_empty()))
+        {
             return;
         }
         let links = FunctionLinks::new(tpl);
         for f in app.functions.values() {
-            // Extension point: handler analysis fills `HandlerDbFacts` (a DB driver connect).
-            let mut conns = connections(app, &idx, f, &HandlerDbFacts::default());
+            // A DB driver connect in the handler counts when the template shows no link.
+            let mut conns = connections(app, &idx, f, &handler_db(&f.id));
             if conns.is_empty()
                 || f.prop(tpl, "ReservedConcurrentExecutions").is_some()
                 || proxy_used(tpl, f).is_some()
@@ -196,12 +216,21 @@ impl Rule for UnboundedConcurrencyToDatabase {
                     sqs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
                 ));
             }
-            cx.emit(
-                Report::new(f.anchor(tpl), message(&f.id, &conns, trigger.as_deref()))
-                    .resource(&f.id)
-                    .path(&["ReservedConcurrentExecutions"])
-                    .help(help),
-            );
+            // Only the handler shows the connection: the database (and whatever fronts it) is
+            // outside the template, so an RDS Proxy cannot be ruled out: info, with the reason.
+            let driver_only = conns.iter().all(|c| c.db.is_none());
+            let mut msg = message(&f.id, &conns, trigger.as_deref());
+            if driver_only {
+                msg.push_str(" (info: the database is not in this template, so whether an RDS Proxy fronts it is unknown)");
+            }
+            let mut report = Report::new(f.anchor(tpl), msg)
+                .resource(&f.id)
+                .path(&["ReservedConcurrentExecutions"])
+                .help(help);
+            if driver_only {
+                report = report.severity(crate::diagnostic::Severity::Info);
+            }
+            cx.emit(report);
         }
     }
 }

@@ -170,8 +170,34 @@ impl Rule for VpcFunctionWithoutEgress {
             let Some(subnets) = &vpc.subnets else {
                 continue;
             };
-            // Extension point: handler facts (SDK clients) will add `(service, why)` pairs here.
-            let used = services_used(app, &links, f, &[]);
+            // SDK calls (or clients whose calls were not attributed) seen in the handler.
+            let mut extra: Vec<(String, String)> = Vec::new();
+            if let Some(h) = cx.handlers.and_then(|h| h.get(&f.id)) {
+                let at = |span: crate::source::Span| {
+                    format!("{}:{}", h.file.display, h.file.line_col(span.start).line)
+                };
+                for c in &h.calls {
+                    if !extra.iter().any(|(s, _)| *s == c.service) {
+                        extra.push((
+                            c.service.clone(),
+                            format!("its handler calls `{}` at `{}`", c.action(), at(c.span)),
+                        ));
+                    }
+                }
+                for c in &h.clients {
+                    if !extra.iter().any(|(s, _)| *s == c.service) {
+                        extra.push((
+                            c.service.clone(),
+                            format!(
+                                "its handler creates a `{}` client at `{}`",
+                                c.service,
+                                at(c.span)
+                            ),
+                        ));
+                    }
+                }
+            }
+            let used = services_used(app, &links, f, &extra);
             if used.is_empty() {
                 continue;
             }
