@@ -67,6 +67,9 @@ pub struct Outcome {
     pub files: usize,
     /// Display paths of the templates checked (sorted), for `--list-templates`.
     pub checked: Vec<String>,
+    /// Functions whose handler source was not analysed, and why (`--verbose`): (template,
+    /// logical id, reason).
+    pub notes: Vec<(String, String, String)>,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
@@ -78,7 +81,7 @@ pub fn looks_like_template(text: &str) -> bool {
 
 enum FileResult {
     Skipped,
-    Checked(Vec<Diagnostic>),
+    Checked(Vec<Diagnostic>, Vec<(String, String)>),
     Failed(InputError),
 }
 
@@ -135,8 +138,8 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
         return FileResult::Skipped;
     }
     let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
-    match check_source(&file, rules, sel) {
-        Ok(Some(d)) => FileResult::Checked(d),
+    match check_source_full(&file, rules, sel, &|_| None) {
+        Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes),
         Ok(None) => FileResult::Skipped,
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
     }
@@ -298,10 +301,15 @@ pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> O
     for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
-            FileResult::Checked(d) => {
+            FileResult::Checked(d, notes) => {
                 out.templates += 1;
                 out.checked.push(c.display.clone());
                 out.diagnostics.extend(d);
+                out.notes.extend(
+                    notes
+                        .into_iter()
+                        .map(|(id, why)| (c.display.clone(), id, why)),
+                );
             }
             FileResult::Failed(e) => out.errors.push(e),
         }

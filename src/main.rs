@@ -98,6 +98,10 @@ enum Command {
         /// Print the files recognised as templates (one per line) instead of the findings.
         #[arg(long)]
         list_templates: bool,
+        /// Also print, on standard error, the functions whose handler source was not analysed
+        /// and why (code in S3, container image, handler file not found, ...).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Write an audit report (summary, functions, resource graph, findings with excerpts).
     Report {
@@ -233,6 +237,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ignore,
             output,
             list_templates,
+            verbose,
             config,
             no_config,
             baseline,
@@ -282,6 +287,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let mut outcome = check_paths(&paths, &filter, &sel);
+            if verbose {
+                for (tpl, id, why) in &outcome.notes {
+                    eprintln!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
+                }
+            }
             // Written before `--baseline` filters, so `--baseline F --write-baseline F` refreshes F.
             if let Some(p) = &write_baseline {
                 Baseline::from_diagnostics(&outcome.diagnostics).write(p)?;

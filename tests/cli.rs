@@ -392,3 +392,28 @@ fn colour_on_a_terminal_unless_no_color() {
     assert!(s.contains("warning[LMB010]"), "{s:?}");
     assert!(!s.contains("\u{1b}["), "colour despite NO_COLOR: {s:?}");
 }
+
+#[test]
+fn verbose_says_which_handlers_were_not_analysed() {
+    let d = tree(&[(
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  FromS3:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      Timeout: 5\n      CodeUri: s3://bucket/code.zip\n  Image:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n      ImageUri: repo/app:1\n      Timeout: 5\n  Missing:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: missing.handler\n      Runtime: nodejs22.x\n      Timeout: 5\n",
+    )]);
+    let quiet = run_in(d.path(), &["check", "."]);
+    assert_eq!(quiet.code, 0);
+    assert!(!quiet.stderr.contains("not analysed"), "{}", quiet.stderr);
+    let r = run_in(d.path(), &["check", "--verbose", "."]);
+    assert_eq!(r.code, 0, "no source is not an error");
+    for (id, why) in [
+        ("FromS3", "code in S3"),
+        ("Image", "container image"),
+        ("Missing", "handler `missing.handler` not found"),
+    ] {
+        assert!(
+            r.stderr
+                .contains(&format!("function `{id}`: handler not analysed: {why}")),
+            "{id}: {}",
+            r.stderr
+        );
+    }
+}
