@@ -411,6 +411,7 @@ fn iam_breadth(f: &Function, iam: Option<&FunctionIam>) -> IamBreadth {
 /// created, the IAM actions the code calls, HTTP calls without a timeout, database connections,
 /// parameter/secret fetches, the forwarding shape, parse errors.
 pub fn handler_facts(
+    app: &App,
     f: &Function,
     handlers: Option<&crate::handler::HandlerFacts>,
 ) -> HandlerFacts {
@@ -433,9 +434,16 @@ pub fn handler_facts(
             "at init"
         }
     };
+    // The source path relative to the template's folder (the table is narrow).
+    let tpl_dir = std::path::Path::new(&app.tpl.file.display)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    let source = std::path::Path::new(&h.file.display)
+        .strip_prefix(tpl_dir)
+        .map_or_else(|_| h.file.display.clone(), |p| p.display().to_string());
     let mut out = vec![format!(
         "source `{}`{}",
-        h.file.display,
+        source,
         if h.handler_found {
             format!(" (`{}` line {})", h.handler_name, line(h.handler_span))
         } else {
@@ -559,7 +567,7 @@ pub fn function_facts(
         },
         database_links: database_links(app, f),
         iam: iam_breadth(f, app.iam.get(&f.id)),
-        handler_facts: handler_facts(f, handlers),
+        handler_facts: handler_facts(app, f, handlers),
         findings: counts,
     }
 }

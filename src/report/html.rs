@@ -67,7 +67,7 @@ th{background:var(--bg);font-weight:600;font-size:12.5px}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 table.functions th,table.functions td{font-size:12px;padding:4px 6px}
 table.functions code{font-size:11.5px}
-table.functions td ul{margin:0;padding-left:14px}
+table.functions td ul{margin:0;padding-left:14px}table.functions tr.hfacts td{border-top:0;padding-top:0;padding-bottom:8px}table.functions tr.hfacts ul{display:inline;padding:0}table.functions tr.hfacts li{display:inline}table.functions tr.hfacts li+li::before{content:" · ";color:#888}
 .sev{display:inline-block;border-radius:10px;padding:0 8px;font-size:11.5px;font-weight:700;color:#fff;text-transform:uppercase}
 .sev.error{background:var(--err)}.sev.warning{background:var(--warn)}.sev.info{background:var(--info)}
 .grade{display:inline-block;min-width:2.2em;text-align:center;border-radius:6px;padding:1px 6px;font-weight:700;color:#fff}
@@ -234,7 +234,7 @@ fn function_row(f: &FunctionFacts) -> String {
     };
     let _ = writeln!(
         s,
-        "<tr><td><b>{}</b>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><td><b>{}</b>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr><tr class=\"hfacts\"><td colspan=\"11\"><span class=\"note\">Handler facts</span> {}</td></tr>",
         escape(&f.id),
         f.handler
             .as_ref()
@@ -356,7 +356,7 @@ fn app_section(a: &AppReport, i: usize, open: bool, dot: bool, opts: &Options) -
     if a.functions.is_empty() {
         s.push_str("<p class=\"none\">No Lambda functions in this template.</p>");
     } else {
-        s.push_str("<div style=\"overflow-x:auto\"><table class=\"functions\"><thead><tr><th>Function</th><th class=\"num\">Findings</th><th>Runtime</th><th class=\"num\">Memory (MB)</th><th class=\"num\">Timeout (s)</th><th>Invoked by (mode)</th><th>Failure destination</th><th>VPC / egress</th><th>Reserved concurrency</th><th>Database links</th><th>IAM breadth</th><th>Handler facts</th></tr></thead><tbody>\n");
+        s.push_str("<div style=\"overflow-x:auto\"><table class=\"functions\"><thead><tr><th>Function</th><th class=\"num\">Findings</th><th>Runtime</th><th class=\"num\">Memory (MB)</th><th class=\"num\">Timeout (s)</th><th>Invoked by (mode)</th><th>Failure destination</th><th>VPC / egress</th><th>Reserved concurrency</th><th>Database links</th><th>IAM breadth</th></tr></thead><tbody>\n");
         for f in &a.functions {
             s.push_str(&function_row(f));
         }
