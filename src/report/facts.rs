@@ -45,6 +45,62 @@ pub struct Invocation {
     pub source: Option<String>,
 }
 
+impl Invocation {
+    /// `Api `CreateOrder` (sync) from `Queue`` (markdown-style backticks).
+    pub fn describe(&self) -> String {
+        let src = self
+            .source
+            .as_ref()
+            .map(|x| format!(" from `{x}`"))
+            .unwrap_or_default();
+        format!("{} `{}` ({}){src}", self.kind, self.name, self.mode)
+    }
+}
+
+impl IamBreadth {
+    /// What makes the role broad, one item each (empty: scoped); see [`IamBreadth::scoped`].
+    pub fn parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if !self.wildcard_actions.is_empty() {
+            parts.push(format!(
+                "wildcard actions: {}",
+                self.wildcard_actions
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if self.star_resources > 0 {
+            parts.push(format!(
+                "{} statement{} on `*` resources",
+                self.star_resources,
+                if self.star_resources == 1 { "" } else { "s" }
+            ));
+        }
+        if !self.managed.is_empty() {
+            parts.push(format!("managed: {}", self.managed.join(", ")));
+        }
+        if let Some(why) = &self.incomplete {
+            parts.push(format!("incomplete ({why})"));
+        }
+        parts
+    }
+
+    /// The text for a role with no broad part.
+    pub fn scoped(&self) -> String {
+        if self.statements == 0 {
+            "no permissions".into()
+        } else {
+            format!(
+                "scoped ({} statement{})",
+                self.statements,
+                if self.statements == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
 /// IAM breadth of the execution role.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IamBreadth {

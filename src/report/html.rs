@@ -150,58 +150,20 @@ fn list(items: &[String], empty: &str) -> String {
 
 fn function_row(f: &FunctionFacts) -> String {
     let mut s = String::new();
-    let invocations: Vec<String> = f
-        .invocations
-        .iter()
-        .map(|i| {
-            let src = i
-                .source
-                .as_ref()
-                .map(|x| format!(" from `{x}`"))
-                .unwrap_or_default();
-            format!("{} `{}` ({}){src}", i.kind, i.name, i.mode)
-        })
-        .collect();
+    let invocations: Vec<String> = f.invocations.iter().map(|i| i.describe()).collect();
     let mut vpc = cell(&f.vpc);
     if !f.egress.is_empty() {
         vpc.push_str("<br>egress: ");
         vpc.push_str(&list(&f.egress, ""));
     }
     let iam = {
-        let b = &f.iam;
-        let mut parts = Vec::new();
-        if !b.wildcard_actions.is_empty() {
-            parts.push(format!(
-                "wildcard actions: {}",
-                b.wildcard_actions
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if b.star_resources > 0 {
-            parts.push(format!(
-                "{} statement{} on `*` resources",
-                b.star_resources,
-                if b.star_resources == 1 { "" } else { "s" }
-            ));
-        }
-        if !b.managed.is_empty() {
-            parts.push(format!("managed: {}", b.managed.join(", ")));
-        }
-        if let Some(why) = &b.incomplete {
-            parts.push(format!("incomplete ({why})"));
-        }
+        let parts = f.iam.parts();
         if parts.is_empty() {
-            if b.statements == 0 {
-                "<span class=\"none\">no permissions</span>".to_string()
+            let scoped = f.iam.scoped();
+            if f.iam.statements == 0 {
+                format!("<span class=\"none\">{}</span>", escape(&scoped))
             } else {
-                format!(
-                    "scoped ({} statement{})",
-                    b.statements,
-                    if b.statements == 1 { "" } else { "s" }
-                )
+                escape(&scoped)
             }
         } else {
             list(&parts, "")

@@ -52,44 +52,14 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
     if !a.functions.is_empty() {
         s.push_str("### Functions\n\n| Function | Runtime | Memory (MB) | Timeout (s) | Invoked by (mode) | Failure destination | VPC / egress | Reserved concurrency | Database links | IAM breadth | Handler | Findings |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for f in &a.functions {
-            let inv: Vec<String> = f
-                .invocations
-                .iter()
-                .map(|i| {
-                    let src = i
-                        .source
-                        .as_ref()
-                        .map(|x| format!(" from `{x}`"))
-                        .unwrap_or_default();
-                    format!("{} `{}` ({}){src}", i.kind, i.name, i.mode)
-                })
-                .collect();
+            let inv: Vec<String> = f.invocations.iter().map(|i| i.describe()).collect();
             let mut vpc = c(&f.vpc);
             if !f.egress.is_empty() {
                 let _ = write!(vpc, "; egress: {}", join(&f.egress, ""));
             }
-            let b = &f.iam;
-            let mut iam = Vec::new();
-            if !b.wildcard_actions.is_empty() {
-                iam.push(format!(
-                    "wildcard actions: {}",
-                    b.wildcard_actions.join(", ")
-                ));
-            }
-            if b.star_resources > 0 {
-                iam.push(format!(
-                    "{} statement(s) on `*` resources",
-                    b.star_resources
-                ));
-            }
-            if !b.managed.is_empty() {
-                iam.push(format!("managed: {}", b.managed.join(", ")));
-            }
-            if let Some(w) = &b.incomplete {
-                iam.push(format!("incomplete ({w})"));
-            }
+            let iam = f.iam.parts();
             let iam = if iam.is_empty() {
-                format!("scoped ({} statement(s))", b.statements)
+                f.iam.scoped()
             } else {
                 join(&iam, "")
             };
