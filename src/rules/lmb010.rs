@@ -44,7 +44,9 @@ impl Rule for FunctionWithoutTimeout {
                 );
                 continue;
             }
-            let help = if f.sam {
+            let help = if f.sam && !f.uses_globals(&app.tpl, "Timeout") {
+                "set `Timeout` (seconds) on the function: its `IgnoreGlobals` excludes the one in `Globals.Function`"
+            } else if f.sam {
                 "set `Timeout` (seconds) on the function, or once for all functions in `Globals.Function`"
             } else {
                 "set `Timeout` (seconds) on the function to a little more than its expected duration"
