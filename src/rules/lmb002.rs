@@ -1,14 +1,36 @@
 //! LMB002 stream-source-without-failure-destination.
 
-use crate::model::{App, EventSource, Mode, Target};
+use crate::load::NodeId;
+use crate::model::{App, EventSource, Known, Mode, Target};
 use crate::rule::{Context, Report, Rule};
 
 pub struct StreamSourceWithoutFailureDestination;
 
-pub fn message(function: &str, source: &str) -> String {
-    format!(
-        "{source} of function `{function}` has no `DestinationConfig.OnFailure`: a batch that keeps failing blocks its shard or partition until the records expire, and is then lost"
-    )
+/// `bound`: the retry limit the source sets (`MaximumRetryAttempts: 2`), if any.
+pub fn message(function: &str, source: &str, bound: Option<&str>) -> String {
+    match bound {
+        Some(b) => format!(
+            "{source} of function `{function}` has no `DestinationConfig.OnFailure`: the records of a batch that still fails after `{b}` are discarded without a trace"
+        ),
+        None => format!(
+            "{source} of function `{function}` has no `DestinationConfig.OnFailure`: a batch that keeps failing blocks its shard or partition until the records expire, and is then lost"
+        ),
+    }
+}
+
+/// The retry limit of a source: `MaximumRetryAttempts` (not -1), else `MaximumRecordAgeInSeconds`
+/// (not -1), as written. `None`: unbounded (the default) or unknown.
+fn retry_bound(app: &App, props: NodeId) -> Option<String> {
+    let tpl = &app.tpl;
+    for key in ["MaximumRetryAttempts", "MaximumRecordAgeInSeconds"] {
+        if let Some(n) = tpl.doc.get(props, key)
+            && let Known::Yes(v) = tpl.number(n)
+            && v >= 0.0
+        {
+            return Some(format!("{key}: {v}"));
+        }
+    }
+    None
 }
 
 /// A Kinesis, DynamoDB Streams or Kafka source (not SQS, MQ or DocumentDB): its name for messages.
@@ -77,10 +99,17 @@ impl Rule for StreamSourceWithoutFailureDestination {
                 "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the mapping, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there"
             };
             cx.emit(
-                Report::new(e.span, message(&e.function, &what))
-                    .resource(&e.declared_in)
-                    .path(&["DestinationConfig", "OnFailure"])
-                    .help(help),
+                Report::new(
+                    e.span,
+                    message(
+                        &e.function,
+                        &what,
+                        e.props.and_then(|p| retry_bound(app, p)).as_deref(),
+                    ),
+                )
+                .resource(&e.declared_in)
+                .path(&["DestinationConfig", "OnFailure"])
+                .help(help),
             );
         }
     }
