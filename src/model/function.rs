@@ -71,7 +71,31 @@ impl Function {
         tpl.resource(&self.id)
     }
 
-    /// The effective value of a property: the function's own, else `Globals.Function` (SAM only).
+    /// Does `Globals.Function` apply to property `name` of this function? Only for SAM functions, and
+    /// not when the resource attribute `IgnoreGlobals` is `"*"` or lists the property.
+    pub fn uses_globals(&self, tpl: &Template, name: &str) -> bool {
+        if !self.sam {
+            return false;
+        }
+        let Some(ignore) = self
+            .resource(tpl)
+            .and_then(|r| tpl.doc.get(r.node, "IgnoreGlobals"))
+        else {
+            return true;
+        };
+        let doc = &tpl.doc;
+        if let Some(s) = doc.as_str(ignore) {
+            return s != "*";
+        }
+        match doc.as_seq(ignore) {
+            Some(items) => !items.iter().any(|&i| doc.as_str(i) == Some(name)),
+            // Any other shape is rejected by the SAM translator: keep the Globals.
+            None => true,
+        }
+    }
+
+    /// The effective value of a property: the function's own, else `Globals.Function` (SAM only,
+    /// unless `IgnoreGlobals` excludes it).
     pub fn prop(&self, tpl: &Template, name: &str) -> Option<Prop> {
         let r = self.resource(tpl)?;
         if let Some(props) = r.properties
@@ -84,7 +108,7 @@ impl Function {
                 from_globals: false,
             });
         }
-        if self.sam
+        if self.uses_globals(tpl, name)
             && let Some(g) = tpl.globals_function
             && let Some(m) = tpl.doc.as_map(g)
             && let Some(node) = m.get(name)
@@ -99,7 +123,7 @@ impl Function {
     }
 
     /// A nested property (`["Environment", "Variables"]`) with the SAM map-merge rule: keys of the
-    /// function win, keys only in `Globals` still count.
+    /// function win, keys only in `Globals` still count (`IgnoreGlobals` as in [`Function::prop`]).
     pub fn nested(&self, tpl: &Template, path: &[&str]) -> Vec<Prop> {
         let Some((first, rest)) = path.split_first() else {
             return Vec::new();
@@ -109,7 +133,7 @@ impl Function {
         let own = r
             .and_then(|r| r.properties)
             .and_then(|p| tpl.doc.get(p, first));
-        let glob = if self.sam {
+        let glob = if self.uses_globals(tpl, first) {
             tpl.globals_function.and_then(|g| tpl.doc.get(g, first))
         } else {
             None

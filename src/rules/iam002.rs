@@ -3,7 +3,7 @@ use crate::diagnostic::Severity;
 
 use crate::load::NodeId;
 use crate::model::iam::{Statement, Via};
-use crate::model::iam_actions::scoped_matches;
+use crate::model::iam_actions::{glob_match, scoped_matches};
 use crate::model::{Known, Template};
 use crate::rule::{Context, Report, Rule};
 use crate::source::Span;
@@ -54,17 +54,66 @@ pub fn exempt(action: &str) -> bool {
                 || name == "unassignprivateipaddresses"
         }
         "cloudwatch" => name == "putmetricdata",
+        // The only resource of these calls is an optional add-on (a custom terminology or parallel
+        // data set, a pronunciation lexicon, a custom model endpoint): the usual call names no
+        // resource, and IAM authorizes it against `*`.
+        "translate" => matches!(
+            name,
+            "translatetext" | "translatedocument" | "starttexttranslationjob"
+        ),
+        "polly" => matches!(name, "synthesizespeech" | "startspeechsynthesistask"),
+        "comprehend" => name == "detectentities",
+        "rekognition" => matches!(name, "detectmoderationlabels" | "startmediaanalysisjob"),
         _ => false,
     }
+}
+
+/// Does a resource pattern of a `Deny` cover every resource of `service` (`*`, `arn:aws:sns:*:*:*`,
+/// `arn:aws:sns:*:*`)?
+fn covers_service(resource: &str, service: &str) -> bool {
+    let r = resource.trim();
+    if r == "*" {
+        return true;
+    }
+    let mut parts = r.split(':');
+    parts.next() == Some("arn")
+        && parts.next().is_some()
+        && parts.next().is_some_and(|s| glob_match(s, service))
+        && parts.all(|p| p.chars().all(|c| c == '*'))
+}
+
+/// Do the `Deny` statements reaching the role deny `action` (lowercase `service:name`) on every
+/// resource of its service? Then an `Allow` on `*` only grants the calls that name no resource (the
+/// documented way to allow `sns:Publish` to phone numbers, never to topics).
+fn denied_everywhere(statements: &[Statement], action: &str) -> bool {
+    let service = action.split(':').next().unwrap_or("");
+    statements
+        .iter()
+        .filter(|s| !s.allow && !s.not_action && !s.not_resource)
+        .any(|s| {
+            s.actions
+                .iter()
+                .any(|a| matches!(&a.value, Known::Yes(p) if glob_match(p.trim(), action)))
+                && s.resources
+                    .iter()
+                    .any(|r| matches!(&r.value, Known::Yes(v) if covers_service(v, service)))
+        })
 }
 
 /// Does an action pattern (as written) cover actions with resource-level permissions that are not
 /// exempt? Unknown services/actions are not judged.
 pub fn concerned(pattern: &str) -> bool {
+    concerned_unless_denied(pattern, &[])
+}
+
+/// [`concerned`], leaving out the actions that `Deny` statements forbid on every resource.
+fn concerned_unless_denied(pattern: &str, statements: &[Statement]) -> bool {
     if pattern == "*" {
         return true;
     }
-    scoped_matches(pattern).iter().any(|a| !exempt(a))
+    scoped_matches(pattern)
+        .iter()
+        .any(|a| !exempt(a) && !denied_everywhere(statements, a))
 }
 
 /// The statement's node, from the resource and the property path the model recorded.
@@ -116,7 +165,9 @@ impl Rule for WildcardResource {
                     .actions
                     .iter()
                     .filter_map(|a| match &a.value {
-                        Known::Yes(v) if concerned(v.trim()) => Some(v.trim().to_string()),
+                        Known::Yes(v) if concerned_unless_denied(v.trim(), &iam.statements) => {
+                            Some(v.trim().to_string())
+                        }
                         _ => None,
                     })
                     .collect();
@@ -193,7 +244,7 @@ impl Rule for WildcardResource {
 
 #[cfg(test)]
 mod tests {
-    use super::{concerned, exempt};
+    use super::{concerned, covers_service, exempt};
 
     #[test]
     fn exemptions() {
@@ -205,6 +256,19 @@ mod tests {
         assert!(exempt("cloudwatch:PutMetricData"));
         assert!(!exempt("ec2:TerminateInstances"));
         assert!(!exempt("s3:GetObject"));
+        assert!(exempt("translate:TranslateText"));
+        assert!(exempt("polly:SynthesizeSpeech"));
+        assert!(!exempt("polly:GetLexicon"));
+    }
+
+    #[test]
+    fn deny_on_every_resource_of_a_service() {
+        assert!(covers_service("*", "sns"));
+        assert!(covers_service("arn:aws:sns:*:*:*", "sns"));
+        assert!(covers_service("arn:aws:sns:*:*", "sns"));
+        assert!(covers_service("arn:aws:s3:::*", "s3"));
+        assert!(!covers_service("arn:aws:sns:*:*:orders", "sns"));
+        assert!(!covers_service("arn:aws:sqs:*:*:*", "sns"));
     }
 
     #[test]

@@ -156,8 +156,13 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
                 (
                     "EventInvokeConfig",
                     format!(
-                        "add `EventInvokeConfig: {{DestinationConfig: {{OnFailure: {{Type: SQS, Destination: !GetAtt {0}FailureQueue.Arn}}}}}}` (or `DeadLetterQueue: {{Type: SQS, TargetArn: !GetAtt {0}FailureQueue.Arn}}`) to `{0}` or to `Globals.Function`",
-                        f.id
+                        "add `EventInvokeConfig: {{DestinationConfig: {{OnFailure: {{Type: SQS, Destination: !GetAtt {0}FailureQueue.Arn}}}}}}` (or `DeadLetterQueue: {{Type: SQS, TargetArn: !GetAtt {0}FailureQueue.Arn}}`) to `{0}`{1}",
+                        f.id,
+                        if f.uses_globals(&app.tpl, "EventInvokeConfig") {
+                            " or to `Globals.Function`"
+                        } else {
+                            " (its `IgnoreGlobals` excludes `Globals.Function`)"
+                        }
                     ),
                 )
             } else {

@@ -1,34 +1,44 @@
 //! LMB002 stream-source-without-failure-destination.
 
-use crate::model::{App, EventSource, Mode, Target};
+use crate::load::NodeId;
+use crate::model::{App, EventSource, Known, Mode, Target};
 use crate::rule::{Context, Report, Rule};
 
 pub struct StreamSourceWithoutFailureDestination;
 
-pub fn message(function: &str, source: &str) -> String {
-    format!(
-        "{source} of function `{function}` has no `DestinationConfig.OnFailure`: a batch that keeps failing blocks its shard or partition until the records expire, and is then lost"
-    )
+/// `function`: how the invoked function is named (`function `Processor``); `bound`: the retry limit
+/// the source sets (`MaximumRetryAttempts: 2`), if any.
+pub fn message(function: &str, source: &str, bound: Option<&str>) -> String {
+    match bound {
+        Some(b) => format!(
+            "{source} of {function} has no `DestinationConfig.OnFailure`: the records of a batch that still fails after `{b}` are discarded without a trace"
+        ),
+        None => format!(
+            "{source} of {function} has no `DestinationConfig.OnFailure`: a batch that keeps failing blocks its shard or partition until the records expire, and is then lost"
+        ),
+    }
 }
 
-/// A Kinesis, DynamoDB Streams or Kafka source (not SQS, MQ or DocumentDB): its name for messages.
-fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
+/// The retry limit of a source: `MaximumRetryAttempts` (not -1), else `MaximumRecordAgeInSeconds`
+/// (not -1), as written. `None`: unbounded (the default) or unknown.
+fn retry_bound(app: &App, props: NodeId) -> Option<String> {
     let tpl = &app.tpl;
-    if e.mode != Mode::Stream {
-        return None;
+    for key in ["MaximumRetryAttempts", "MaximumRecordAgeInSeconds"] {
+        if let Some(n) = tpl.doc.get(props, key)
+            && let Known::Yes(v) = tpl.number(n)
+            && v >= 0.0
+        {
+            return Some(format!("{key}: {v}"));
+        }
     }
-    if let Some(name) = &e.name {
-        return matches!(
-            e.kind.as_str(),
-            "Kinesis" | "DynamoDB" | "MSK" | "SelfManagedKafka"
-        )
-        .then(|| format!("`{}` event `{name}`", e.kind));
-    }
-    if e.kind != "AWS::Lambda::EventSourceMapping" {
-        return None;
-    }
-    let props = e.props?;
-    let ok = match tpl.doc.get(props, "EventSourceArn").map(|a| tpl.target(a)) {
+    None
+}
+
+/// Does an `AWS::Lambda::EventSourceMapping` read a Kinesis stream, a DynamoDB stream or a Kafka
+/// cluster (not SQS, MQ or DocumentDB)?
+fn mapping_reads_stream(app: &App, props: NodeId) -> bool {
+    let tpl = &app.tpl;
+    match tpl.doc.get(props, "EventSourceArn").map(|a| tpl.target(a)) {
         Some(Target::Resource { id, .. }) => tpl.resource(&id).is_some_and(|r| {
             matches!(
                 r.type_.as_str(),
@@ -43,9 +53,39 @@ fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
             matches!(s.split(':').nth(2), Some("kinesis" | "dynamodb" | "kafka"))
         }
         _ => tpl.doc.get(props, "SelfManagedEventSource").is_some(),
-    };
-    ok.then(|| format!("event source mapping `{}`", e.declared_in))
+    }
 }
+
+/// A Kinesis, DynamoDB Streams or Kafka source (not SQS, MQ or DocumentDB): its name for messages.
+fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
+    if e.mode != Mode::Stream {
+        return None;
+    }
+    if let Some(name) = &e.name {
+        return matches!(
+            e.kind.as_str(),
+            "Kinesis" | "DynamoDB" | "MSK" | "SelfManagedKafka"
+        )
+        .then(|| format!("`{}` event `{name}`", e.kind));
+    }
+    if e.kind != "AWS::Lambda::EventSourceMapping" {
+        return None;
+    }
+    mapping_reads_stream(app, e.props?).then(|| format!("event source mapping `{}`", e.declared_in))
+}
+
+/// Is a failure destination configured (or computed, so not judged) in these properties?
+fn has_destination(app: &App, props: Option<NodeId>) -> bool {
+    let doc = &app.tpl.doc;
+    let Some(d) = props.and_then(|p| doc.get(p, "DestinationConfig")) else {
+        return false;
+    };
+    // Present with OnFailure, or computed (`Fn::If`): not a finding.
+    doc.get(d, "OnFailure").is_some() || doc.as_map(d).is_none() || doc.intrinsic(d).is_some()
+}
+
+const HELP_SAM: &str = "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the event's `Properties`, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there";
+const HELP_MAPPING: &str = "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the mapping, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there";
 
 impl Rule for StreamSourceWithoutFailureDestination {
     fn code(&self) -> &'static str {
@@ -54,33 +94,64 @@ impl Rule for StreamSourceWithoutFailureDestination {
 
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
-        let doc = &app.tpl.doc;
+        let tpl = &app.tpl;
         for e in &app.events {
             let Some(what) = stream_kind(app, e) else {
                 continue;
             };
-            if let Some(props) = e.props
-                && let Some(d) = doc.get(props, "DestinationConfig")
-            {
-                // Present with OnFailure, or computed (`Fn::If`): not a finding.
-                if doc.get(d, "OnFailure").is_some() || doc.as_map(d).is_none() {
-                    continue;
-                }
-                if doc.intrinsic(d).is_some() {
-                    continue;
-                }
+            if has_destination(app, e.props) {
+                continue;
             }
-            let sam = e.name.is_some();
-            let help = if sam {
-                "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the event's `Properties`, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there"
+            let help = if e.name.is_some() {
+                HELP_SAM
             } else {
-                "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the mapping, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there"
+                HELP_MAPPING
             };
             cx.emit(
-                Report::new(e.span, message(&e.function, &what))
-                    .resource(&e.declared_in)
-                    .path(&["DestinationConfig", "OnFailure"])
-                    .help(help),
+                Report::new(
+                    e.span,
+                    message(
+                        &format!("function `{}`", e.function),
+                        &what,
+                        e.props.and_then(|p| retry_bound(app, p)).as_deref(),
+                    ),
+                )
+                .resource(&e.declared_in)
+                .path(&["DestinationConfig", "OnFailure"])
+                .help(help),
+            );
+        }
+        // Mappings of a function defined elsewhere (a name, an ARN, a parameter, an import): the
+        // mapping alone decides.
+        for r in tpl.resources_of("AWS::Lambda::EventSourceMapping") {
+            if app.events.iter().any(|e| e.declared_in == r.id) {
+                continue;
+            }
+            let Some(props) = r.properties else { continue };
+            let Some(name) = tpl.doc.get(props, "FunctionName") else {
+                continue;
+            };
+            if !mapping_reads_stream(app, props) || has_destination(app, Some(props)) {
+                continue;
+            }
+            let function = match tpl.target(name) {
+                Target::Literal(s) => format!("function `{s}`"),
+                Target::Parameter(p) => format!("the function named by parameter `{p}`"),
+                Target::Resource { id, .. } => format!("`{id}`"),
+                Target::Unknown(_) => "a function outside the template".to_string(),
+            };
+            cx.emit(
+                Report::new(
+                    r.key_span,
+                    message(
+                        &function,
+                        &format!("event source mapping `{}`", r.id),
+                        retry_bound(app, props).as_deref(),
+                    ),
+                )
+                .resource(&r.id)
+                .path(&["DestinationConfig", "OnFailure"])
+                .help(HELP_MAPPING),
             );
         }
     }

@@ -32,6 +32,15 @@ impl Rule for FunctionWithoutTimeout {
         let app = cx.app;
         let allow_globals = cx.option_bool("allow-globals").unwrap_or(true);
         for f in app.functions.values() {
+            // `Properties` computed (`Fn::If`) or not a map at all (a template CloudFormation
+            // rejects): its `Timeout` cannot be told.
+            let doc = &app.tpl.doc;
+            if let Some(r) = f.resource(&app.tpl)
+                && let Some(p) = doc.get(r.node, "Properties")
+                && (doc.as_map(p).is_none() || doc.intrinsic(p).is_some())
+            {
+                continue;
+            }
             if let Some(p) = f.prop(&app.tpl, "Timeout") {
                 if allow_globals || !p.from_globals {
                     continue;
@@ -44,7 +53,9 @@ impl Rule for FunctionWithoutTimeout {
                 );
                 continue;
             }
-            let help = if f.sam {
+            let help = if f.sam && !f.uses_globals(&app.tpl, "Timeout") {
+                "set `Timeout` (seconds) on the function: its `IgnoreGlobals` excludes the one in `Globals.Function`"
+            } else if f.sam {
                 "set `Timeout` (seconds) on the function, or once for all functions in `Globals.Function`"
             } else {
                 "set `Timeout` (seconds) on the function to a little more than its expected duration"

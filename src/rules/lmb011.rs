@@ -57,6 +57,55 @@ fn limit(app: &App, millis: Option<NodeId>, default: f64) -> Option<f64> {
     }
 }
 
+/// The text of a string or of an `Fn::Sub` template.
+fn text(app: &App, node: NodeId) -> Option<&str> {
+    let doc = &app.tpl.doc;
+    if let Some(s) = doc.as_str(node) {
+        return Some(s);
+    }
+    match doc.intrinsic(node)? {
+        ("Fn::Sub", arg) => doc
+            .as_str(arg)
+            .or_else(|| doc.as_seq(arg)?.first().and_then(|&t| doc.as_str(t))),
+        _ => None,
+    }
+}
+
+/// Does this integration stream its response (`STREAM` transfer mode, or the Lambda
+/// `response-streaming-invocations` URI)? Then API Gateway does not give up after 29 s (up to 15
+/// minutes).
+fn streams(app: &App, mode: Option<NodeId>, uri: Option<NodeId>) -> bool {
+    let doc = &app.tpl.doc;
+    mode.and_then(|m| doc.as_str(m))
+        .is_some_and(|m| m == "STREAM" || m == "RESPONSE_STREAM")
+        || uri
+            .and_then(|u| text(app, u))
+            .is_some_and(|u| u.contains("/response-streaming-invocations"))
+}
+
+/// The `x-amazon-apigateway-integration` of a SAM `Api` / `HttpApi` event's path and method in the
+/// OpenAPI `DefinitionBody` of the API it names (`RestApiId` / `ApiId`).
+fn definition_integration(app: &App, kind: &str, props: NodeId) -> Option<NodeId> {
+    let tpl = &app.tpl;
+    let doc = &tpl.doc;
+    let api_key = if kind == "HttpApi" {
+        "ApiId"
+    } else {
+        "RestApiId"
+    };
+    let api = tpl.resource(tpl.ref_resource(doc.get(props, api_key)?)?)?;
+    let body = tpl.prop(api, "DefinitionBody")?;
+    let path = doc.as_str(doc.get(props, "Path")?)?;
+    let method = doc.as_str(doc.get(props, "Method")?)?.to_ascii_lowercase();
+    let method = if method == "any" {
+        "x-amazon-apigateway-any-method".to_string()
+    } else {
+        method
+    };
+    let op = doc.get(doc.get(doc.get(body, "paths")?, path)?, &method)?;
+    doc.get(op, "x-amazon-apigateway-integration")
+}
+
 /// (description, limit in seconds) of each API integration in front of `f`.
 fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(String, f64)> {
     let tpl = &app.tpl;
@@ -71,7 +120,21 @@ fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(St
             "HttpApi" => ("API Gateway HTTP API", 30.0),
             _ => continue,
         };
-        let millis = e.props.and_then(|p| doc.get(p, "TimeoutInMillis"));
+        let def = e
+            .props
+            .and_then(|p| definition_integration(app, &e.kind, p));
+        let event_mode = e.props.and_then(|p| doc.get(p, "ResponseTransferMode"));
+        if streams(app, event_mode, None)
+            || def.is_some_and(|i| {
+                streams(app, doc.get(i, "responseTransferMode"), doc.get(i, "uri"))
+            })
+        {
+            continue;
+        }
+        let millis = e
+            .props
+            .and_then(|p| doc.get(p, "TimeoutInMillis"))
+            .or_else(|| def.and_then(|i| doc.get(i, "timeoutInMillis")));
         if let Some(l) = limit(app, millis, default) {
             let name = e.name.as_deref().unwrap_or_default();
             out.push((format!("{api} event `{name}`"), l));
@@ -95,6 +158,9 @@ fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(St
                     .and_then(|n| doc.as_str(n))
                     .is_some_and(|v| v.trim_matches('\'') != "RequestResponse")
                 {
+                    continue;
+                }
+                if streams(app, doc.get(i, "ResponseTransferMode"), doc.get(i, "Uri")) {
                     continue;
                 }
                 (
