@@ -20,6 +20,11 @@ impl SdkCall {
     pub fn action(&self) -> String {
         format!("{}:{}", self.service, self.operation)
     }
+
+    /// The IAM actions this call needs (see [`super::actions::needs`]).
+    pub fn needs(&self) -> super::actions::Needs {
+        super::actions::needs(&self.service, &self.operation)
+    }
 }
 
 /// An SDK client (or resource / DocumentClient) construction.
@@ -86,32 +91,60 @@ pub struct FunctionFacts {
 
 /// IAM prefix for an SDK service name (boto3 name, v3 package suffix, v2 class name lowercased).
 pub fn iam_prefix(sdk: &str) -> String {
-    let s = sdk.to_ascii_lowercase().replace(['-', '_'], "");
+    let raw = sdk.to_ascii_lowercase().replace('_', "-");
+    let s = raw.replace('-', "");
     let p = match s.as_str() {
         "sfn" | "stepfunctions" => "states",
         "eventbridge" | "cloudwatchevents" => "events",
         "cloudwatchlogs" => "logs",
-        "cloudwatch" => "cloudwatch",
-        "dynamodbstreams" => "dynamodb",
-        "documentclient" => "dynamodb",
+        "dynamodbstreams" | "documentclient" => "dynamodb",
         "apigatewaymanagementapi" => "execute-api",
         "elasticloadbalancingv2" | "elbv2" => "elasticloadbalancing",
-        "kinesisvideo" => "kinesisvideo",
         "firehose" | "kinesisfirehose" => "firehose",
-        "secretsmanager" => "secretsmanager",
-        "ssm" => "ssm",
-        "lambda" => "lambda",
         "sesv2" | "ses" => "ses",
         "iotdata" | "iotdataplane" => "iot",
-        "textract" => "textract",
-        "bedrockruntime" | "bedrockagentruntime" => "bedrock",
-        "cognitoidp" | "cognitoidentityprovider" => "cognito-idp",
-        "rdsdata" => "rds-data",
+        "iotjobsdata" | "iotjobsdataplane" => "iotjobsdata",
+        "bedrockruntime"
+        | "bedrockagentruntime"
+        | "bedrockagent"
+        | "bedrockdataautomation"
+        | "bedrockdataautomationruntime" => "bedrock",
+        "cognitoidp" | "cognitoidentityprovider" | "cognitoidentityserviceprovider" => {
+            "cognito-idp"
+        }
+        "cognitoidentity" => "cognito-identity",
+        "rdsdata" | "rdsdataservice" => "rds-data",
+        "redshiftdata" | "redshiftdataapiservice" => "redshift-data",
         "timestreamwrite" | "timestreamquery" => "timestream",
-        "opensearch" => "es",
+        "opensearch" | "opensearchservice" => "es",
+        "opensearchserverless" => "aoss",
+        "pinpoint" => "mobiletargeting",
+        "pinpointsmsvoicev2" => "sms-voice",
+        "pinpointemail" => "ses",
+        "sagemakerruntime" => "sagemaker",
+        "transcribeservice" | "transcribestreaming" => "transcribe",
+        "location" => "geo",
+        "appconfigdata" => "appconfig",
+        "lexruntime" | "lexruntimev2" | "lexruntimeservice" | "lexmodelsv2" => "lex",
+        "personalizeruntime" | "personalizeevents" => "personalize",
+        "resourcegroupstaggingapi" => "tag",
+        "marketplacemetering" | "meteringmarketplace" | "marketplaceentitlementservice" => {
+            "aws-marketplace"
+        }
+        "emrserverless" => "emr-serverless",
+        "neptunedata" => "neptune-db",
+        "kinesisanalyticsv2" => "kinesisanalytics",
+        "chimesdkmessaging" | "chimesdkmeetings" | "chimesdkidentity" => "chime",
+        "s3control" => "s3",
+        _ if crate::model::iam_actions::table().contains_key(raw.as_str()) => return raw,
         _ => return s,
     };
     p.to_string()
+}
+
+/// Is this an IAM service prefix (in data/iam_actions.tsv)?
+pub fn known_service(prefix: &str) -> bool {
+    crate::model::iam_actions::table().contains_key(prefix)
 }
 
 /// `put_item` / `putItem` -> `PutItem`.
@@ -167,10 +200,6 @@ pub fn is_client_helper(m: &str) -> bool {
             | "config"
             | "on"
             | "then"
-            | "upload_file"
-            | "download_file"
-            | "upload_fileobj"
-            | "download_fileobj"
     )
 }
 

@@ -33,6 +33,42 @@ fn db_driver(module: &str) -> Option<&'static str> {
     })
 }
 
+/// `@aws-sdk/` packages that hold service clients or make service calls. The others
+/// (`signature-v4`, `s3-request-presigner`, `credential-providers`, `util-*`, `types`, ...) are
+/// local helpers.
+fn is_v3_client_pkg(m: &str) -> bool {
+    m.starts_with("@aws-sdk/client-")
+        || matches!(
+            m,
+            "@aws-sdk/lib-dynamodb" | "@aws-sdk/lib-storage" | "@aws-sdk/rds-signer"
+        )
+}
+
+/// SDK v2 classes under `AWS.` that are not service clients.
+fn is_v2_helper_class(ct: &str) -> bool {
+    let last = ct.rsplit('.').next().unwrap_or(ct);
+    ct.contains(".Signers.")
+        || last.ends_with("Credentials")
+        || matches!(
+            last,
+            "Endpoint"
+                | "Config"
+                | "HttpRequest"
+                | "HttpResponse"
+                | "NodeHttpClient"
+                | "Request"
+                | "Response"
+                | "EventListeners"
+                | "SequentialExecutor"
+                | "ParamValidator"
+                | "MetadataService"
+                | "CredentialProviderChain"
+                | "Converter"
+                | "Presigner"
+                | "Signer"
+        )
+}
+
 fn service_of_pkg(pkg: &str) -> String {
     let s = pkg
         .trim_start_matches("@aws-sdk/")
@@ -47,7 +83,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     let nodes = all_nodes(root);
     let mut imports: HashMap<String, Import> = HashMap::new();
     let classify = |m: &str| -> Import {
-        if m.starts_with("@aws-sdk/") {
+        if is_v3_client_pkg(m) {
             Import::V3 { pkg: m.to_string() }
         } else if m == "aws-sdk" || m.starts_with("aws-sdk/") {
             Import::V2
@@ -158,6 +194,9 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     }
     // Client variables: name -> (service, document client).
     let mut clients: HashMap<String, (String, bool)> = HashMap::new();
+    // The byte range of the last client construction: a client built inside another one's
+    // arguments (`DynamoDBDocumentClient.from(new DynamoDBClient())`) is the same site.
+    let mut last_client: Option<(usize, usize)> = None;
     for n in &nodes {
         let (ctor, is_new) = match n.kind() {
             "new_expression" => (n.child_by_field_name("constructor"), true),
@@ -168,28 +207,65 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         let ct = text(ctor, src);
         let root_name = ct.split('.').next().unwrap_or("");
         let imp = imports.get(root_name);
-        #[allow(clippy::needless_late_init)]
-        let found: Option<(String, bool)>;
-        match imp {
+        let last = ct.rsplit('.').next().unwrap_or("");
+        // (service, document client, reported as a client construction)
+        let found: (String, bool, bool) = match imp {
             Some(Import::V3 { pkg }) if is_new || ct.ends_with(".from") => {
-                if ct.ends_with("Command") {
+                if !is_new && pkg != "@aws-sdk/lib-dynamodb" {
                     continue;
                 }
-                let doc = pkg.contains("lib-dynamodb");
-                found = Some((service_of_pkg(pkg), doc));
+                if ["Command", "Exception", "Error"]
+                    .iter()
+                    .any(|s| last.ends_with(s))
+                {
+                    continue;
+                }
+                match pkg.as_str() {
+                    "@aws-sdk/lib-storage" => {
+                        // `new Upload({ client, params })`: a managed upload (s3:PutObject).
+                        if last == "Upload" {
+                            push_call(cx, *n, "s3", "Upload");
+                        }
+                        continue;
+                    }
+                    // `new Signer(..).getAuthToken()`: local signing, checked as rds-db:connect.
+                    "@aws-sdk/rds-signer" => ("rds-db".to_string(), false, false),
+                    _ => {
+                        let service = service_of_pkg(pkg);
+                        if !known_service(&service) {
+                            cx.complete = false;
+                        }
+                        (service, pkg == "@aws-sdk/lib-dynamodb", true)
+                    }
+                }
             }
             Some(Import::V2) if is_new => {
-                let parts: Vec<&str> = ct.split('.').collect();
-                let doc = ct.ends_with("DocumentClient");
-                let svc = match parts.as_slice() {
-                    [_, s, ..] => s.to_string(),
-                    [s] => s.to_string(),
-                    [] => continue,
-                };
-                found = Some((iam_prefix(&svc), doc));
+                if ct.ends_with("S3.ManagedUpload") {
+                    push_call(cx, *n, "s3", "Upload");
+                    continue;
+                }
+                if ct.ends_with("RDS.Signer") {
+                    ("rds-db".to_string(), false, false)
+                } else if is_v2_helper_class(ct) {
+                    continue;
+                } else {
+                    let parts: Vec<&str> = ct.split('.').collect();
+                    let doc = ct.ends_with("DocumentClient");
+                    let svc = match parts.as_slice() {
+                        [_, s, ..] => s.to_string(),
+                        [s] => s.to_string(),
+                        [] => continue,
+                    };
+                    let service = iam_prefix(&svc);
+                    if !known_service(&service) {
+                        // A client we cannot attribute.
+                        cx.complete = false;
+                        continue;
+                    }
+                    (service, doc, true)
+                }
             }
             Some(Import::Other(m)) if db_driver(m).is_some() => {
-                let last = ct.rsplit('.').next().unwrap_or("");
                 let connects = is_new
                     || matches!(
                         last,
@@ -208,22 +284,29 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 continue;
             }
             _ => continue,
-        }
-        let Some((service, doc)) = found else {
-            continue;
         };
-        let span = cx.span(*n);
-        let in_handler = cx.in_handler(*n);
-        cx.facts.clients.push(ClientNew {
-            service: service.clone(),
-            span,
-            in_handler,
-        });
-        if let Some(p) = n.parent()
-            && p.kind() == "variable_declarator"
-            && let Some(name) = p.child_by_field_name("name")
-        {
-            clients.insert(text(name, src).to_string(), (service, doc));
+        let (service, doc, is_client) = found;
+        let range = (n.start_byte(), n.end_byte());
+        let nested = last_client.is_some_and(|(s, e)| range.0 >= s && range.1 <= e);
+        if is_client && !nested {
+            let span = cx.span(*n);
+            let in_handler = cx.in_handler(*n);
+            cx.facts.clients.push(ClientNew {
+                service: service.clone(),
+                span,
+                in_handler,
+            });
+            last_client = Some(range);
+        }
+        if let Some(p) = n.parent() {
+            let name = match p.kind() {
+                "variable_declarator" => p.child_by_field_name("name"),
+                "assignment_expression" => p.child_by_field_name("left"),
+                _ => None,
+            };
+            if let Some(name) = name {
+                clients.insert(text(name, src).to_string(), (service, doc));
+            }
         }
     }
     // Calls: client.send(new XCommand(..)), client.op(..), fetch/axios/http.
@@ -351,6 +434,18 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
             "ternary_expression",
         ],
     );
+}
+
+/// An SDK call that is not a method on a client variable (`new Upload(..)`).
+fn push_call(cx: &mut Ctx<'_>, n: Node<'_>, service: &str, operation: &str) {
+    let span = cx.span(n);
+    let in_handler = cx.in_handler(n);
+    cx.facts.calls.push(SdkCall {
+        service: service.to_string(),
+        operation: operation.to_string(),
+        span,
+        in_handler,
+    });
 }
 
 fn is_function(n: Node<'_>) -> bool {

@@ -1,6 +1,7 @@
 //! Handler source analysis: find each function's handler source, parse it with tree-sitter and
 //! extract facts (SDK calls, HTTP calls, DB connections, parameter fetches, forwarding shape).
 
+pub mod actions;
 pub mod facts;
 pub mod javascript;
 pub mod python;

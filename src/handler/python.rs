@@ -83,6 +83,10 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 continue;
             };
             let service = iam_prefix(&service);
+            if !known_service(&service) {
+                // A client we cannot attribute to an IAM service.
+                cx.complete = false;
+            }
             let span = cx.span(*n);
             let in_h = cx.in_handler(*n);
             cx.facts.clients.push(ClientNew {

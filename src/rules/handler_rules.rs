@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::handler::FunctionFacts;
+use crate::handler::actions::Needs;
 use crate::model::Known;
 use crate::rule::{Context, Report, Rule};
 
@@ -258,21 +259,23 @@ impl Rule for CodeCallsWithoutPermission {
             };
             let mut seen = BTreeSet::new();
             for c in &f.calls {
-                let action = if c.service == "execute-api" {
-                    "execute-api:ManageConnections".to_string()
-                } else {
-                    c.action()
+                // Calls needing no permission, and calls whose action is not a known IAM
+                // action, are never reported (precision first).
+                let Needs::Actions(actions) = c.needs() else {
+                    continue;
                 };
-                if !seen.insert(action.clone()) {
-                    continue;
+                for action in actions {
+                    if !seen.insert(action.clone()) {
+                        continue;
+                    }
+                    if allows.iter().any(|(p, _, _)| glob(p, &action)) {
+                        continue;
+                    }
+                    let r = Report::new(c.span, message_iam006(&f.function, &action))
+                        .resource(&f.function)
+                        .help(format!("grant `{action}` on the resource the code uses (a SAM policy template or a statement in the role's policy)"));
+                    cx.emit_in(&f.file, r);
                 }
-                if allows.iter().any(|(p, _, _)| glob(p, &action)) {
-                    continue;
-                }
-                let r = Report::new(c.span, message_iam006(&f.function, &action))
-                    .resource(&f.function)
-                    .help(format!("grant `{action}` on the resource the code uses (a SAM policy template or a statement in the role's policy)"));
-                cx.emit_in(&f.file, r);
             }
         }
     }
@@ -330,6 +333,56 @@ fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
     s
 }
 
+/// Actions a service call makes AWS perform with the caller's credentials: Textract,
+/// Rekognition, Transcribe, Comprehend and Bedrock read (and some write) the S3 objects named in
+/// the request, Athena reads the Glue catalog and writes results to S3, the Data APIs read the
+/// database secret. (KMS, logs, X-Ray and VPC networking are exempt for every function, see
+/// [`infra_services`].)
+const IMPLIED: &[(&str, &[&str])] = &[
+    ("textract:*", &["s3:Get*", "s3:List*", "s3:PutObject*"]),
+    ("rekognition:*", &["s3:Get*", "s3:List*"]),
+    ("transcribe:*", &["s3:Get*", "s3:List*", "s3:PutObject*"]),
+    ("comprehend:*", &["s3:Get*", "s3:List*"]),
+    ("comprehendmedical:*", &["s3:Get*", "s3:List*"]),
+    ("bedrock:*", &["s3:Get*", "s3:List*", "s3:PutObject*"]),
+    (
+        "polly:StartSpeechSynthesisTask",
+        &["s3:PutObject*", "s3:GetBucketLocation"],
+    ),
+    ("translate:*", &["s3:Get*", "s3:List*"]),
+    (
+        "athena:*",
+        &["s3:*", "glue:*", "lakeformation:GetDataAccess"],
+    ),
+    ("rds-data:*", &["secretsmanager:GetSecretValue"]),
+    (
+        "redshift-data:*",
+        &[
+            "secretsmanager:GetSecretValue",
+            "redshift:GetClusterCredentials*",
+            "redshift-serverless:GetCredentials",
+        ],
+    ),
+    ("dynamodb:ImportTable", &["s3:*"]),
+    ("dynamodb:ExportTableToPointInTime", &["s3:*"]),
+    ("lambda:CreateFunction", &["s3:Get*"]),
+    ("lambda:UpdateFunctionCode", &["s3:Get*"]),
+    ("cloudformation:*", &["*"]),
+];
+
+/// The action patterns a called action implies.
+fn implied_by(action: &str) -> impl Iterator<Item = &'static str> + '_ {
+    IMPLIED
+        .iter()
+        .filter(move |(call, _)| glob(call, action))
+        .flat_map(|(_, implied)| implied.iter().copied())
+}
+
+/// Do two action patterns (`s3:Get*`, `s3:*`, `s3:GetObject`) share an action?
+fn overlaps(a: &str, b: &str) -> bool {
+    glob(a, b) || glob(b, a)
+}
+
 impl Rule for PermissionNotUsedByCode {
     fn code(&self) -> &'static str {
         "IAM005"
@@ -342,7 +395,24 @@ impl Rule for PermissionNotUsedByCode {
             let Some(allows) = known_allows(cx, &f.function, false) else {
                 continue;
             };
-            let used: BTreeSet<&str> = f.calls.iter().map(|c| c.service.as_str()).collect();
+            // Services the code calls (and the services of the actions those calls need, such
+            // as `rds-db` for an RDS auth token), and services of the clients it creates.
+            let mut used: BTreeSet<String> = BTreeSet::new();
+            let mut implied: Vec<&str> = Vec::new();
+            for c in &f.calls {
+                used.insert(c.service.clone());
+                let actions = match c.needs() {
+                    Needs::Actions(a) => a,
+                    _ => vec![c.action()],
+                };
+                for a in &actions {
+                    if let Some((svc, _)) = a.split_once(':') {
+                        used.insert(svc.to_string());
+                    }
+                    implied.extend(implied_by(a));
+                }
+            }
+            used.extend(f.clients.iter().map(|c| c.service.clone()));
             let infra = infra_services(cx, &f.function);
             let mut seen = BTreeSet::new();
             for (action, span, _) in allows {
@@ -350,7 +420,10 @@ impl Rule for PermissionNotUsedByCode {
                     continue;
                 };
                 let svc = svc.to_ascii_lowercase();
-                if svc.contains('*') || used.contains(svc.as_str()) || infra.contains(&svc) {
+                if svc.contains('*') || used.contains(&svc) || infra.contains(&svc) {
+                    continue;
+                }
+                if implied.iter().any(|p| overlaps(p, &action)) {
                     continue;
                 }
                 if !seen.insert(svc.clone()) {
