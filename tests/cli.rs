@@ -392,3 +392,23 @@ fn colour_on_a_terminal_unless_no_color() {
     assert!(s.contains("warning[LMB010]"), "{s:?}");
     assert!(!s.contains("\u{1b}["), "colour despite NO_COLOR: {s:?}");
 }
+
+#[test]
+fn debug_facts_counts_functions_and_facts() {
+    let r = run_in(
+        repo(),
+        &["debug", "facts", "--summary", "testdata/projects/js-bad"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
+        "functions: 3\n",
+        "handler source resolved: 3\n",
+        "handler function found: 3\n",
+        "facts: 10 (clients 3, sdk calls 3, http calls 2, db connections 1, parameter fetches 1)",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} in\n{}", r.stdout);
+    }
+    // Hidden from the help.
+    let help = run_in(repo(), &["--help"]);
+    assert!(!help.stdout.contains("debug"), "{}", help.stdout);
+}
