@@ -107,6 +107,16 @@ fn python_bad_project() {
             .any(|m| m.contains("`OcrFunction`") && m.contains("`s3:DeleteObject`")),
         "{iam005:#?}"
     );
+    // A role shared by two functions is judged (and reported) once, on both handlers.
+    has(&v, "IAM005", "template.yaml", 111, "FirstProducerFunction");
+    assert!(
+        iam005.contains(&"role `SharedRole` of `FirstProducerFunction` and `SecondProducerFunction` grants `sns:Publish`, but none of their handlers calls that service".to_string()),
+        "{iam005:#?}"
+    );
+    assert_eq!(
+        iam005.iter().filter(|m| m.contains("SharedRole")).count(),
+        1
+    );
 }
 
 #[test]

@@ -82,6 +82,9 @@ pub struct FunctionFacts {
     pub db: Vec<DbConnect>,
     pub params: Vec<ParamFetch>,
     pub forward: Option<Forward>,
+    /// Services that imported libraries call with the function's credentials (Powertools
+    /// parameters, OpenSearch clients, the Secrets Manager cache, ...).
+    pub implicit: Vec<String>,
     /// Parse errors (span of the first error node).
     pub parse_error: Option<Span>,
     /// Every SDK call could be attributed to a service and operation, and all the code is in
@@ -201,6 +204,110 @@ pub fn is_client_helper(m: &str) -> bool {
             | "on"
             | "then"
     )
+}
+
+/// What an imported library does with AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryUse {
+    /// It calls these services with the function's credentials.
+    Services(&'static [&'static str]),
+    /// It signs requests to services we cannot tell (SigV4 helpers, dataframe libraries).
+    Unknown,
+}
+
+/// Libraries (Python modules, npm packages) that call AWS services themselves.
+const LIBRARIES: &[(&str, LibraryUse)] = &[
+    // Python
+    (
+        "aws_lambda_powertools.utilities.parameters",
+        LibraryUse::Services(&["ssm", "secretsmanager", "appconfig", "dynamodb"]),
+    ),
+    (
+        "aws_lambda_powertools.utilities.idempotency",
+        LibraryUse::Services(&["dynamodb"]),
+    ),
+    (
+        "aws_lambda_powertools.utilities.feature_flags",
+        LibraryUse::Services(&["appconfig"]),
+    ),
+    (
+        "aws_lambda_powertools.utilities.streaming",
+        LibraryUse::Services(&["s3"]),
+    ),
+    (
+        "aws_secretsmanager_caching",
+        LibraryUse::Services(&["secretsmanager"]),
+    ),
+    ("opensearchpy", LibraryUse::Services(&["es", "aoss"])),
+    ("pynamodb", LibraryUse::Services(&["dynamodb"])),
+    ("aurora_dsql_psycopg2", LibraryUse::Services(&["dsql"])),
+    ("aurora_dsql_psycopg", LibraryUse::Services(&["dsql"])),
+    (
+        "redshift_connector",
+        LibraryUse::Services(&["redshift", "redshift-serverless"]),
+    ),
+    ("langchain_aws", LibraryUse::Services(&["bedrock"])),
+    ("strands", LibraryUse::Services(&["bedrock"])),
+    ("smart_open", LibraryUse::Services(&["s3"])),
+    ("s3fs", LibraryUse::Services(&["s3"])),
+    (
+        "aws_durable_execution_sdk_python",
+        LibraryUse::Services(&["lambda"]),
+    ),
+    ("requests_aws4auth", LibraryUse::Unknown),
+    ("aws_requests_auth", LibraryUse::Unknown),
+    ("botocore.auth", LibraryUse::Unknown),
+    ("awswrangler", LibraryUse::Unknown),
+    ("aioboto3", LibraryUse::Unknown),
+    ("aiobotocore", LibraryUse::Unknown),
+    ("sagemaker", LibraryUse::Unknown),
+    // npm
+    (
+        "@aws-lambda-powertools/parameters",
+        LibraryUse::Services(&["ssm", "secretsmanager", "appconfig", "dynamodb"]),
+    ),
+    (
+        "@aws-lambda-powertools/idempotency",
+        LibraryUse::Services(&["dynamodb"]),
+    ),
+    ("@middy/ssm", LibraryUse::Services(&["ssm"])),
+    (
+        "@middy/secrets-manager",
+        LibraryUse::Services(&["secretsmanager"]),
+    ),
+    ("@middy/appconfig", LibraryUse::Services(&["appconfig"])),
+    ("@middy/dynamodb", LibraryUse::Services(&["dynamodb"])),
+    ("@middy/s3", LibraryUse::Services(&["s3"])),
+    ("@middy/rds-signer", LibraryUse::Services(&["rds-db"])),
+    ("@middy/sts", LibraryUse::Services(&["sts"])),
+    ("dynamoose", LibraryUse::Services(&["dynamodb"])),
+    (
+        "@opensearch-project/opensearch",
+        LibraryUse::Services(&["es", "aoss"]),
+    ),
+    ("amazon-qldb-driver-nodejs", LibraryUse::Services(&["qldb"])),
+    (
+        "@aws-sdk/s3-request-presigner",
+        LibraryUse::Services(&["s3"]),
+    ),
+    ("@aws-sdk/dsql-signer", LibraryUse::Services(&["dsql"])),
+    (
+        "@aws/durable-execution-sdk-js",
+        LibraryUse::Services(&["lambda"]),
+    ),
+    ("aws4", LibraryUse::Unknown),
+    ("aws-sigv4-fetch", LibraryUse::Unknown),
+    ("@aws-sdk/signature-v4", LibraryUse::Unknown),
+    ("@smithy/signature-v4", LibraryUse::Unknown),
+    ("aws-amplify", LibraryUse::Unknown),
+];
+
+/// What an imported module (`a.b.c` in Python, `pkg/sub` in JS) does with AWS, if anything.
+pub fn library_use(module: &str) -> Option<LibraryUse> {
+    LIBRARIES.iter().find_map(|(m, u)| {
+        let rest = module.strip_prefix(m)?;
+        (rest.is_empty() || rest.starts_with('.') || rest.starts_with('/')).then_some(*u)
+    })
 }
 
 /// Services whose one call is a candidate for a direct integration (LMB030).

@@ -102,6 +102,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 if m.starts_with('.') {
                     cx.complete = false;
                 }
+                cx.note_import(&m);
                 let kind = classify(&m);
                 for id in all_nodes(*n) {
                     if id.kind() == "identifier" {
@@ -122,6 +123,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                     if m.starts_with('.') {
                         cx.complete = false;
                     }
+                    cx.note_import(&m);
                     let kind = classify(&m);
                     // const X = require(..) / const { A, B } = require(..) / require(..).X
                     let mut top = *n;

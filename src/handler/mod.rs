@@ -67,6 +67,7 @@ pub fn extract(function: &str, r: &Resolved) -> FunctionFacts {
         db: Vec::new(),
         params: Vec::new(),
         forward: None,
+        implicit: Vec::new(),
         parse_error: None,
         complete: true,
     };
@@ -169,6 +170,22 @@ impl Ctx<'_> {
             p = a.parent();
         }
         false
+    }
+
+    /// An imported module: libraries that call AWS themselves add their services, or make the
+    /// facts incomplete when the services cannot be told.
+    pub fn note_import(&mut self, module: &str) {
+        match facts::library_use(module) {
+            Some(facts::LibraryUse::Services(svcs)) => {
+                for s in svcs {
+                    if !self.facts.implicit.iter().any(|x| x == s) {
+                        self.facts.implicit.push((*s).to_string());
+                    }
+                }
+            }
+            Some(facts::LibraryUse::Unknown) => self.complete = false,
+            None => {}
+        }
     }
 
     pub fn is_local_module(&self, name: &str) -> bool {

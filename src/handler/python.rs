@@ -49,10 +49,23 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
             if t.starts_with("from .") {
                 cx.complete = false;
             }
+            let from = n
+                .child_by_field_name("module_name")
+                .map(|m| text(m, src).to_string());
+            if let Some(m) = &from {
+                cx.note_import(m);
+            }
             let mut c = n.walk();
             for m in n.named_children(&mut c) {
                 if matches!(m.kind(), "dotted_name" | "aliased_import") {
-                    let name = text(m, src).split([' ', '.']).next().unwrap_or("");
+                    let full = text(m, src).split(' ').next().unwrap_or("");
+                    match &from {
+                        // `from a.b import c`: the module `a.b.c` (when `c` is a module).
+                        Some(f) if f != full => cx.note_import(&format!("{f}.{full}")),
+                        Some(_) => {}
+                        None => cx.note_import(full),
+                    }
+                    let name = full.split('.').next().unwrap_or("");
                     if cx.is_local_module(name) {
                         cx.complete = false;
                     }
@@ -71,7 +84,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         };
         let fname = text(func, src);
         let method = fname.rsplit('.').next().unwrap_or("");
-        let is_boto = (method == "client" || method == "resource")
+        let is_boto = (method == "client" || method == "resource" || method == "create_client")
             && (fname.starts_with("boto3.")
                 || fname.contains("session")
                 || fname.contains("Session"));

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::graph::Edge;
 use crate::handler::FunctionFacts;
 use crate::handler::actions::Needs;
 use crate::model::Known;
+use crate::model::function::RoleRef;
 use crate::rule::{Context, Report, Rule};
 
 fn each<'a>(cx: &Context<'a>) -> Vec<&'a FunctionFacts> {
@@ -285,6 +287,18 @@ pub fn message_iam005(function: &str, action: &str) -> String {
     format!("role of `{function}` grants `{action}`, but its handler never calls that service")
 }
 
+/// IAM005 for a role shared by several functions.
+pub fn message_iam005_shared(role: &str, functions: &[&str], action: &str) -> String {
+    let names: Vec<String> = functions.iter().map(|f| format!("`{f}`")).collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    format!(
+        "role `{role}` of {list} grants `{action}`, but none of their handlers calls that service"
+    )
+}
+
 /// Services the Lambda service itself uses with the function's role (logs, tracing, VPC, event
 /// source pollers, destinations, encryption): never "unused".
 fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
@@ -321,14 +335,31 @@ fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
         if k.contains("msk") {
             s.insert("kafka".into());
         }
+        // A stream or queue mapping's on-failure destination is written with the role.
+        if let Some(p) = e.props
+            && cx.app.tpl.doc.get(p, "DestinationConfig").is_some()
+        {
+            s.extend(["sqs", "sns", "s3"].map(String::from));
+        }
     }
     // Destinations and DLQs are written by Lambda with the role.
+    let destinations = ["sqs", "sns", "lambda", "events", "s3"].map(String::from);
     if let Some(func) = cx.app.functions.get(function) {
         for p in ["DeadLetterQueue", "DeadLetterConfig", "EventInvokeConfig"] {
             if func.prop(&cx.app.tpl, p).is_some() {
-                s.extend(["sqs", "sns", "lambda", "events"].map(String::from));
+                s.extend(destinations.clone());
             }
         }
+    }
+    let invoke_config = cx
+        .app
+        .graph
+        .incoming(function, |e| matches!(e, Edge::References))
+        .into_iter()
+        .filter_map(|id| cx.app.tpl.resource(id))
+        .any(|r| r.type_ == "AWS::Lambda::EventInvokeConfig");
+    if invoke_config {
+        s.extend(destinations);
     }
     s
 }
@@ -383,13 +414,60 @@ fn overlaps(a: &str, b: &str) -> bool {
     glob(a, b) || glob(b, a)
 }
 
+/// The functions whose handlers use one role: every function of the template with the same
+/// template role (the role is judged on what all of them call), or the function alone (a role
+/// SAM generates from its `Policies`). None when the role is also used by another kind of
+/// resource (a state machine, an instance profile, ...).
+fn role_users<'a>(cx: &Context<'a>, function: &'a str) -> Option<(Option<&'a str>, Vec<&'a str>)> {
+    let f = cx.app.functions.get(function)?;
+    let RoleRef::Template(role) = &f.role else {
+        return Some((None, vec![function]));
+    };
+    let users: Vec<&str> = cx
+        .app
+        .functions
+        .values()
+        .filter(|g| matches!(&g.role, RoleRef::Template(r) if r == role))
+        .map(|g| g.id.as_str())
+        .collect();
+    let others = cx
+        .app
+        .graph
+        .incoming(role, |e| matches!(e, Edge::References))
+        .into_iter()
+        .filter(|id| !users.contains(id))
+        .any(|id| {
+            cx.app.tpl.resource(id).is_none_or(|r| {
+                !matches!(
+                    r.type_.as_str(),
+                    "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::Lambda::Permission"
+                )
+            })
+        });
+    (!others).then_some((Some(role.as_str()), users))
+}
+
 impl Rule for PermissionNotUsedByCode {
     fn code(&self) -> &'static str {
         "IAM005"
     }
     fn check(&self, cx: &mut Context<'_>) {
-        for f in each(cx) {
-            if !f.complete || f.clients.is_empty() {
+        let Some(handlers) = cx.handlers else { return };
+        let mut done: BTreeSet<&str> = BTreeSet::new();
+        for f in handlers.functions.values() {
+            if done.contains(f.function.as_str()) {
+                continue;
+            }
+            let Some((role, users)) = role_users(cx, &f.function) else {
+                continue;
+            };
+            done.extend(users.iter().copied());
+            // Every function on the role has complete facts, and one creates an SDK client.
+            let facts: Vec<&FunctionFacts> = users.iter().filter_map(|u| handlers.get(u)).collect();
+            if facts.len() != users.len()
+                || facts.iter().any(|f| !f.complete)
+                || facts.iter().all(|f| f.clients.is_empty())
+            {
                 continue;
             }
             let Some(allows) = known_allows(cx, &f.function, false) else {
@@ -399,21 +477,25 @@ impl Rule for PermissionNotUsedByCode {
             // as `rds-db` for an RDS auth token), and services of the clients it creates.
             let mut used: BTreeSet<String> = BTreeSet::new();
             let mut implied: Vec<&str> = Vec::new();
-            for c in &f.calls {
-                used.insert(c.service.clone());
-                let actions = match c.needs() {
-                    Needs::Actions(a) => a,
-                    _ => vec![c.action()],
-                };
-                for a in &actions {
-                    if let Some((svc, _)) = a.split_once(':') {
-                        used.insert(svc.to_string());
+            let mut infra = BTreeSet::new();
+            for g in &facts {
+                for c in &g.calls {
+                    used.insert(c.service.clone());
+                    let actions = match c.needs() {
+                        Needs::Actions(a) => a,
+                        _ => vec![c.action()],
+                    };
+                    for a in &actions {
+                        if let Some((svc, _)) = a.split_once(':') {
+                            used.insert(svc.to_string());
+                        }
+                        implied.extend(implied_by(a));
                     }
-                    implied.extend(implied_by(a));
                 }
+                used.extend(g.clients.iter().map(|c| c.service.clone()));
+                used.extend(g.implicit.iter().cloned());
+                infra.extend(infra_services(cx, &g.function));
             }
-            used.extend(f.clients.iter().map(|c| c.service.clone()));
-            let infra = infra_services(cx, &f.function);
             let mut seen = BTreeSet::new();
             for (action, span, _) in allows {
                 let Some((svc, _)) = action.split_once(':') else {
@@ -429,8 +511,12 @@ impl Rule for PermissionNotUsedByCode {
                 if !seen.insert(svc.clone()) {
                     continue;
                 }
+                let message = match (role, users.as_slice()) {
+                    (Some(role), [_, _, ..]) => message_iam005_shared(role, &users, &action),
+                    _ => message_iam005(&f.function, &action),
+                };
                 cx.emit(
-                    Report::new(span, message_iam005(&f.function, &action))
+                    Report::new(span, message)
                         .resource(&f.function)
                         .help(format!("remove the `{svc}` permissions from the role, or keep them only if code outside the handler file needs them")),
                 );
