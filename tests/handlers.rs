@@ -138,6 +138,9 @@ fn javascript_bad_project() {
     has(&v, "HDL010", "src/report.ts", 8, "ReportFunction");
     has(&v, "HDL010", "src/report.ts", 9, "ReportFunction");
     has(&v, "IAM005", "template.yaml", 46, "ReportFunction");
+    // Handlers behind wrappers are found.
+    has(&v, "HDL001", "src/streaming.mjs", 4, "StreamingFunction");
+    has(&v, "HDL001", "src/middy.mjs", 5, "MiddyFunction");
 }
 
 #[test]

@@ -14,6 +14,9 @@ pub struct SdkCall {
     pub operation: String,
     pub span: Span,
     pub in_handler: bool,
+    /// Made with a client given its own credentials (a tenant's, an assumed role's), not with
+    /// the function's role.
+    pub own_credentials: bool,
 }
 
 impl SdkCall {
@@ -33,6 +36,8 @@ pub struct ClientNew {
     pub service: String,
     pub span: Span,
     pub in_handler: bool,
+    /// Constructed with explicit credentials: it has to be created per caller.
+    pub own_credentials: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -97,7 +97,12 @@ impl Rule for SdkClientCreatedInHandler {
     }
     fn check(&self, cx: &mut Context<'_>) {
         for f in each(cx) {
-            for c in f.clients.iter().filter(|c| c.in_handler) {
+            // A client given the caller's own credentials has to be created per invocation.
+            for c in f
+                .clients
+                .iter()
+                .filter(|c| c.in_handler && !c.own_credentials)
+            {
                 let r = Report::new(c.span, message_hdl001(&f.function, &c.service))
                     .resource(&f.function)
                     .help("create the client once at module level (outside the handler) and reuse it across invocations");
@@ -260,7 +265,9 @@ impl Rule for CodeCallsWithoutPermission {
                 continue;
             };
             let mut seen = BTreeSet::new();
-            for c in &f.calls {
+            // Calls made with credentials the code passes (a tenant's, an assumed role's) do
+            // not use the function's role.
+            for c in f.calls.iter().filter(|c| !c.own_credentials) {
                 // Calls needing no permission, and calls whose action is not a known IAM
                 // action, are never reported (precision first).
                 let Needs::Actions(actions) = c.needs() else {
