@@ -38,6 +38,12 @@ pub struct ClientNew {
     pub in_handler: bool,
     /// Constructed with explicit credentials: it has to be created per caller.
     pub own_credentials: bool,
+    /// Kept across invocations although built in the handler: a lazy initialisation of a
+    /// module-level variable (`if table is None: table = ...`, `client ??= new X()`, `global`).
+    pub cached: bool,
+    /// Configured from the invocation's event (an endpoint, region or credentials from the
+    /// request), so one client per invocation is expected.
+    pub from_event: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +52,8 @@ pub struct HttpCall {
     pub callee: String,
     pub span: Span,
     pub has_timeout: bool,
+    /// To `localhost` (a Lambda extension: Parameters and Secrets, AppConfig agent).
+    pub local: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 
 use super::facts::*;
 use super::python::unquote;
-use super::{Ctx, Grammar, K, text, walk};
+use super::{Ctx, Grammar, K, is_local_url, text, walk};
 
 /// What an imported name is.
 #[derive(Debug, Clone)]
@@ -98,6 +98,26 @@ struct Construction<'t, 's> {
     is_new: bool,
     /// The variable (or member) it is assigned to.
     target: Option<&'s str>,
+    /// Enclosing guards (`if`, ternary, `||`/`??`, `??=`), outermost first (client
+    /// constructions only).
+    guards: Vec<Node<'t>>,
+}
+
+/// The enclosing nodes that may guard a lazy initialisation.
+fn guards_of<'t>(g: &Grammar, ancestors: &[Node<'t>]) -> Vec<Node<'t>> {
+    ancestors
+        .iter()
+        .filter(|a| {
+            matches!(
+                g.kind(**a),
+                K::IfStatement
+                    | K::TernaryExpression
+                    | K::BinaryExpression
+                    | K::AugmentedAssignmentExpression
+            )
+        })
+        .copied()
+        .collect()
 }
 
 /// Where the handler is: a function, or a name to look up among the file's functions.
@@ -124,6 +144,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     // (call, callee text, grandparent)
     let mut calls: Vec<(Node<'_>, &str, Option<Node<'_>>)> = Vec::new();
     let mut control: Vec<usize> = Vec::new();
+    let mut local_urls: Vec<&str> = Vec::new();
     walk(root, g, |n, k, ancestors| match k {
         K::ImportStatement => {
             let Some(s) = n.child_by_field_id(f.source) else {
@@ -159,6 +180,11 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 ctor: ft,
                 is_new: false,
                 target: assigned_to(g, ancestors, src),
+                guards: if ft.ends_with(".from") {
+                    guards_of(g, ancestors)
+                } else {
+                    Vec::new()
+                },
             });
         }
         K::NewExpression => {
@@ -168,6 +194,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                     ctor: text(c, src),
                     is_new: true,
                     target: assigned_to(g, ancestors, src),
+                    guards: guards_of(g, ancestors),
                 });
             }
         }
@@ -186,8 +213,17 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 return;
             };
             let name_t = text(name, src);
-            if matches!(g.kind(v), K::ArrowFunction | K::FunctionExpression) {
-                functions.insert(name_t, v);
+            match g.kind(v) {
+                K::ArrowFunction | K::FunctionExpression => {
+                    functions.insert(name_t, v);
+                }
+                // `const url = "http://localhost:2772/..." + path`
+                K::String | K::TemplateString | K::BinaryExpression
+                    if is_local_url(text(v, src)) =>
+                {
+                    local_urls.push(name_t);
+                }
+                _ => {}
             }
             if name_t == handler_name {
                 handler_refs.push((unwrap_handler(v, g, src, 0), Some(name)));
@@ -269,6 +305,8 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     // The byte range of the last client construction: a client built inside another one's
     // arguments (`DynamoDBDocumentClient.from(new DynamoDBClient())`) is the same site.
     let mut last_client: Option<(usize, usize)> = None;
+    // Clients built in the handler that may be configured from values derived from the event.
+    let mut pending: Vec<(usize, &str)> = Vec::new();
     for c in &constructions {
         let (n, ct) = (c.node, c.ctor);
         let root_name = ct.split('.').next().unwrap_or("");
@@ -369,11 +407,18 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         if is_client && !nested {
             let span = cx.span(n);
             let in_handler = cx.in_handler(n);
+            let cached = in_handler && cx.lazy_init(c.target, &c.guards);
+            let from_event = in_handler && cx.uses_event(args_t);
+            if in_handler && !cached && !from_event && !own_credentials {
+                pending.push((cx.facts.clients.len(), args_t));
+            }
             cx.facts.clients.push(ClientNew {
                 service: service.clone(),
                 span,
                 in_handler,
                 own_credentials,
+                cached,
+                from_event,
             });
             last_client = Some(range);
         }
@@ -381,6 +426,8 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
             clients.insert(t, (service, doc, own_credentials));
         }
     }
+
+    cx.clients_from_derived_event(handler, &pending);
 
     // Calls: client.send(new XCommand(..)), client.op(..), fetch/axios/http.
     for &(n, ft, grand) in &calls {
@@ -482,10 +529,15 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 let t = text(a, src);
                 t.contains("timeout") || t.contains("signal") || t.contains("...")
             }) || grand.is_some_and(|p| text(p, src).contains("setTimeout"));
+            let url = args
+                .and_then(|a| a.named_child(0))
+                .map_or("", |a| text(a, src));
+            let local = is_local_url(url) || local_urls.contains(&url);
             cx.facts.http.push(HttpCall {
                 callee: ft.to_string(),
                 span,
                 has_timeout,
+                local,
             });
         }
     }
@@ -534,7 +586,7 @@ fn assigned_to<'s>(g: &Grammar, ancestors: &[Node<'_>], src: &'s [u8]) -> Option
     let p = ancestors.last()?;
     let target = match g.kind(*p) {
         K::VariableDeclarator => p.child_by_field_id(g.f.name),
-        K::AssignmentExpression => p.child_by_field_id(g.f.left),
+        K::AssignmentExpression | K::AugmentedAssignmentExpression => p.child_by_field_id(g.f.left),
         _ => None,
     }?;
     Some(text(target, src))

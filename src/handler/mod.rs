@@ -76,6 +76,7 @@ pub enum K {
     KeywordArgument,
     DictionarySplat,
     String,
+    BinaryOperator,
     // Both
     ForStatement,
     WhileStatement,
@@ -102,6 +103,7 @@ pub enum K {
     Pair,
     AwaitExpression,
     ParenthesizedExpression,
+    TemplateString,
 }
 
 fn kind_of(name: &str) -> K {
@@ -123,6 +125,8 @@ fn kind_of(name: &str) -> K {
         "keyword_argument" => K::KeywordArgument,
         "dictionary_splat" => K::DictionarySplat,
         "string" => K::String,
+        "binary_operator" => K::BinaryOperator,
+        "template_string" => K::TemplateString,
         "for_statement" => K::ForStatement,
         "while_statement" => K::WhileStatement,
         "if_statement" => K::IfStatement,
@@ -171,6 +175,7 @@ pub struct Fields {
     pub body: u16,
     pub operator: u16,
     pub key: u16,
+    pub condition: u16,
 }
 
 /// One tree-sitter grammar with its kind table and field ids, built once.
@@ -210,6 +215,7 @@ impl Grammar {
             body: field("body"),
             operator: field("operator"),
             key: field("key"),
+            condition: field("condition"),
         };
         Grammar { language, kinds, f }
     }
@@ -336,7 +342,8 @@ pub fn extract(function: &str, r: &Resolved) -> FunctionFacts {
         facts,
         complete: true,
         guards: Vec::new(),
-        handler_global: false,
+        handler_global: Vec::new(),
+        event_param: None,
     };
     if root.has_error() {
         let first = first_error(root);
@@ -365,8 +372,10 @@ pub struct Ctx<'a> {
     /// Byte ranges of nodes that guard what they contain (`if`, conditional expressions,
     /// `x ??= ...`, `a or b`): a fetch inside one is cached.
     pub guards: Vec<(usize, usize)>,
-    /// The handler declares a `global` (a module-level cache).
-    pub handler_global: bool,
+    /// Names the handler declares `global` (module-level caches).
+    pub handler_global: Vec<String>,
+    /// The handler's first parameter (the event).
+    pub event_param: Option<String>,
 }
 
 impl Ctx<'_> {
@@ -378,6 +387,96 @@ impl Ctx<'_> {
             self.facts.handler_found = true;
             let name = name.or(n.child_by_field_id(self.g.f.name)).unwrap_or(n);
             self.facts.handler_span = self.span(name);
+            self.event_param = first_param(n, self.g, self.src);
+        }
+    }
+
+    /// A construction inside the handler assigned to `target` that is a lazy initialisation
+    /// kept across invocations: `target` is declared `global`, or an enclosing guard inside the
+    /// handler tests it (`if table is None:`, `if (!client)`, `c = c || new X()`, `c ??= ..`).
+    pub fn lazy_init(&self, target: Option<&str>, ancestors: &[Node<'_>]) -> bool {
+        let Some(t) = target else { return false };
+        if self.handler_global.iter().any(|g| g == t) {
+            return true;
+        }
+        let g = self.g;
+        for a in ancestors.iter().rev() {
+            if !self.in_handler(*a) {
+                break;
+            }
+            let tested = match g.kind(*a) {
+                K::AugmentedAssignmentExpression => true,
+                K::IfStatement | K::TernaryExpression | K::ConditionalExpression => a
+                    .child_by_field_id(g.f.condition)
+                    .is_some_and(|c| mentions(text(c, self.src), t)),
+                K::BooleanOperator | K::BinaryExpression => {
+                    matches!(
+                        a.child_by_field_id(g.f.operator).map(|o| text(o, self.src)),
+                        Some("or" | "||" | "??")
+                    ) && mentions(text(*a, self.src), t)
+                }
+                _ => false,
+            };
+            if tested {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Do a construction's arguments use the handler's event?
+    pub fn uses_event(&self, args: &str) -> bool {
+        self.event_param
+            .as_deref()
+            .is_some_and(|e| !e.is_empty() && mentions(args, e))
+    }
+
+    /// Mark the clients built in the handler from values derived from the event
+    /// (`ctx = event["requestContext"]`, `const { domainName } = event.requestContext`) as
+    /// configured from the event. `pending` are (client index, arguments text) of clients not
+    /// already decided; the handler is walked only when there are some.
+    pub fn clients_from_derived_event(
+        &mut self,
+        handler: Option<Node<'_>>,
+        pending: &[(usize, &str)],
+    ) {
+        let (Some(h), Some(event)) = (handler, self.event_param.clone()) else {
+            return;
+        };
+        if pending.is_empty() || event.is_empty() {
+            return;
+        }
+        let (g, src) = (self.g, self.src);
+        let mut names: Vec<&str> = vec![event.as_str()];
+        walk(h, g, |n, k, _| {
+            let (target, value) = match k {
+                K::Assignment | K::AssignmentExpression => (
+                    n.child_by_field_id(g.f.left),
+                    n.child_by_field_id(g.f.right),
+                ),
+                K::VariableDeclarator => (
+                    n.child_by_field_id(g.f.name),
+                    n.child_by_field_id(g.f.value),
+                ),
+                _ => return,
+            };
+            let (Some(t), Some(v)) = (target, value) else {
+                return;
+            };
+            if names.len() < 64 && names.iter().any(|e| mentions(text(v, src), e)) {
+                walk(t, g, |id, k, _| {
+                    if matches!(k, K::Identifier | K::ShorthandPropertyIdentifierPattern) {
+                        names.push(text(id, src));
+                    }
+                });
+            }
+        });
+        for &(i, args) in pending {
+            if names.iter().any(|e| mentions(args, e))
+                && let Some(c) = self.facts.clients.get_mut(i)
+            {
+                c.from_event = true;
+            }
         }
     }
 
@@ -409,7 +508,7 @@ impl Ctx<'_> {
         if s < hs || e > he {
             return false;
         }
-        self.handler_global
+        !self.handler_global.is_empty()
             || self
                 .guards
                 .iter()
@@ -505,7 +604,7 @@ fn harmless(callee: &str) -> bool {
         || last == "get" && callee.starts_with("event")
 }
 
-fn mentions(hay: &str, ident: &str) -> bool {
+pub(super) fn mentions(hay: &str, ident: &str) -> bool {
     hay.match_indices(ident).any(|(i, _)| {
         let before = hay[..i].chars().next_back();
         let after = hay[i + ident.len()..].chars().next();
@@ -514,7 +613,7 @@ fn mentions(hay: &str, ident: &str) -> bool {
     })
 }
 
-fn first_param(h: Node<'_>, g: &Grammar, src: &[u8]) -> Option<String> {
+pub(super) fn first_param(h: Node<'_>, g: &Grammar, src: &[u8]) -> Option<String> {
     if let Some(p) = h.child_by_field_name("parameter") {
         return Some(text(p, src).to_string());
     }
@@ -531,6 +630,11 @@ fn first_param(h: Node<'_>, g: &Grammar, src: &[u8]) -> Option<String> {
             .or(first.named_child(0))?
     };
     Some(text(id, src).to_string())
+}
+
+/// Does a URL (or the text building it) point at this machine (a Lambda extension)?
+pub(super) fn is_local_url(t: &str) -> bool {
+    t.contains("localhost") || t.contains("127.0.0.1")
 }
 
 /// The text of a node ("" on invalid UTF-8).

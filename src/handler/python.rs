@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::facts::*;
-use super::{Ctx, Grammar, K, text, walk};
+use super::{Ctx, Grammar, K, is_local_url, text, walk};
 
 const DB: &[(&str, &str)] = &[
     ("pymysql.connect", "pymysql"),
@@ -68,6 +68,9 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     let mut calls: Vec<(Node<'_>, &str)> = Vec::new();
     let mut control: Vec<usize> = Vec::new();
     let mut imports: Vec<Node<'_>> = Vec::new();
+    let mut local_urls: Vec<&str> = Vec::new();
+    // Clients built in the handler that may be configured from values derived from the event.
+    let mut pending: Vec<(usize, &str)> = Vec::new();
     walk(root, g, |n, k, ancestors| match k {
         K::ImportStatement | K::ImportFromStatement => imports.push(n),
         K::ForStatement
@@ -86,7 +89,21 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         {
             cx.guards.push((n.start_byte(), n.end_byte()));
         }
-        K::GlobalStatement if cx.in_handler(n) => cx.handler_global = true,
+        K::GlobalStatement if cx.in_handler(n) => {
+            let mut c = n.walk();
+            for id in n.named_children(&mut c) {
+                cx.handler_global.push(text(id, src).to_string());
+            }
+        }
+        // `URL = "http://localhost:2773/..." + name`: calls to it stay on the machine.
+        K::Assignment => {
+            if let (Some(l), Some(r)) = (n.child_by_field_id(f.left), n.child_by_field_id(f.right))
+                && matches!(g.kind(r), K::String | K::BinaryOperator)
+                && is_local_url(text(r, src))
+            {
+                local_urls.push(text(l, src));
+            }
+        }
         K::Call => {
             let Some(func) = n.child_by_field_id(f.function) else {
                 return;
@@ -107,6 +124,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                     ancestors,
                     &cred_sessions,
                     &mut clients,
+                    &mut pending,
                 );
                 return;
             }
@@ -125,6 +143,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     for n in imports {
         import(cx, n);
     }
+    cx.clients_from_derived_event(handler, &pending);
     // Calls on clients, HTTP, DB.
     for &(n, fname) in &calls {
         let Some(func) = n.child_by_field_id(f.function) else {
@@ -206,10 +225,13 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         if http {
             let has_timeout = has_keyword(n, g, src, "timeout")
                 || (fname.ends_with("urlopen") && positional_count(n, g) >= 3);
+            let url = first_arg(n, g).map_or("", |a| text(a, src));
+            let local = is_local_url(url) || local_urls.contains(&url);
             cx.facts.http.push(HttpCall {
                 callee: fname.to_string(),
                 span,
                 has_timeout,
+                local,
             });
             continue;
         }
@@ -225,14 +247,16 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
 }
 
 /// `boto3.client("svc")` / `boto3.resource("svc")[.Table(...)]` / `session.client(...)`.
-fn boto_client(
-    cx: &mut Ctx<'_>,
+#[allow(clippy::too_many_arguments)]
+fn boto_client<'s>(
+    cx: &mut Ctx<'s>,
     n: Node<'_>,
     fname: &str,
     method: &str,
     ancestors: &[Node<'_>],
     cred_sessions: &HashSet<String>,
     clients: &mut HashMap<String, Client>,
+    pending: &mut Vec<(usize, &'s str)>,
 ) {
     let (g, src) = (cx.g, cx.src);
     let Some(service) = first_string_arg(n, g, src) else {
@@ -251,14 +275,6 @@ fn boto_client(
         .iter()
         .any(|kw| has_keyword(n, g, src, kw) || fname.contains(kw))
         || cred_sessions.contains(session);
-    let span = cx.span(n);
-    let in_handler = cx.in_handler(n);
-    cx.facts.clients.push(ClientNew {
-        service: service.clone(),
-        span,
-        in_handler,
-        own_credentials,
-    });
     // The assignment target, through `.Table(...)`.
     let mut resource = method == "resource";
     let mut up = ancestors.iter().rev().peekable();
@@ -274,12 +290,32 @@ fn boto_client(
         }
         up.next();
     }
-    if let Some(p) = up.next()
-        && g.kind(*p) == K::Assignment
-        && let Some(l) = p.child_by_field_id(g.f.left)
-    {
+    let target = up
+        .next()
+        .filter(|p| g.kind(**p) == K::Assignment)
+        .and_then(|p| p.child_by_field_id(g.f.left))
+        .map(|l| text(l, src));
+    let span = cx.span(n);
+    let in_handler = cx.in_handler(n);
+    let args = n
+        .child_by_field_id(g.f.arguments)
+        .map_or("", |a| text(a, src));
+    let cached = in_handler && cx.lazy_init(target, ancestors);
+    let from_event = in_handler && cx.uses_event(args);
+    if in_handler && !cached && !from_event && !own_credentials {
+        pending.push((cx.facts.clients.len(), args));
+    }
+    cx.facts.clients.push(ClientNew {
+        service: service.clone(),
+        span,
+        in_handler,
+        own_credentials,
+        cached,
+        from_event,
+    });
+    if let Some(t) = target {
         clients.insert(
-            text(l, src).to_string(),
+            t.to_string(),
             Client {
                 service,
                 resource,
@@ -287,6 +323,10 @@ fn boto_client(
             },
         );
     }
+}
+
+fn first_arg<'t>(call: Node<'t>, g: &Grammar) -> Option<Node<'t>> {
+    call.child_by_field_id(g.f.arguments)?.named_child(0)
 }
 
 /// `NAME = <call>`: the text of NAME.

@@ -97,11 +97,12 @@ impl Rule for SdkClientCreatedInHandler {
     }
     fn check(&self, cx: &mut Context<'_>) {
         for f in each(cx) {
-            // A client given the caller's own credentials has to be created per invocation.
+            // A client given the caller's own credentials, or configured from the event, has
+            // to be created per invocation; a lazy initialisation is kept across invocations.
             for c in f
                 .clients
                 .iter()
-                .filter(|c| c.in_handler && !c.own_credentials)
+                .filter(|c| c.in_handler && !c.own_credentials && !c.from_event && !c.cached)
             {
                 let r = Report::new(c.span, message_hdl001(&f.function, &c.service))
                     .resource(&f.function)
@@ -167,7 +168,8 @@ impl Rule for HttpCallWithoutTimeout {
     }
     fn check(&self, cx: &mut Context<'_>) {
         for f in each(cx) {
-            for h in f.http.iter().filter(|h| !h.has_timeout) {
+            // Calls to a Lambda extension on localhost are exempt.
+            for h in f.http.iter().filter(|h| !h.has_timeout && !h.local) {
                 let r = Report::new(h.span, message_hdl010(&f.function, &h.callee))
                     .resource(&f.function)
                     .help("pass a timeout shorter than the function's `Timeout` (`timeout=` in Python, an `AbortSignal.timeout(ms)` signal or `timeout` option in Node.js)");
