@@ -305,6 +305,8 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     // The byte range of the last client construction: a client built inside another one's
     // arguments (`DynamoDBDocumentClient.from(new DynamoDBClient())`) is the same site.
     let mut last_client: Option<(usize, usize)> = None;
+    // Command variables: name -> command class.
+    let mut commands: HashMap<&str, &str> = HashMap::new();
     // Clients built in the handler that may be configured from values derived from the event.
     let mut pending: Vec<(usize, &str)> = Vec::new();
     for c in &constructions {
@@ -323,10 +325,14 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 if !c.is_new && pkg != "@aws-sdk/lib-dynamodb" {
                     continue;
                 }
-                if ["Command", "Exception", "Error"]
-                    .iter()
-                    .any(|s| last.ends_with(s))
-                {
+                if last.ends_with("Command") {
+                    // `const command = new GetItemCommand(..)`, sent later.
+                    if let Some(t) = c.target {
+                        commands.insert(t, ct);
+                    }
+                    continue;
+                }
+                if ["Exception", "Error"].iter().any(|s| last.ends_with(s)) {
                     continue;
                 }
                 if !c.is_new {
@@ -448,12 +454,14 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
             let mut op: Option<(String, String)> = None;
             if m == "send" {
                 let cmd = args.and_then(|a| a.named_child(0));
-                match cmd {
-                    Some(c) if g.kind(c) == K::NewExpression => {
-                        let cname = c
-                            .child_by_field_id(f.constructor)
-                            .map(|x| text(x, src))
-                            .unwrap_or("");
+                // `send(new XCommand(..))` or `send(command)` with `command = new XCommand(..)`.
+                let cname = cmd.and_then(|c| match g.kind(c) {
+                    K::NewExpression => c.child_by_field_id(f.constructor).map(|x| text(x, src)),
+                    K::Identifier => commands.get(text(c, src)).copied(),
+                    _ => None,
+                });
+                match cname {
+                    Some(cname) => {
                         let (svc, is_doc) = match imports.get(cname) {
                             Some(Import::V3 { pkg }) => {
                                 (service_of_pkg(pkg), pkg.contains("lib-dynamodb"))

@@ -726,6 +726,19 @@ mod tests {
     }
 
     #[test]
+    fn tables_and_command_variables_are_attributed() {
+        let py = "import boto3\ndynamodb = boto3.resource('dynamodb')\n\ndef handler(event, context):\n    table = dynamodb.Table('t')\n    table.put_item(Item=event)\n";
+        let f = facts(Lang::Python, py);
+        assert!(f.complete);
+        assert_eq!(f.calls.len(), 1);
+        assert_eq!(f.calls[0].action(), "dynamodb:PutItem");
+        let js = "import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';\nconst client = new BedrockRuntimeClient({});\nexport const handler = async (event) => {\n  const command = new InvokeModelCommand({ modelId: 'm', body: event.body });\n  return client.send(command);\n};\n";
+        let f = facts(Lang::JavaScript, js);
+        assert!(f.complete);
+        assert_eq!(f.calls[0].action(), "bedrock:InvokeModel");
+    }
+
+    #[test]
     fn clients_with_their_own_credentials() {
         let js = "import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';\nexport const handler = async (e) => {\n  const s3 = new S3Client({ credentials: e.creds });\n  return s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }));\n};\n";
         let f = facts(Lang::JavaScript, js);

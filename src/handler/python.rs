@@ -69,6 +69,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
     let mut control: Vec<usize> = Vec::new();
     let mut imports: Vec<Node<'_>> = Vec::new();
     let mut local_urls: Vec<&str> = Vec::new();
+    let mut tables: Vec<(&str, &str)> = Vec::new();
     // Clients built in the handler that may be configured from values derived from the event.
     let mut pending: Vec<(usize, &str)> = Vec::new();
     walk(root, g, |n, k, ancestors| match k {
@@ -128,6 +129,12 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 );
                 return;
             }
+            // `table = dynamodb.Table(name)`: a table of a resource client.
+            if method == "Table"
+                && let Some(target) = assignment_target(g, ancestors, src)
+            {
+                tables.push((target, fname.trim_end_matches(".Table")));
+            }
             // `s = boto3.Session(aws_access_key_id=...)`: clients of `s` use those credentials.
             if method == "Session"
                 && CREDENTIAL_KEYWORDS
@@ -144,6 +151,11 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         import(cx, n);
     }
     cx.clients_from_derived_event(handler, &pending);
+    for (target, resource) in tables {
+        if let Some(c) = clients.get(resource).filter(|c| c.resource).cloned() {
+            clients.insert(target.to_string(), c);
+        }
+    }
     // Calls on clients, HTTP, DB.
     for &(n, fname) in &calls {
         let Some(func) = n.child_by_field_id(f.function) else {
@@ -179,6 +191,8 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 } else if c.resource {
                     match (c.service.as_str(), document_op(m)) {
                         ("dynamodb", Some(op)) => Some(op.to_string()),
+                        // `dynamodb.Table(name)`: no request.
+                        ("dynamodb", None) if m == "Table" => None,
                         _ => {
                             cx.complete = false;
                             None

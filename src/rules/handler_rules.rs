@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use crate::graph::Edge;
 use crate::handler::FunctionFacts;
 use crate::handler::actions::Needs;
+use crate::handler::facts::known_service;
 use crate::model::Known;
 use crate::model::function::RoleRef;
 use crate::rule::{Context, Report, Rule};
@@ -512,6 +513,11 @@ impl Rule for PermissionNotUsedByCode {
                 };
                 let svc = svc.to_ascii_lowercase();
                 if svc.contains('*') || used.contains(&svc) || infra.contains(&svc) {
+                    continue;
+                }
+                // Not an IAM service prefix (`bedrock-runtime:InvokeModel`): it grants nothing,
+                // and the code may well call the service under its real prefix.
+                if !known_service(&svc) {
                     continue;
                 }
                 if implied.iter().any(|p| overlaps(p, &action)) {
