@@ -88,6 +88,30 @@ impl Rule for FunctionOnlyForwards {
     }
 }
 
+/// A function only CloudFormation invokes, as the provider of custom resources (a
+/// `ServiceToken`), with no event sources: it runs once per stack operation, so per-invocation
+/// costs (HDL001, HDL002, HDL003) do not matter.
+fn custom_resource_only(cx: &Context<'_>, function: &str) -> bool {
+    let app = cx.app;
+    let referrers = app
+        .graph
+        .incoming(function, |e| matches!(e, Edge::References));
+    let provider = referrers.iter().any(|id| {
+        app.tpl.resource(id).is_some_and(|r| {
+            r.type_.starts_with("Custom::") || r.type_ == "AWS::CloudFormation::CustomResource"
+        })
+    });
+    provider && !app.events.iter().any(|e| e.function == function)
+}
+
+/// [`each`] without the custom resource providers.
+fn each_invoked<'a>(cx: &Context<'a>) -> Vec<&'a FunctionFacts> {
+    each(cx)
+        .into_iter()
+        .filter(|f| !custom_resource_only(cx, &f.function))
+        .collect()
+}
+
 pub fn message_hdl001(function: &str, service: &str) -> String {
     format!("`{service}` client of `{function}` is created inside the handler, on every invocation")
 }
@@ -97,7 +121,7 @@ impl Rule for SdkClientCreatedInHandler {
         "HDL001"
     }
     fn check(&self, cx: &mut Context<'_>) {
-        for f in each(cx) {
+        for f in each_invoked(cx) {
             // A client given the caller's own credentials, or configured from the event, has
             // to be created per invocation; a lazy initialisation is kept across invocations.
             for c in f
@@ -123,7 +147,7 @@ impl Rule for ParameterFetchedPerInvocation {
         "HDL002"
     }
     fn check(&self, cx: &mut Context<'_>) {
-        for f in each(cx) {
+        for f in each_invoked(cx) {
             for p in f.params.iter().filter(|p| p.in_handler && !p.cached) {
                 let action = format!("{}:{}", p.service, p.operation);
                 let r = Report::new(p.span, message_hdl002(&f.function, &action))
@@ -146,7 +170,7 @@ impl Rule for DbConnectionPerInvocation {
         "HDL003"
     }
     fn check(&self, cx: &mut Context<'_>) {
-        for f in each(cx) {
+        for f in each_invoked(cx) {
             for d in f.db.iter().filter(|d| d.in_handler) {
                 let r = Report::new(d.span, message_hdl003(&f.function, &d.driver))
                     .resource(&f.function)
