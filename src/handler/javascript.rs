@@ -440,7 +440,6 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         let Some(func) = n.child_by_field_id(f.function) else {
             continue;
         };
-        let span = cx.span(n);
         let in_handler = cx.in_handler(n);
         let args = n.child_by_field_id(f.arguments);
         if g.kind(func) == K::MemberExpression
@@ -501,7 +500,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                     cx.facts.params.push(ParamFetch {
                         service: service.clone(),
                         operation: operation.clone(),
-                        span,
+                        span: cx.span(n),
                         in_handler,
                         cached,
                     });
@@ -509,7 +508,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                 cx.facts.calls.push(SdkCall {
                     service,
                     operation,
-                    span,
+                    span: cx.span(n),
                     in_handler,
                     own_credentials,
                 });
@@ -543,7 +542,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
             let local = is_local_url(url) || local_urls.contains(&url);
             cx.facts.http.push(HttpCall {
                 callee: ft.to_string(),
-                span,
+                span: cx.span(n),
                 has_timeout,
                 local,
             });

@@ -161,7 +161,6 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         let Some(func) = n.child_by_field_id(f.function) else {
             continue;
         };
-        let span = cx.span(n);
         let in_h = cx.in_handler(n);
         if g.kind(func) == K::Attribute
             && let (Some(obj), Some(attr)) = (
@@ -207,7 +206,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                         cx.facts.params.push(ParamFetch {
                             service: c.service.clone(),
                             operation: op.clone(),
-                            span,
+                            span: cx.span(n),
                             in_handler: in_h,
                             cached,
                         });
@@ -215,7 +214,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
                     cx.facts.calls.push(SdkCall {
                         service: c.service,
                         operation: op,
-                        span,
+                        span: cx.span(n),
                         in_handler: in_h,
                         own_credentials: c.own_credentials,
                     });
@@ -243,7 +242,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
             let local = is_local_url(url) || local_urls.contains(&url);
             cx.facts.http.push(HttpCall {
                 callee: fname.to_string(),
-                span,
+                span: cx.span(n),
                 has_timeout,
                 local,
             });
@@ -252,7 +251,7 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         if let Some((_, driver)) = DB.iter().find(|(c, _)| *c == fname) {
             cx.facts.db.push(DbConnect {
                 driver: (*driver).to_string(),
-                span,
+                span: cx.span(n),
                 in_handler: in_h,
             });
         }
