@@ -323,6 +323,46 @@ pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> O
     out
 }
 
+/// The handler facts of one template, for `lambdalint debug facts`.
+#[derive(Debug)]
+pub struct TemplateFacts {
+    /// The template, as displayed.
+    pub template: String,
+    /// Functions in the template (SAM and CloudFormation).
+    pub functions: usize,
+    pub facts: crate::handler::HandlerFacts,
+}
+
+/// Discover, load and model the templates under `paths` and analyse their handlers, without
+/// running the rules (files that are not templates or do not load are left out).
+pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
+    let (candidates, _) = discover(paths, filter);
+    candidates
+        .par_iter()
+        .filter_map(|c| {
+            let bytes = read_limited(&c.path).ok()?;
+            if bytes.len() as u64 > MAX_FILE_BYTES {
+                return None;
+            }
+            let text = load::decode(bytes).ok()?;
+            if !c.explicit && !looks_like_template(&text) {
+                return None;
+            }
+            let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
+            let loaded = load::load(&file.text, file.format()).ok()?;
+            if !load::is_template(&loaded.doc) {
+                return None;
+            }
+            let app = App::new(Template::new(file, loaded));
+            Some(TemplateFacts {
+                template: c.display.clone(),
+                functions: app.functions.len(),
+                facts: crate::handler::analyze(&app),
+            })
+        })
+        .collect()
+}
+
 /// Convenience for tests and the LSP: check a text as if it were the file `display`.
 pub fn check_text(display: &str, text: &str) -> Result<Vec<Diagnostic>, LoadError> {
     let file = Arc::new(SourceFile::new(

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use lambdalint::baseline::Baseline;
-use lambdalint::check::check_paths;
+use lambdalint::check::{self, check_paths};
 use lambdalint::config::{Config, valid_selector};
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
@@ -128,6 +128,20 @@ enum Command {
     Rules,
     /// Run the language server (LSP over stdio) for editors.
     Server,
+    /// Internals for developers (not a stable interface).
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Subcommand)]
+enum DebugCommand {
+    /// Per function: handler resolution and the facts found in its source; totals at the end.
+    Facts {
+        paths: Vec<PathBuf>,
+        /// Only the totals.
+        #[arg(long)]
+        summary: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -155,6 +169,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Server => {
             lambdalint::lsp::run_stdio()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Debug(DebugCommand::Facts { paths, summary }) => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let mut all = check::handler_facts(&paths, &Filter::new(&[], &[])?);
+            all.sort_by(|a, b| a.template.cmp(&b.template));
+            print_out(&debug_facts(&all, summary))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
@@ -342,4 +367,79 @@ fn print_out(s: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }
+}
+
+/// The `debug facts` table: one line per function, then totals.
+fn debug_facts(all: &[check::TemplateFacts], summary_only: bool) -> String {
+    use std::collections::BTreeMap;
+    let mut s = String::new();
+    let (mut functions, mut resolved, mut found, mut complete, mut parse_errors) = (0, 0, 0, 0, 0);
+    let mut counts = [0usize; 6];
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for t in all {
+        functions += t.functions;
+        for (id, f) in &t.facts.functions {
+            resolved += 1;
+            found += usize::from(f.handler_found);
+            complete += usize::from(f.complete);
+            parse_errors += usize::from(f.parse_error.is_some());
+            let row = [
+                f.clients.len(),
+                f.calls.len(),
+                f.http.len(),
+                f.db.len(),
+                f.params.len(),
+                usize::from(f.forward.is_some()),
+            ];
+            for (c, r) in counts.iter_mut().zip(row) {
+                *c += r;
+            }
+            if !summary_only {
+                s.push_str(&format!(
+                    "{}\t{id}\t{}\thandler={}\tcomplete={}\tclients={} calls={} http={} db={} params={} forward={}\n",
+                    t.template,
+                    f.file.display,
+                    if f.handler_found { "found" } else { "missing" },
+                    f.complete,
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                ));
+            }
+        }
+        for (id, why) in &t.facts.notes {
+            // Group reasons without their paths and names.
+            let key = why
+                .split_once(" under ")
+                .map_or(why.as_str(), |(a, _)| a)
+                .split('`')
+                .enumerate()
+                .map(|(i, p)| if i % 2 == 1 { "…" } else { p })
+                .collect::<String>();
+            *reasons.entry(key).or_default() += 1;
+            if !summary_only {
+                s.push_str(&format!("{}\t{id}\tunresolved: {why}\n", t.template));
+            }
+        }
+    }
+    let facts: usize = counts.iter().take(5).sum();
+    s.push_str(&format!(
+        "templates: {}\nfunctions: {functions}\nhandler source resolved: {resolved}\nhandler function found: {found}\nfacts complete: {complete}\nparse errors: {parse_errors}\nfacts: {facts} (clients {}, sdk calls {}, http calls {}, db connections {}, parameter fetches {}), forwarding handlers: {}\n",
+        all.len(),
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        counts[4],
+        counts[5],
+    ));
+    let mut reasons: Vec<_> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (why, n) in reasons {
+        s.push_str(&format!("unresolved: {n}\t{why}\n"));
+    }
+    s
 }

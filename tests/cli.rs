@@ -417,3 +417,28 @@ fn verbose_says_which_handlers_were_not_analysed() {
         );
     }
 }
+
+#[test]
+fn debug_facts_counts_functions_and_facts() {
+    let r = run_in(
+        repo(),
+        &[
+            "debug",
+            "facts",
+            "--summary",
+            "testdata/projects/orders-app",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
+        "functions: 3\n",
+        "handler source resolved: 3\n",
+        "handler function found: 3\n",
+        "facts: 7 (clients 3, sdk calls 3, http calls 1, db connections 0, parameter fetches 0), forwarding handlers: 1",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} in\n{}", r.stdout);
+    }
+    // Hidden from the help.
+    let help = run_in(repo(), &["--help"]);
+    assert!(!help.stdout.contains("debug"), "{}", help.stdout);
+}

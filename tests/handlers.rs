@@ -37,6 +37,20 @@ fn findings(project: &str) -> Vec<(String, String, u32, String)> {
     v
 }
 
+/// The messages of the findings of one rule.
+fn messages(project: &str, code: &str) -> Vec<String> {
+    let out = check_paths(
+        &[PathBuf::from(format!("testdata/projects/{project}"))],
+        &Filter::new(&[], &[]).unwrap(),
+        &RuleSelection::default(),
+    );
+    out.diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| d.message.clone())
+        .collect()
+}
+
 const HANDLER_CODES: &[&str] = &[
     "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006",
 ];
@@ -75,12 +89,48 @@ fn python_bad_project() {
         !v.iter()
             .any(|(c, _, _, r)| c == "IAM005" && r == "ForwarderFunction")
     );
+    // Renamed actions: `download_file` needs s3:GetObject, `invoke` lambda:InvokeFunction.
+    has(&v, "IAM006", "src/copier.py", 11, "CopyFunction");
+    has(&v, "IAM006", "src/copier.py", 13, "CopyFunction");
+    let iam006 = messages("py-bad", "IAM006");
+    assert!(
+        iam006.iter().any(|m| m.contains("`s3:GetObject`"))
+            && iam006.iter().any(|m| m.contains("`lambda:InvokeFunction`")),
+        "{iam006:#?}"
+    );
+    // Textract reads S3 with the function's credentials: only the delete is unused.
+    has(&v, "IAM005", "template.yaml", 90, "OcrFunction");
+    let iam005 = messages("py-bad", "IAM005");
+    assert!(
+        iam005
+            .iter()
+            .any(|m| m.contains("`OcrFunction`") && m.contains("`s3:DeleteObject`")),
+        "{iam005:#?}"
+    );
+    // A role shared by two functions is judged (and reported) once, on both handlers.
+    has(&v, "IAM005", "template.yaml", 111, "FirstProducerFunction");
+    assert!(
+        iam005.contains(&"role `SharedRole` of `FirstProducerFunction` and `SecondProducerFunction` grants `sns:Publish`, but none of their handlers calls that service".to_string()),
+        "{iam005:#?}"
+    );
+    assert_eq!(
+        iam005.iter().filter(|m| m.contains("SharedRole")).count(),
+        1
+    );
 }
 
 #[test]
 fn javascript_bad_project() {
     let v = findings("js-bad");
     has(&v, "HDL001", "src/save.mjs", 6, "SaveFunction");
+    // `DynamoDBDocumentClient.from(new DynamoDBClient({}))` is one construction site.
+    assert_eq!(
+        v.iter()
+            .filter(|(c, f, _, _)| c == "HDL001" && f.ends_with("src/save.mjs"))
+            .count(),
+        1,
+        "{v:#?}"
+    );
     has(&v, "HDL003", "src/save.mjs", 7, "SaveFunction");
     has(&v, "IAM006", "src/save.mjs", 10, "SaveFunction");
     has(&v, "LMB030", "src/publish.js", 6, "PublishFunction");
@@ -88,6 +138,9 @@ fn javascript_bad_project() {
     has(&v, "HDL010", "src/report.ts", 8, "ReportFunction");
     has(&v, "HDL010", "src/report.ts", 9, "ReportFunction");
     has(&v, "IAM005", "template.yaml", 46, "ReportFunction");
+    // Handlers behind wrappers are found.
+    has(&v, "HDL001", "src/streaming.mjs", 4, "StreamingFunction");
+    has(&v, "HDL001", "src/middy.mjs", 5, "MiddyFunction");
 }
 
 #[test]

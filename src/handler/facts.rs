@@ -14,11 +14,19 @@ pub struct SdkCall {
     pub operation: String,
     pub span: Span,
     pub in_handler: bool,
+    /// Made with a client given its own credentials (a tenant's, an assumed role's), not with
+    /// the function's role.
+    pub own_credentials: bool,
 }
 
 impl SdkCall {
     pub fn action(&self) -> String {
         format!("{}:{}", self.service, self.operation)
+    }
+
+    /// The IAM actions this call needs (see [`super::actions::needs`]).
+    pub fn needs(&self) -> super::actions::Needs {
+        super::actions::needs(&self.service, &self.operation)
     }
 }
 
@@ -28,6 +36,14 @@ pub struct ClientNew {
     pub service: String,
     pub span: Span,
     pub in_handler: bool,
+    /// Constructed with explicit credentials: it has to be created per caller.
+    pub own_credentials: bool,
+    /// Kept across invocations although built in the handler: a lazy initialisation of a
+    /// module-level variable (`if table is None: table = ...`, `client ??= new X()`, `global`).
+    pub cached: bool,
+    /// Configured from the invocation's event (an endpoint, region or credentials from the
+    /// request), so one client per invocation is expected.
+    pub from_event: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +52,8 @@ pub struct HttpCall {
     pub callee: String,
     pub span: Span,
     pub has_timeout: bool,
+    /// To `localhost` (a Lambda extension: Parameters and Secrets, AppConfig agent).
+    pub local: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +95,9 @@ pub struct FunctionFacts {
     pub db: Vec<DbConnect>,
     pub params: Vec<ParamFetch>,
     pub forward: Option<Forward>,
+    /// Services that imported libraries call with the function's credentials (Powertools
+    /// parameters, OpenSearch clients, the Secrets Manager cache, ...).
+    pub implicit: Vec<String>,
     /// Parse errors (span of the first error node).
     pub parse_error: Option<Span>,
     /// Every SDK call could be attributed to a service and operation, and all the code is in
@@ -86,32 +107,60 @@ pub struct FunctionFacts {
 
 /// IAM prefix for an SDK service name (boto3 name, v3 package suffix, v2 class name lowercased).
 pub fn iam_prefix(sdk: &str) -> String {
-    let s = sdk.to_ascii_lowercase().replace(['-', '_'], "");
+    let raw = sdk.to_ascii_lowercase().replace('_', "-");
+    let s = raw.replace('-', "");
     let p = match s.as_str() {
         "sfn" | "stepfunctions" => "states",
         "eventbridge" | "cloudwatchevents" => "events",
         "cloudwatchlogs" => "logs",
-        "cloudwatch" => "cloudwatch",
-        "dynamodbstreams" => "dynamodb",
-        "documentclient" => "dynamodb",
+        "dynamodbstreams" | "documentclient" => "dynamodb",
         "apigatewaymanagementapi" => "execute-api",
         "elasticloadbalancingv2" | "elbv2" => "elasticloadbalancing",
-        "kinesisvideo" => "kinesisvideo",
         "firehose" | "kinesisfirehose" => "firehose",
-        "secretsmanager" => "secretsmanager",
-        "ssm" => "ssm",
-        "lambda" => "lambda",
         "sesv2" | "ses" => "ses",
         "iotdata" | "iotdataplane" => "iot",
-        "textract" => "textract",
-        "bedrockruntime" | "bedrockagentruntime" => "bedrock",
-        "cognitoidp" | "cognitoidentityprovider" => "cognito-idp",
-        "rdsdata" => "rds-data",
+        "iotjobsdata" | "iotjobsdataplane" => "iotjobsdata",
+        "bedrockruntime"
+        | "bedrockagentruntime"
+        | "bedrockagent"
+        | "bedrockdataautomation"
+        | "bedrockdataautomationruntime" => "bedrock",
+        "cognitoidp" | "cognitoidentityprovider" | "cognitoidentityserviceprovider" => {
+            "cognito-idp"
+        }
+        "cognitoidentity" => "cognito-identity",
+        "rdsdata" | "rdsdataservice" => "rds-data",
+        "redshiftdata" | "redshiftdataapiservice" => "redshift-data",
         "timestreamwrite" | "timestreamquery" => "timestream",
-        "opensearch" => "es",
+        "opensearch" | "opensearchservice" => "es",
+        "opensearchserverless" => "aoss",
+        "pinpoint" => "mobiletargeting",
+        "pinpointsmsvoicev2" => "sms-voice",
+        "pinpointemail" => "ses",
+        "sagemakerruntime" => "sagemaker",
+        "transcribeservice" | "transcribestreaming" => "transcribe",
+        "location" => "geo",
+        "appconfigdata" => "appconfig",
+        "lexruntime" | "lexruntimev2" | "lexruntimeservice" | "lexmodelsv2" => "lex",
+        "personalizeruntime" | "personalizeevents" => "personalize",
+        "resourcegroupstaggingapi" => "tag",
+        "marketplacemetering" | "meteringmarketplace" | "marketplaceentitlementservice" => {
+            "aws-marketplace"
+        }
+        "emrserverless" => "emr-serverless",
+        "neptunedata" => "neptune-db",
+        "kinesisanalyticsv2" => "kinesisanalytics",
+        "chimesdkmessaging" | "chimesdkmeetings" | "chimesdkidentity" => "chime",
+        "s3control" => "s3",
+        _ if crate::model::iam_actions::table().contains_key(raw.as_str()) => return raw,
         _ => return s,
     };
     p.to_string()
+}
+
+/// Is this an IAM service prefix (in data/iam_actions.tsv)?
+pub fn known_service(prefix: &str) -> bool {
+    crate::model::iam_actions::table().contains_key(prefix)
 }
 
 /// `put_item` / `putItem` -> `PutItem`.
@@ -167,11 +216,111 @@ pub fn is_client_helper(m: &str) -> bool {
             | "config"
             | "on"
             | "then"
-            | "upload_file"
-            | "download_file"
-            | "upload_fileobj"
-            | "download_fileobj"
     )
+}
+
+/// What an imported library does with AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryUse {
+    /// It calls these services with the function's credentials.
+    Services(&'static [&'static str]),
+    /// It signs requests to services we cannot tell (SigV4 helpers, dataframe libraries).
+    Unknown,
+}
+
+/// Libraries (Python modules, npm packages) that call AWS services themselves.
+const LIBRARIES: &[(&str, LibraryUse)] = &[
+    // Python
+    (
+        "aws_lambda_powertools.utilities.parameters",
+        LibraryUse::Services(&["ssm", "secretsmanager", "appconfig", "dynamodb"]),
+    ),
+    (
+        "aws_lambda_powertools.utilities.idempotency",
+        LibraryUse::Services(&["dynamodb"]),
+    ),
+    (
+        "aws_lambda_powertools.utilities.feature_flags",
+        LibraryUse::Services(&["appconfig"]),
+    ),
+    (
+        "aws_lambda_powertools.utilities.streaming",
+        LibraryUse::Services(&["s3"]),
+    ),
+    (
+        "aws_secretsmanager_caching",
+        LibraryUse::Services(&["secretsmanager"]),
+    ),
+    ("opensearchpy", LibraryUse::Services(&["es", "aoss"])),
+    ("pynamodb", LibraryUse::Services(&["dynamodb"])),
+    ("aurora_dsql_psycopg2", LibraryUse::Services(&["dsql"])),
+    ("aurora_dsql_psycopg", LibraryUse::Services(&["dsql"])),
+    (
+        "redshift_connector",
+        LibraryUse::Services(&["redshift", "redshift-serverless"]),
+    ),
+    ("langchain_aws", LibraryUse::Services(&["bedrock"])),
+    ("strands", LibraryUse::Services(&["bedrock"])),
+    ("smart_open", LibraryUse::Services(&["s3"])),
+    ("s3fs", LibraryUse::Services(&["s3"])),
+    (
+        "aws_durable_execution_sdk_python",
+        LibraryUse::Services(&["lambda"]),
+    ),
+    ("requests_aws4auth", LibraryUse::Unknown),
+    ("aws_requests_auth", LibraryUse::Unknown),
+    ("botocore.auth", LibraryUse::Unknown),
+    ("awswrangler", LibraryUse::Unknown),
+    ("aioboto3", LibraryUse::Unknown),
+    ("aiobotocore", LibraryUse::Unknown),
+    ("sagemaker", LibraryUse::Unknown),
+    // npm
+    (
+        "@aws-lambda-powertools/parameters",
+        LibraryUse::Services(&["ssm", "secretsmanager", "appconfig", "dynamodb"]),
+    ),
+    (
+        "@aws-lambda-powertools/idempotency",
+        LibraryUse::Services(&["dynamodb"]),
+    ),
+    ("@middy/ssm", LibraryUse::Services(&["ssm"])),
+    (
+        "@middy/secrets-manager",
+        LibraryUse::Services(&["secretsmanager"]),
+    ),
+    ("@middy/appconfig", LibraryUse::Services(&["appconfig"])),
+    ("@middy/dynamodb", LibraryUse::Services(&["dynamodb"])),
+    ("@middy/s3", LibraryUse::Services(&["s3"])),
+    ("@middy/rds-signer", LibraryUse::Services(&["rds-db"])),
+    ("@middy/sts", LibraryUse::Services(&["sts"])),
+    ("dynamoose", LibraryUse::Services(&["dynamodb"])),
+    (
+        "@opensearch-project/opensearch",
+        LibraryUse::Services(&["es", "aoss"]),
+    ),
+    ("amazon-qldb-driver-nodejs", LibraryUse::Services(&["qldb"])),
+    (
+        "@aws-sdk/s3-request-presigner",
+        LibraryUse::Services(&["s3"]),
+    ),
+    ("@aws-sdk/dsql-signer", LibraryUse::Services(&["dsql"])),
+    (
+        "@aws/durable-execution-sdk-js",
+        LibraryUse::Services(&["lambda"]),
+    ),
+    ("aws4", LibraryUse::Unknown),
+    ("aws-sigv4-fetch", LibraryUse::Unknown),
+    ("@aws-sdk/signature-v4", LibraryUse::Unknown),
+    ("@smithy/signature-v4", LibraryUse::Unknown),
+    ("aws-amplify", LibraryUse::Unknown),
+];
+
+/// What an imported module (`a.b.c` in Python, `pkg/sub` in JS) does with AWS, if anything.
+pub fn library_use(module: &str) -> Option<LibraryUse> {
+    LIBRARIES.iter().find_map(|(m, u)| {
+        let rest = module.strip_prefix(m)?;
+        (rest.is_empty() || rest.starts_with('.') || rest.starts_with('/')).then_some(*u)
+    })
 }
 
 /// Services whose one call is a candidate for a direct integration (LMB030).
