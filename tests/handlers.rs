@@ -238,3 +238,50 @@ fn handler_facts_feed_vpc001_and_rds001() {
     assert!(good.errors.is_empty());
     assert!(good.diagnostics.is_empty(), "{:#?}", good.diagnostics);
 }
+
+/// A driver-only RDS001 (database outside the template) stays silent when the function's
+/// configuration names the RDS Proxy it goes through.
+#[test]
+fn rds001_driver_only_respects_a_named_proxy() {
+    let cases = [
+        ("DB_HOST: !Ref DbHost", "", true),
+        ("DB_HOST: !Ref RdsProxyEndpoint", "", false),
+        ("DB_PROXY_HOST: !Ref DbHost", "", false),
+        (
+            "DB_HOST: !Ref DbHost",
+            "      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: rds-db:connect\n              Resource: !Sub arn:aws:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:prx-0123456789abcdef/app\n",
+            false,
+        ),
+    ];
+    for (env, policies, expect) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/app.py"),
+            "import os\nimport pymysql\n\nconn = pymysql.connect(host=os.environ[\"DB_HOST\"])\n\ndef handler(event, context):\n    return conn.open\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("template.yaml"),
+            format!(
+                "Transform: AWS::Serverless-2016-10-31\nParameters:\n  DbHost: {{Type: String}}\n  RdsProxyEndpoint: {{Type: String}}\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n      CodeUri: src/\n      Timeout: 10\n      Environment:\n        Variables:\n          {env}\n{policies}      Events:\n        Api:\n          Type: HttpApi\n"
+            ),
+        )
+        .unwrap();
+        let out = check_paths(
+            &[dir.path().to_path_buf()],
+            &Filter::new(&[], &[]).unwrap(),
+            &RuleSelection::default(),
+        );
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        let rds: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "RDS001")
+            .collect();
+        assert_eq!(!rds.is_empty(), expect, "{env} {policies}: {rds:#?}");
+        if expect {
+            assert_eq!(rds[0].severity.as_str(), "info");
+        }
+    }
+}

@@ -125,6 +125,33 @@ fn sqs_without_cap(app: &App, f: &Function) -> Vec<String> {
         .collect()
 }
 
+/// Does the function's configuration name an RDS Proxy it connects through, when the database is
+/// outside the template? An environment variable whose name or value mentions a proxy
+/// (`DB_PROXY_HOST`, `!Ref RdsProxyEndpoint`), or `rds-db:connect` on a proxy resource id
+/// (`dbuser:prx-...` or a `${ProxyResourceId}` variable) in its role's policies.
+fn names_a_proxy(app: &App, f: &Function) -> bool {
+    let tpl = &app.tpl;
+    let text_of = |n: NodeId| {
+        tpl.file
+            .text
+            .get(tpl.doc.span(n).range())
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    let env = crate::model::database::environment(tpl, f);
+    if env.iter().any(|(name, node)| {
+        name.to_ascii_lowercase().contains("proxy") || text_of(*node).contains("proxy")
+    }) {
+        return true;
+    }
+    crate::model::database::policy_nodes(tpl, f)
+        .into_iter()
+        .any(|n| {
+            let t = text_of(n);
+            t.contains("rds-db:") && (t.contains("prx-") || t.contains("proxy"))
+        })
+}
+
 impl Rule for UnboundedConcurrencyToDatabase {
     fn code(&self) -> &'static str {
         "RDS001"
@@ -219,6 +246,9 @@ impl Rule for UnboundedConcurrencyToDatabase {
             // Only the handler shows the connection: the database (and whatever fronts it) is
             // outside the template, so an RDS Proxy cannot be ruled out: info, with the reason.
             let driver_only = conns.iter().all(|c| c.db.is_none());
+            if driver_only && names_a_proxy(app, f) {
+                continue;
+            }
             let mut msg = message(&f.id, &conns, trigger.as_deref());
             if driver_only {
                 msg.push_str(" (info: the database is not in this template, so whether an RDS Proxy fronts it is unknown)");
