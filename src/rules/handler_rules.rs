@@ -101,7 +101,7 @@ fn custom_resource_only(cx: &Context<'_>, function: &str) -> bool {
             r.type_.starts_with("Custom::") || r.type_ == "AWS::CloudFormation::CustomResource"
         })
     });
-    provider && !app.events.iter().any(|e| e.function == function)
+    provider && app.events_of(function).next().is_none()
 }
 
 /// [`each`] without the custom resource providers.
@@ -355,7 +355,7 @@ fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
     .into_iter()
     .map(String::from)
     .collect();
-    for e in cx.app.events.iter().filter(|e| e.function == function) {
+    for e in cx.app.events_of(function) {
         let k = e.kind.to_ascii_lowercase();
         for svc in ["sqs", "kinesis", "dynamodb", "kafka", "mq"] {
             if k.contains(svc) {
@@ -452,18 +452,16 @@ fn overlaps(a: &str, b: &str) -> bool {
 /// template role (the role is judged on what all of them call), or the function alone (a role
 /// SAM generates from its `Policies`). None when the role is also used by another kind of
 /// resource (a state machine, an instance profile, ...).
-fn role_users<'a>(cx: &Context<'a>, function: &'a str) -> Option<(Option<&'a str>, Vec<&'a str>)> {
+fn role_users<'a>(
+    cx: &Context<'a>,
+    by_role: &std::collections::HashMap<&'a str, Vec<&'a str>>,
+    function: &'a str,
+) -> Option<(Option<&'a str>, Vec<&'a str>)> {
     let f = cx.app.functions.get(function)?;
     let RoleRef::Template(role) = &f.role else {
         return Some((None, vec![function]));
     };
-    let users: Vec<&str> = cx
-        .app
-        .functions
-        .values()
-        .filter(|g| matches!(&g.role, RoleRef::Template(r) if r == role))
-        .map(|g| g.id.as_str())
-        .collect();
+    let users: Vec<&str> = by_role.get(role.as_str()).cloned().unwrap_or_default();
     let others = cx
         .app
         .graph
@@ -487,12 +485,20 @@ impl Rule for PermissionNotUsedByCode {
     }
     fn check(&self, cx: &mut Context<'_>) {
         let Some(handlers) = cx.handlers else { return };
+        // Functions by template role, once (not per function: templates have 100k functions).
+        let mut by_role: std::collections::HashMap<&str, Vec<&str>> =
+            std::collections::HashMap::new();
+        for g in cx.app.functions.values() {
+            if let RoleRef::Template(r) = &g.role {
+                by_role.entry(r.as_str()).or_default().push(g.id.as_str());
+            }
+        }
         let mut done: BTreeSet<&str> = BTreeSet::new();
         for f in handlers.functions.values() {
             if done.contains(f.function.as_str()) {
                 continue;
             }
-            let Some((role, users)) = role_users(cx, &f.function) else {
+            let Some((role, users)) = role_users(cx, &by_role, &f.function) else {
                 continue;
             };
             done.extend(users.iter().copied());

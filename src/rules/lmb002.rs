@@ -123,8 +123,10 @@ impl Rule for StreamSourceWithoutFailureDestination {
         }
         // Mappings of a function defined elsewhere (a name, an ARN, a parameter, an import): the
         // mapping alone decides.
+        let declared: std::collections::HashSet<&str> =
+            app.events.iter().map(|e| e.declared_in.as_str()).collect();
         for r in tpl.resources_of("AWS::Lambda::EventSourceMapping") {
-            if app.events.iter().any(|e| e.declared_in == r.id) {
+            if declared.contains(r.id.as_str()) {
                 continue;
             }
             let Some(props) = r.properties else { continue };

@@ -38,7 +38,7 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
-        let mut seen: Vec<(&str, &str)> = Vec::new();
+        let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
         for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
             let Some(q) = e.source.as_deref() else {
                 continue;
@@ -49,10 +49,9 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
             let Some(f) = app.functions.get(&e.function) else {
                 continue;
             };
-            if seen.contains(&(q, f.id.as_str())) {
+            if !seen.insert((q, f.id.as_str())) {
                 continue;
             }
-            seen.push((q, f.id.as_str()));
             let timeout_prop = f.prop(tpl, "Timeout");
             let timeout = match timeout_prop.map(|p| tpl.number(p.node)) {
                 None => 3.0,
