@@ -411,21 +411,15 @@ pub fn extract(cx: &mut Ctx<'_>, root: Node<'_>) {
         let range = (n.start_byte(), n.end_byte());
         let nested = last_client.is_some_and(|(s, e)| range.0 >= s && range.1 <= e);
         if is_client && !nested {
-            let span = cx.span(n);
-            let in_handler = cx.in_handler(n);
-            let cached = in_handler && cx.lazy_init(c.target, &c.guards);
-            let from_event = in_handler && cx.uses_event(args_t);
-            if in_handler && !cached && !from_event && !own_credentials {
-                pending.push((cx.facts.clients.len(), args_t));
-            }
-            cx.facts.clients.push(ClientNew {
-                service: service.clone(),
-                span,
-                in_handler,
+            cx.push_client(
+                n,
+                &service,
+                c.target,
+                &c.guards,
+                args_t,
                 own_credentials,
-                cached,
-                from_event,
-            });
+                &mut pending,
+            );
             last_client = Some(range);
         }
         if let Some(t) = c.target {

@@ -480,6 +480,38 @@ impl Ctx<'_> {
         }
     }
 
+    /// Record an SDK client construction at `n` (assigned to `target`, inside `ancestors`, built
+    /// with the argument text `args`). A client created per invocation that is neither a lazy
+    /// initialisation, nor configured from the event, nor built with its own credentials is left
+    /// in `pending` for [`Ctx::clients_from_derived_event`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_client<'s>(
+        &mut self,
+        n: Node<'_>,
+        service: &str,
+        target: Option<&str>,
+        ancestors: &[Node<'_>],
+        args: &'s str,
+        own_credentials: bool,
+        pending: &mut Vec<(usize, &'s str)>,
+    ) {
+        let span = self.span(n);
+        let in_handler = self.in_handler(n);
+        let cached = in_handler && self.lazy_init(target, ancestors);
+        let from_event = in_handler && self.uses_event(args);
+        if in_handler && !cached && !from_event && !own_credentials {
+            pending.push((self.facts.clients.len(), args));
+        }
+        self.facts.clients.push(crate::handler::facts::ClientNew {
+            service: service.to_string(),
+            span,
+            in_handler,
+            own_credentials,
+            cached,
+            from_event,
+        });
+    }
+
     /// A node's span in the reported file.
     pub fn span(&self, n: Node<'_>) -> Span {
         let (s, e) = (n.start_byte(), n.end_byte());

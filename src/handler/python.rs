@@ -308,24 +308,18 @@ fn boto_client<'s>(
         .filter(|p| g.kind(**p) == K::Assignment)
         .and_then(|p| p.child_by_field_id(g.f.left))
         .map(|l| text(l, src));
-    let span = cx.span(n);
-    let in_handler = cx.in_handler(n);
     let args = n
         .child_by_field_id(g.f.arguments)
         .map_or("", |a| text(a, src));
-    let cached = in_handler && cx.lazy_init(target, ancestors);
-    let from_event = in_handler && cx.uses_event(args);
-    if in_handler && !cached && !from_event && !own_credentials {
-        pending.push((cx.facts.clients.len(), args));
-    }
-    cx.facts.clients.push(ClientNew {
-        service: service.clone(),
-        span,
-        in_handler,
+    cx.push_client(
+        n,
+        &service,
+        target,
+        ancestors,
+        args,
         own_credentials,
-        cached,
-        from_event,
-    });
+        pending,
+    );
     if let Some(t) = target {
         clients.insert(
             t.to_string(),
