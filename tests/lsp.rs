@@ -283,8 +283,14 @@ fn utf16_columns_on_a_non_ascii_line() {
     c.finish();
 }
 
-#[test]
-fn handler_change_rechecks_its_template_and_settings_apply() {
+/// A workspace with `template.yaml` (BAD: one LMB010) deploying a clean `src/app.py`, the template
+/// open in a started client and its one diagnostic received.
+fn open_template_with_handler() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    Client,
+) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     std::fs::create_dir_all(root.join("src")).unwrap();
@@ -299,6 +305,13 @@ fn handler_change_rechecks_its_template_and_settings_apply() {
         json!({"textDocument": {"uri": uri(&tpl), "languageId": "yaml", "version": 1, "text": BAD}}),
     );
     assert_eq!(c.diagnostics(&uri(&tpl)).len(), 1);
+    (dir, handler, tpl, c)
+}
+
+#[test]
+fn handler_change_rechecks_its_template_and_settings_apply() {
+    let (dir, handler, tpl, mut c) = open_template_with_handler();
+    let root = dir.path().canonicalize().unwrap();
     // Saving the handler (never opened as a buffer) re-publishes the template that deploys it.
     c.notify(
         "textDocument/didSave",
@@ -318,20 +331,7 @@ fn handler_change_rechecks_its_template_and_settings_apply() {
 
 #[test]
 fn unsaved_handler_buffer_gets_handler_diagnostics() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir_all(root.join("src")).unwrap();
-    let handler = root.join("src/app.py");
-    std::fs::write(&handler, "def handler(event, context):\n    return 1\n").unwrap();
-    let tpl = root.join("template.yaml");
-    std::fs::write(&tpl, BAD).unwrap();
-    let mut c = Client::start();
-    c.initialize(&root);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri(&tpl), "languageId": "yaml", "version": 1, "text": BAD}}),
-    );
-    assert_eq!(c.diagnostics(&uri(&tpl)).len(), 1);
+    let (_dir, handler, _tpl, mut c) = open_template_with_handler();
     // The user types an HTTP call without a timeout in the handler, unsaved: the file on disk
     // is clean, the buffer is not. The finding is published on the handler's URI.
     let bad = "import requests\n\ndef handler(event, context):\n    return requests.get(\"https://example.com\").text\n";
