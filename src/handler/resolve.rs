@@ -67,8 +67,21 @@ pub fn resolve(app: &App, f: &Function) -> Result<Resolved, String> {
     resolve_with(app, f, &|_| None)
 }
 
-/// [`resolve`], reading open editor buffers through `overlay` first.
-pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Resolved, String> {
+/// Where a function's source is: inline in the template, or one of candidate files.
+enum Location {
+    Inline(Resolved),
+    Files {
+        handler: String,
+        name: String,
+        code_dir: PathBuf,
+        display_base: PathBuf,
+        /// Relative to `code_dir`, in order of preference.
+        candidates: Vec<PathBuf>,
+    },
+}
+
+/// Find where a function's source is, or say why there is none (no file is read).
+fn locate(app: &App, f: &Function) -> Result<Location, String> {
     let tpl = &app.tpl;
     let doc = &tpl.doc;
     let str_prop = |name: &str| -> Option<String> {
@@ -99,13 +112,13 @@ pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Res
             return Err("inline code is not a literal string".into());
         };
         let starts = inline_line_starts(&tpl.file.text, doc.span(node).range(), code);
-        return Ok(Resolved {
+        return Ok(Location::Inline(Resolved {
             file: Arc::clone(&tpl.file),
             lang: rt_lang.unwrap_or(Lang::Python),
             handler_name: name.to_string(),
             code_dir: None,
             inline: Some((code.to_string(), starts)),
-        });
+        }));
     }
     let base = tpl
         .file
@@ -163,6 +176,44 @@ pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Res
             }
         }
     }
+    Ok(Location::Files {
+        handler: handler.clone(),
+        name: name.to_string(),
+        code_dir,
+        display_base,
+        candidates,
+    })
+}
+
+/// The files a function's source may be in (normalised paths, in order of preference; empty for
+/// inline code or no source). The language server uses them to know which templates deploy a
+/// handler file, also before that file exists on disk.
+pub fn candidate_paths(app: &App, f: &Function) -> Vec<PathBuf> {
+    match locate(app, f) {
+        Ok(Location::Files {
+            code_dir,
+            candidates,
+            ..
+        }) => candidates
+            .iter()
+            .map(|c| crate::source::normalize_path(&code_dir.join(c)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// [`resolve`], reading open editor buffers through `overlay` first.
+pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Resolved, String> {
+    let (handler, name, code_dir, display_base, candidates) = match locate(app, f)? {
+        Location::Inline(r) => return Ok(r),
+        Location::Files {
+            handler,
+            name,
+            code_dir,
+            display_base,
+            candidates,
+        } => (handler, name, code_dir, display_base, candidates),
+    };
     for c in candidates {
         let path = code_dir.join(&c);
         let text = if let Some(t) = overlay(&crate::source::normalize_path(&path)) {
@@ -185,7 +236,7 @@ pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Res
         return Ok(Resolved {
             file: Arc::new(SourceFile::new(path, display, text)),
             lang,
-            handler_name: name.to_string(),
+            handler_name: name,
             code_dir,
             inline: None,
         });

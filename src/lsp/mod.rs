@@ -413,7 +413,8 @@ impl Server {
     /// Check one file and publish its diagnostics.
     fn check(&mut self, path: &Path) {
         if workspace::is_handler_path(path) {
-            // Hook: handler diagnostics (src/handler) are published here once they exist.
+            // A handler's findings come from checking the templates that deploy it (queued by
+            // `changed`), which publish them on the handler's URI.
             return;
         }
         if !workspace::is_template_path(path) {

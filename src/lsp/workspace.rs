@@ -40,9 +40,10 @@ pub fn scan_templates(roots: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Handler source files a template deploys: `CodeUri` (relative to the template) + `Handler`.
-/// Python `app.handler` -> `app.py`; Node `index.handler` -> `index.js|mjs|cjs|ts`.
-/// The hook for handler analysis: it will give the same mapping from its own resolver.
+/// Handler source files a template deploys, from the handler analysis' own resolution
+/// (`CodeUri` + `Handler`, Globals, esbuild `EntryPoints`; see `handler::resolve`): the candidate
+/// files that exist, or the preferred one when none exists yet, so that a new, unsaved handler
+/// file is tracked too.
 pub fn handler_files(template: &Path, text: &str) -> Vec<PathBuf> {
     let Ok(loaded) = load::load(text, crate::source::format_of(template, text)) else {
         return Vec::new();
@@ -56,65 +57,19 @@ pub fn handler_files(template: &Path, text: &str) -> Vec<PathBuf> {
         text.to_string(),
     ));
     let app = App::new(Template::new(file, loaded));
-    let tpl = &app.tpl;
-    let base = template.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for f in app.functions.values() {
-        let s = |name: &str| {
-            f.prop(tpl, name)
-                .and_then(|p| tpl.string(p.node).known())
-                .filter(|v| !v.is_empty())
-        };
-        let Some(handler) = s("Handler") else {
-            continue;
-        };
-        let code_uri = s("CodeUri").unwrap_or_default();
-        if code_uri.starts_with("s3://") {
-            continue;
+        let candidates = crate::handler::resolve::candidate_paths(&app, f);
+        let existing: Vec<&PathBuf> = candidates.iter().filter(|p| p.is_file()).collect();
+        if existing.is_empty() {
+            out.extend(candidates.first().cloned());
+        } else {
+            out.extend(existing.into_iter().cloned());
         }
-        let runtime = s("Runtime").unwrap_or_default();
-        out.extend(resolve_handler(&base.join(&code_uri), &handler, &runtime));
     }
     out.sort();
     out.dedup();
     out
-}
-
-/// Candidate source files for a handler string in a code directory.
-pub fn resolve_handler(code_dir: &Path, handler: &str, runtime: &str) -> Vec<PathBuf> {
-    // The module is everything before the last `.` (`src/app.handler` -> `src/app`).
-    let Some((module, _)) = handler.rsplit_once('.') else {
-        return Vec::new();
-    };
-    if module.is_empty() || module.split('/').any(|p| p == "..") {
-        return Vec::new();
-    }
-    let exts: &[&str] = if runtime.starts_with("python") {
-        &["py"]
-    } else if runtime.starts_with("nodejs") {
-        &["js", "mjs", "cjs", "ts"]
-    } else {
-        &["py", "js", "mjs", "cjs", "ts"]
-    };
-    let stem = code_dir.join(module);
-    let existing: Vec<PathBuf> = exts
-        .iter()
-        .map(|e| stem.with_extension(e))
-        .filter(|p| p.is_file())
-        .collect();
-    if existing.is_empty() {
-        // Not on disk (yet): still map the primary name so an unsaved new file is tracked.
-        exts.first()
-            .map(|e| vec![normalize(&stem.with_extension(e))])
-            .unwrap_or_default()
-    } else {
-        existing.iter().map(|p| normalize(p)).collect()
-    }
-}
-
-/// Lexical normalisation (`a/./b/../c` -> `a/c`), so paths compare equal to editor URIs.
-pub fn normalize(p: &Path) -> PathBuf {
-    crate::source::normalize_path(p)
 }
 
 /// Handler file -> templates that deploy it.
@@ -185,6 +140,24 @@ mod tests {
                 .into_iter()
                 .collect::<Vec<_>>(),
             vec![tpl]
+        );
+    }
+
+    #[test]
+    fn maps_esbuild_entry_points_like_the_handler_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("web/handlers")).unwrap();
+        std::fs::write(
+            root.join("web/handlers/app.ts"),
+            "export const handler = 1;\n",
+        )
+        .unwrap();
+        let tpl = root.join("template.yaml");
+        let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n        EntryPoints: [handlers/app.ts]\n    Properties:\n      Handler: app.handler\n      Runtime: nodejs22.x\n      CodeUri: web\n";
+        assert_eq!(
+            handler_files(&tpl, text),
+            vec![root.join("web/handlers/app.ts")]
         );
     }
 
