@@ -139,7 +139,7 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
     }
     let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
     match check_source_full(&file, rules, sel, &|_| None) {
-        Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes),
+        Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes.into_iter().collect()),
         Ok(None) => FileResult::Skipped,
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
     }

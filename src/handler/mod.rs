@@ -25,8 +25,8 @@ use crate::source::Span;
 #[derive(Debug, Default)]
 pub struct HandlerFacts {
     pub functions: IndexMap<String, FunctionFacts>,
-    /// Functions without analysable source: (logical id, why), for `--verbose`.
-    pub notes: Vec<(String, String)>,
+    /// Functions without analysable source: logical id -> why (for `--verbose` and the report).
+    pub notes: IndexMap<String, String>,
 }
 
 impl HandlerFacts {
@@ -48,7 +48,9 @@ pub fn analyze_with(app: &App, overlay: resolve::Overlay<'_>) -> HandlerFacts {
             Ok(r) => {
                 out.functions.insert(f.id.clone(), extract(&f.id, &r));
             }
-            Err(why) => out.notes.push((f.id.clone(), why)),
+            Err(why) => {
+                out.notes.insert(f.id.clone(), why);
+            }
         }
     }
     out

@@ -475,12 +475,7 @@ pub fn handler_facts(
         return HandlerFacts::NotAnalysed(None);
     };
     let Some(h) = all.get(&f.id) else {
-        let why = all
-            .notes
-            .iter()
-            .find(|(id, _)| *id == f.id)
-            .map(|(_, why)| why.clone());
-        return HandlerFacts::NotAnalysed(why);
+        return HandlerFacts::NotAnalysed(all.notes.get(&f.id).cloned());
     };
     let line = |span: crate::source::Span| h.file.line_col(span.start).line;
     let place = |in_handler: bool| {
