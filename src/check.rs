@@ -177,18 +177,7 @@ pub fn check_source(
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
 ) -> Result<Option<Vec<Diagnostic>>, LoadError> {
-    check_source_with(file, rules, sel, &|_| None)
-}
-
-/// [`check_source`], reading handler sources through `overlay` first (the language server's
-/// unsaved buffers).
-pub fn check_source_with(
-    file: &Arc<SourceFile>,
-    rules: &[Box<dyn Rule>],
-    sel: &RuleSelection,
-    overlay: crate::handler::resolve::Overlay<'_>,
-) -> Result<Option<Vec<Diagnostic>>, LoadError> {
-    Ok(check_source_full(file, rules, sel, overlay)?.map(|c| c.diagnostics))
+    Ok(check_source_full(file, rules, sel, &|_| None)?.map(|c| c.diagnostics))
 }
 
 /// One checked template: its model, the facts of its handlers, and the findings.
@@ -198,7 +187,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Check one source text and keep the model and handler facts (for the audit report).
+/// Check one source text and keep the model and handler facts (the audit report, the language
+/// server), reading handler sources through `overlay` first (the editor's unsaved buffers).
 pub fn check_source_full(
     file: &Arc<SourceFile>,
     rules: &[Box<dyn Rule>],

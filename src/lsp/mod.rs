@@ -27,7 +27,7 @@ use lsp_types::{
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::check::{RuleSelection, check_source_with};
+use crate::check::{RuleSelection, check_source_full};
 use crate::rule::{Rule, meta};
 use crate::source::SourceFile;
 use overlay::{Overlay, path_to_uri, uri_to_path};
@@ -431,10 +431,11 @@ impl Server {
         ));
         let overlay = &self.overlay;
         let read_open = |p: &Path| overlay.open_text(p);
-        let diags = match check_source_with(&file, &self.rules, &self.selection, &read_open) {
-            Ok(Some(mut ds)) => {
+        let diags = match check_source_full(&file, &self.rules, &self.selection, &read_open) {
+            Ok(Some(checked)) => {
+                let mut ds = checked.diagnostics;
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                let handler_files = workspace::handler_files(path, &file.text);
+                let handler_files = workspace::handler_files_of(&checked.app);
                 // Findings in the handler sources this template deploys are published for those
                 // files (an empty list clears what a previous check published there).
                 let mut per_handler: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> =

@@ -56,10 +56,14 @@ pub fn handler_files(template: &Path, text: &str) -> Vec<PathBuf> {
         template.display().to_string(),
         text.to_string(),
     ));
-    let app = App::new(Template::new(file, loaded));
+    handler_files_of(&App::new(Template::new(file, loaded)))
+}
+
+/// [`handler_files`] of an already modelled template.
+pub fn handler_files_of(app: &App) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for f in app.functions.values() {
-        let candidates = crate::handler::resolve::candidate_paths(&app, f);
+        let candidates = crate::handler::resolve::candidate_paths(app, f);
         let existing: Vec<&PathBuf> = candidates.iter().filter(|p| p.is_file()).collect();
         if existing.is_empty() {
             out.extend(candidates.first().cloned());
