@@ -103,27 +103,25 @@ fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) -> FileResult {
-    let bytes = match read_limited(&c.path) {
-        Ok(b) => b,
-        Err(e) => {
-            return FileResult::Failed(InputError {
-                code: "E000",
-                message: format!("cannot read file: {e}"),
-                file: c.display.clone(),
-                position: None,
-            });
-        }
-    };
+/// Read a discovered file as a template candidate: `Ok(None)` when it is skipped (not a template
+/// and not named on the command line), an input error with its position when it cannot be read
+/// or decoded. The one reader of `check`, `report` and `debug facts`.
+pub fn read_candidate(c: &Candidate) -> Result<Option<Arc<SourceFile>>, InputError> {
+    let bytes = read_limited(&c.path).map_err(|e| InputError {
+        code: "E000",
+        message: format!("cannot read file: {e}"),
+        file: c.display.clone(),
+        position: None,
+    })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         if !c.explicit
             && !looks_like_template(&String::from_utf8_lossy(
                 bytes.get(..65536).unwrap_or(&bytes),
             ))
         {
-            return FileResult::Skipped;
+            return Ok(None);
         }
-        return FileResult::Failed(InputError {
+        return Err(InputError {
             code: "E001",
             message: format!("file is larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024),
             file: c.display.clone(),
@@ -135,9 +133,21 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
         Err((e, bytes)) => return undecodable(c, &bytes, e),
     };
     if !c.explicit && !looks_like_template(&text) {
-        return FileResult::Skipped;
+        return Ok(None);
     }
-    let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
+    Ok(Some(Arc::new(SourceFile::new(
+        c.path.clone(),
+        c.display.clone(),
+        text,
+    ))))
+}
+
+fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) -> FileResult {
+    let file = match read_candidate(c) {
+        Ok(Some(f)) => f,
+        Ok(None) => return FileResult::Skipped,
+        Err(e) => return FileResult::Failed(e),
+    };
     match check_source_full(&file, rules, sel, &|_| None) {
         Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes.into_iter().collect()),
         Ok(None) => FileResult::Skipped,
@@ -147,28 +157,32 @@ fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) 
 
 /// A file that is not UTF-8: binary files are skipped unless named on the command line; a text
 /// file that looks like a template is reported at its first bad byte.
-fn undecodable(c: &Candidate, bytes: &[u8], e: LoadError) -> FileResult {
+fn undecodable(
+    c: &Candidate,
+    bytes: &[u8],
+    e: LoadError,
+) -> Result<Option<Arc<SourceFile>>, InputError> {
     let head = bytes.get(..8192).unwrap_or(bytes);
     let binary = head.contains(&0);
     if binary {
         return if c.explicit {
-            FileResult::Failed(InputError {
+            Err(InputError {
                 code: "E001",
                 message: "binary file: not a YAML or JSON template".into(),
                 file: c.display.clone(),
                 position: None,
             })
         } else {
-            FileResult::Skipped
+            Ok(None)
         };
     }
     let lossy = String::from_utf8_lossy(bytes).into_owned();
     if !c.explicit && !looks_like_template(&lossy) {
-        return FileResult::Skipped;
+        return Ok(None);
     }
     // The text before the bad byte is unchanged by the lossy decoding, so the offset still holds.
     let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), lossy));
-    FileResult::Failed(input_error(c, Some(file), e))
+    Err(input_error(c, Some(file), e))
 }
 
 /// Check one source text. `Ok(None)`: it parsed but is not a template.
@@ -330,15 +344,7 @@ pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
     candidates
         .par_iter()
         .filter_map(|c| {
-            let bytes = read_limited(&c.path).ok()?;
-            if bytes.len() as u64 > MAX_FILE_BYTES {
-                return None;
-            }
-            let text = load::decode(bytes).ok()?;
-            if !c.explicit && !looks_like_template(&text) {
-                return None;
-            }
-            let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
+            let file = read_candidate(c).ok().flatten()?;
             let loaded = load::load(&file.text, file.format()).ok()?;
             if !load::is_template(&loaded.doc) {
                 return None;

@@ -14,16 +14,14 @@ pub mod markdown;
 pub mod svg;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::{RuleSelection, check_source_full, looks_like_template};
+use crate::check::{RuleSelection, check_source_full};
 use crate::diagnostic::{Diagnostic, InputError, Severity};
 use crate::discover::{Filter, discover};
-use crate::load::{self, MAX_FILE_BYTES};
 use crate::model::App;
 use crate::rule::{catalogue, meta};
 use crate::source::SourceFile;
@@ -301,52 +299,18 @@ enum Outcome {
     Failed(InputError),
 }
 
-fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
-    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
 fn analyse(
     c: &crate::discover::Candidate,
     rules: &[Box<dyn crate::rule::Rule>],
     sel: &RuleSelection,
     opts: &Options,
 ) -> Outcome {
-    let failed = |message: String| {
-        Outcome::Failed(InputError {
-            code: "E000",
-            message,
-            file: c.display.clone(),
-            position: None,
-        })
+    // The same reader as `lambdalint check`: the same files skipped, the same input errors.
+    let file = match crate::check::read_candidate(c) {
+        Ok(Some(f)) => f,
+        Ok(None) => return Outcome::Skipped,
+        Err(e) => return Outcome::Failed(e),
     };
-    let bytes = match read_limited(&c.path) {
-        Ok(b) => b,
-        Err(e) => return failed(format!("cannot read file: {e}")),
-    };
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return if c.explicit {
-            failed(format!(
-                "file is larger than {} MiB",
-                MAX_FILE_BYTES / 1024 / 1024
-            ))
-        } else {
-            Outcome::Skipped
-        };
-    }
-    let Ok(text) = load::decode(bytes) else {
-        return if c.explicit {
-            failed("file is not valid UTF-8 text".into())
-        } else {
-            Outcome::Skipped
-        };
-    };
-    if !c.explicit && !looks_like_template(&text) {
-        return Outcome::Skipped;
-    }
-    let file = Arc::new(SourceFile::new(c.path.clone(), c.display.clone(), text));
     // The findings come from exactly the engine `lambdalint check` runs.
     let checked = match check_source_full(&file, rules, sel, &|_| None) {
         Ok(Some(c)) => c,
