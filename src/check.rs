@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, InputError, Severity};
 use crate::discover::{Candidate, Filter, discover};
+use crate::fsx::Access;
 use crate::load::{self, LoadError, MAX_FILE_BYTES};
 use crate::model::{App, Template};
 use crate::rule::{Context, Rule, meta};
@@ -142,13 +143,18 @@ pub fn read_candidate(c: &Candidate) -> Result<Option<Arc<SourceFile>>, InputErr
     ))))
 }
 
-fn check_candidate(c: &Candidate, rules: &[Box<dyn Rule>], sel: &RuleSelection) -> FileResult {
+fn check_candidate(
+    c: &Candidate,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    access: &Access,
+) -> FileResult {
     let file = match read_candidate(c) {
         Ok(Some(f)) => f,
         Ok(None) => return FileResult::Skipped,
         Err(e) => return FileResult::Failed(e),
     };
-    match check_source_full(&file, rules, sel, &|_| None) {
+    match check_source_full(&file, rules, sel, access, &|_| None) {
         Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes.into_iter().collect()),
         Ok(None) => FileResult::Skipped,
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
@@ -191,7 +197,7 @@ pub fn check_source(
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
 ) -> Result<Option<Vec<Diagnostic>>, LoadError> {
-    Ok(check_source_full(file, rules, sel, &|_| None)?.map(|c| c.diagnostics))
+    Ok(check_source_full(file, rules, sel, &Access::default(), &|_| None)?.map(|c| c.diagnostics))
 }
 
 /// One checked template: its model, the facts of its handlers, and the findings.
@@ -202,11 +208,13 @@ pub struct Checked {
 }
 
 /// Check one source text and keep the model and handler facts (the audit report, the language
-/// server), reading handler sources through `overlay` first (the editor's unsaved buffers).
+/// server), reading handler sources through `overlay` first (the editor's unsaved buffers), then
+/// from disk inside the template's project (`access`, see [`crate::fsx`]).
 pub fn check_source_full(
     file: &Arc<SourceFile>,
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
+    access: &Access,
     overlay: crate::handler::resolve::Overlay<'_>,
 ) -> Result<Option<Checked>, LoadError> {
     let loaded = load::load(&file.text, file.format())?;
@@ -230,7 +238,15 @@ pub fn check_source_full(
         });
     }
     let app = App::new(Template::new(Arc::clone(file), loaded));
-    let handlers = crate::handler::analyze_with(&app, overlay);
+    let handlers = if app.functions.is_empty() {
+        crate::handler::HandlerFacts::default()
+    } else {
+        let sources = crate::handler::resolve::Sources {
+            scope: access.scope_for(&file.path),
+            overlay,
+        };
+        crate::handler::analyze_with(&app, &sources)
+    };
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
     Ok(Some(Checked {
@@ -282,13 +298,25 @@ pub fn run_rules_with(
     }
 }
 
-/// Check paths (files and directories).
+/// Check paths (files and directories), with reads confined to the projects of `paths` and the
+/// default limits.
 pub fn check_paths(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection) -> Outcome {
+    let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+    check_paths_with(paths, filter, sel, &access)
+}
+
+/// [`check_paths`] with explicit read access (extra roots, size cap from the configuration).
+pub fn check_paths_with(
+    paths: &[PathBuf],
+    filter: &Filter,
+    sel: &RuleSelection,
+    access: &Access,
+) -> Outcome {
     let (candidates, missing) = discover(paths, filter);
     let rules = crate::rules::all();
     let results: Vec<FileResult> = candidates
         .par_iter()
-        .map(|c| check_candidate(c, &rules, sel))
+        .map(|c| check_candidate(c, &rules, sel, access))
         .collect();
     let mut out = Outcome {
         files: candidates.len(),
@@ -341,6 +369,7 @@ pub struct TemplateFacts {
 /// running the rules (files that are not templates or do not load are left out).
 pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
     let (candidates, _) = discover(paths, filter);
+    let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
     candidates
         .par_iter()
         .filter_map(|c| {
@@ -353,7 +382,10 @@ pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
             Some(TemplateFacts {
                 template: c.display.clone(),
                 functions: app.functions.len(),
-                facts: crate::handler::analyze(&app),
+                facts: crate::handler::analyze_with(
+                    &app,
+                    &crate::handler::resolve::Sources::disk(access.scope_for(&c.path)),
+                ),
             })
         })
         .collect()

@@ -147,6 +147,8 @@ pub struct Server {
     rules: Vec<Box<dyn Rule>>,
     selection: RuleSelection,
     roots: Vec<PathBuf>,
+    /// What the analysis may read: the workspace folders' projects.
+    access: crate::fsx::Access,
     overlay: Overlay,
     handlers: HandlerMap,
     /// Files to check when their deadline passes (debounced changes).
@@ -164,6 +166,7 @@ impl Server {
             rules: crate::rules::all(),
             selection: RuleSelection::default(),
             roots: Vec::new(),
+            access: crate::fsx::Access::default(),
             overlay: Overlay::default(),
             handlers: HandlerMap::default(),
             pending: HashMap::new(),
@@ -330,6 +333,7 @@ impl Server {
         {
             roots.push(root);
         }
+        self.access = crate::fsx::Access::new(&roots, &[], crate::fsx::DEFAULT_SOURCE_CAP);
         self.roots = roots;
         self.reload_settings();
         let start = Instant::now();
@@ -431,7 +435,13 @@ impl Server {
         ));
         let overlay = &self.overlay;
         let read_open = |p: &Path| overlay.open_text(p);
-        let diags = match check_source_full(&file, &self.rules, &self.selection, &read_open) {
+        let diags = match check_source_full(
+            &file,
+            &self.rules,
+            &self.selection,
+            &self.access,
+            &read_open,
+        ) {
             Ok(Some(checked)) => {
                 let mut ds = checked.diagnostics;
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -92,6 +92,8 @@ pub struct Options {
     pub dot_max_apps: usize,
     /// Findings shown in full (with excerpt) per application; the rest are listed in one line each.
     pub max_excerpts_per_app: usize,
+    /// What the analysis may read (None: the projects of the checked paths, default limits).
+    pub access: Option<crate::fsx::Access>,
 }
 
 impl Default for Options {
@@ -101,6 +103,7 @@ impl Default for Options {
             max_graph_nodes: 120,
             dot_max_apps: 40,
             max_excerpts_per_app: 200,
+            access: None,
         }
     }
 }
@@ -304,6 +307,7 @@ fn analyse(
     rules: &[Box<dyn crate::rule::Rule>],
     sel: &RuleSelection,
     opts: &Options,
+    access: &crate::fsx::Access,
 ) -> Outcome {
     // The same reader as `lambdalint check`: the same files skipped, the same input errors.
     let file = match crate::check::read_candidate(c) {
@@ -312,7 +316,7 @@ fn analyse(
         Err(e) => return Outcome::Failed(e),
     };
     // The findings come from exactly the engine `lambdalint check` runs.
-    let checked = match check_source_full(&file, rules, sel, &|_| None) {
+    let checked = match check_source_full(&file, rules, sel, access, &|_| None) {
         Ok(Some(c)) => c,
         Ok(None) => return Outcome::Skipped,
         Err(e) => {
@@ -381,9 +385,13 @@ pub fn app_report(
 pub fn collect(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection, opts: &Options) -> Report {
     let (candidates, missing) = discover(paths, filter);
     let rules = crate::rules::all();
+    let access = opts
+        .access
+        .clone()
+        .unwrap_or_else(|| crate::fsx::Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP));
     let results: Vec<Outcome> = candidates
         .par_iter()
-        .map(|c| analyse(c, &rules, sel, opts))
+        .map(|c| analyse(c, &rules, sel, opts, &access))
         .collect();
     let mut report = Report {
         files: candidates.len(),
