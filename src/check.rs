@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, InputError, Severity};
-use crate::discover::{Candidate, Filter, discover};
+use crate::discover::{Candidate, Filter, discover, discover_with};
 use crate::fsx::Access;
 use crate::load::{self, LoadError, MAX_FILE_BYTES};
 use crate::model::{App, Template};
@@ -71,6 +71,8 @@ pub struct Outcome {
     /// Functions whose handler source was not analysed, and why (`--verbose`): (template,
     /// logical id, reason).
     pub notes: Vec<(String, String, String)>,
+    /// Files left out on purpose, and why (`--verbose`): (display path, reason).
+    pub skipped: Vec<(String, String)>,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
@@ -312,7 +314,8 @@ pub fn check_paths_with(
     sel: &RuleSelection,
     access: &Access,
 ) -> Outcome {
-    let (candidates, missing) = discover(paths, filter);
+    let found = discover_with(paths, filter, access);
+    let candidates = found.candidates;
     let rules = crate::rules::all();
     let results: Vec<FileResult> = candidates
         .par_iter()
@@ -320,9 +323,10 @@ pub fn check_paths_with(
         .collect();
     let mut out = Outcome {
         files: candidates.len(),
+        skipped: found.skipped,
         ..Outcome::default()
     };
-    for (file, why) in missing {
+    for (file, why) in found.errors {
         out.errors.push(InputError {
             code: "E000",
             message: why,
@@ -368,7 +372,7 @@ pub struct TemplateFacts {
 /// Discover, load and model the templates under `paths` and analyse their handlers, without
 /// running the rules (files that are not templates or do not load are left out).
 pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
-    let (candidates, _) = discover(paths, filter);
+    let candidates = discover(paths, filter).candidates;
     let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
     candidates
         .par_iter()

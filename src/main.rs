@@ -319,6 +319,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let mut outcome = check_paths(&paths, &filter, &sel);
             if verbose {
+                for (file, why) in &outcome.skipped {
+                    say!("lambdalint: {file}: skipped: {why}");
+                }
                 for (tpl, id, why) in &outcome.notes {
                     say!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
                 }

@@ -32,7 +32,7 @@ pub fn scan_templates(roots: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(filter) = Filter::new(&[], &[]) else {
         return Vec::new();
     };
-    let (candidates, _) = discover(roots, &filter);
+    let candidates = discover(roots, &filter).candidates;
     candidates
         .into_iter()
         .filter(|c| std::fs::read_to_string(&c.path).is_ok_and(|t| looks_like_template(&t)))

@@ -383,7 +383,8 @@ pub fn app_report(
 
 /// Check the paths and gather everything the report shows.
 pub fn collect(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection, opts: &Options) -> Report {
-    let (candidates, missing) = discover(paths, filter);
+    let found = discover(paths, filter);
+    let (candidates, missing) = (found.candidates, found.errors);
     let rules = crate::rules::all();
     let access = opts
         .access
