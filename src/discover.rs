@@ -137,7 +137,11 @@ pub fn discover(paths: &[PathBuf], filter: &Filter) -> Discovered {
 }
 
 /// [`discover`], with the read access of the run (extra roots from the configuration).
-pub fn discover_with(paths: &[PathBuf], filter: &Filter, access: &crate::fsx::Access) -> Discovered {
+pub fn discover_with(
+    paths: &[PathBuf],
+    filter: &Filter,
+    access: &crate::fsx::Access,
+) -> Discovered {
     let mut found = Discovered::default();
     for root in paths {
         let meta = match std::fs::metadata(root) {
@@ -205,7 +209,9 @@ pub fn discover_with(paths: &[PathBuf], filter: &Filter, access: &crate::fsx::Ac
                         Err(crate::fsx::ReadError::NotRegular { .. }) => false,
                         Err(crate::fsx::ReadError::TooLarge { .. }) => true,
                         Err(e) => {
-                            found.skipped.push((display_of(p), format!("not read: {e}")));
+                            found
+                                .skipped
+                                .push((display_of(p), format!("not read: {e}")));
                             false
                         }
                     }

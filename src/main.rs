@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use lambdalint::baseline::Baseline;
 use lambdalint::check::{self, check_paths};
-use lambdalint::config::{Config, valid_selector};
+use lambdalint::config::Config;
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
 use lambdalint::render;
@@ -280,7 +280,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paths
             };
             for s in select.iter().chain(&ignore) {
-                if !valid_selector(s) {
+                if !rule::valid_selector(s) {
                     say!(
                         "lambdalint: error: `{s}` is not a rule code, prefix or category (see `lambdalint rules`)"
                     );

@@ -414,7 +414,20 @@ fn unreadable_file_is_an_error_and_the_rest_is_checked() {
     if Path::new("/proc/self/mem").exists() {
         std::fs::remove_file(&p).unwrap();
         std::os::unix::fs::symlink("/proc/self/mem", d.path().join("mem.yaml")).unwrap();
-        let r = run_in(d.path(), &["check", "--format", "json", "."]);
+        // Found by walking: the link leads out of the project, so it is not read (said with -v).
+        let r = run_in(d.path(), &["check", "--format", "json", "-v", "."]);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        assert!(
+            r.stderr.contains("mem.yaml: skipped: not read:")
+                && r.stderr.contains("outside the project"),
+            "{}",
+            r.stderr
+        );
+        // Named: the user asked for it; the read fails even for root.
+        let r = run_in(
+            d.path(),
+            &["check", "--format", "json", "mem.yaml", "good.yaml"],
+        );
         assert_eq!(r.code, 2, "{}", r.stdout);
         let j = r.json();
         assert_eq!(j["errors"][0]["file"], "mem.yaml");

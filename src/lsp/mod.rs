@@ -27,8 +27,8 @@ use lsp_types::{
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::check::{RuleSelection, check_source_full};
-use crate::rule::{Rule, meta};
+use crate::check::check_source_full;
+use crate::rule::{Rule, RuleSelection, meta};
 use crate::source::SourceFile;
 use overlay::{Overlay, path_to_uri, uri_to_path};
 use workspace::HandlerMap;

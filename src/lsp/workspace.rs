@@ -5,10 +5,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::check::{RuleSelection, looks_like_template};
+use crate::check::looks_like_template;
 use crate::discover::{Filter, discover};
 use crate::load;
 use crate::model::{App, Template};
+use crate::rule::RuleSelection;
 use crate::source::SourceFile;
 
 /// Is this path a template candidate (by extension)?

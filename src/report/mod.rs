@@ -19,11 +19,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::{RuleSelection, check_source_full};
+use crate::check::check_source_full;
 use crate::diagnostic::{Diagnostic, InputError, Severity};
 use crate::discover::{Filter, discover};
 use crate::model::App;
-use crate::rule::{catalogue, meta};
+use crate::rule::{RuleSelection, catalogue, meta};
 use crate::source::SourceFile;
 
 pub use facts::FunctionFacts;
