@@ -41,7 +41,9 @@ pub fn looks_like_template(text: &str) -> bool {
 
 enum FileResult {
     Skipped,
-    Checked(Vec<Diagnostic>, Vec<(String, String)>),
+    /// Not checked, with the reason (`--verbose`).
+    Unchecked(String),
+    Checked(Vec<Diagnostic>, Vec<(String, String)>, Vec<InputError>),
     Failed(InputError),
 }
 
@@ -114,9 +116,67 @@ fn check_candidate(
         Err(e) => return FileResult::Failed(e),
     };
     match check_source_full(&file, rules, sel, access, &|_| None) {
-        Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes.into_iter().collect()),
-        Ok(None) => FileResult::Skipped,
+        Ok(Some(checked)) => FileResult::Checked(
+            checked.diagnostics,
+            checked.handlers.notes.into_iter().collect(),
+            checked.errors,
+        ),
+        Ok(None) => not_a_template(c, &file),
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
+    }
+}
+
+/// A file that loaded but is not a template: an input error when it was named on the command
+/// line or when it holds a template the loader cannot reach (an empty first YAML document); said
+/// under `--verbose` otherwise.
+fn not_a_template(c: &Candidate, file: &Arc<SourceFile>) -> FileResult {
+    let Ok(loaded) = load::load(&file.text, file.format()) else {
+        return FileResult::Skipped;
+    };
+    let doc = &loaded.doc;
+    let root = doc
+        .root
+        .filter(|r| !matches!(doc.value(*r), load::Value::Null));
+    let error = |code: &'static str, message: String, span: Span| {
+        FileResult::Failed(InputError {
+            code,
+            message,
+            file: c.display.clone(),
+            position: Some((Arc::clone(file), span)),
+        })
+    };
+    if root.is_none()
+        && let Some(extra) = loaded.issues.iter().find(|i| i.code == "E005")
+    {
+        return error(
+            "E005",
+            "the first YAML document is empty and the template is in a later one: CloudFormation reads only the first document".into(),
+            extra.span,
+        );
+    }
+    let why = match root {
+        None => "the file is empty".to_string(),
+        Some(r) if doc.as_map(r).is_none() || doc.intrinsic(r).is_some() => format!(
+            "the top level is {}, not a mapping",
+            match doc.value(r) {
+                load::Value::Seq(_) => "a list",
+                load::Value::Map(_) => "an intrinsic function",
+                _ => "a scalar",
+            }
+        ),
+        Some(_) => {
+            "no `Resources`, `AWSTemplateFormatVersion` or `Transform` at the top level".to_string()
+        }
+    };
+    if c.explicit {
+        let span = root.map_or_else(Span::default, |r| Span::empty(doc.span(r).start as usize));
+        error(
+            "E006",
+            format!("not a CloudFormation or SAM template: {why}"),
+            span,
+        )
+    } else {
+        FileResult::Unchecked(format!("not a template: {why}"))
     }
 }
 
@@ -164,6 +224,9 @@ pub struct Checked {
     pub app: App,
     pub handlers: crate::handler::HandlerFacts,
     pub diagnostics: Vec<Diagnostic>,
+    /// Input problems found in a template that was still checked (E007 structure, E008 values):
+    /// each makes the exit code 2.
+    pub errors: Vec<InputError>,
 }
 
 /// Check one source text and keep the model and handler facts (the audit report, the language
@@ -197,6 +260,16 @@ pub fn check_source_full(
         });
     }
     let app = App::new(Template::new(Arc::clone(file), loaded));
+    let errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
+        .into_iter()
+        .filter(|p| sel.enabled(p.code))
+        .map(|p| InputError {
+            code: p.code,
+            message: p.message,
+            file: file.display.clone(),
+            position: Some((Arc::clone(file), p.span)),
+        })
+        .collect();
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
@@ -212,6 +285,7 @@ pub fn check_source_full(
         app,
         handlers,
         diagnostics: out,
+        errors,
     }))
 }
 
@@ -294,10 +368,12 @@ pub fn check_paths_with(
     for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
-            FileResult::Checked(d, notes) => {
+            FileResult::Unchecked(why) => out.skipped.push((c.display.clone(), why)),
+            FileResult::Checked(d, notes, errors) => {
                 out.templates += 1;
                 out.checked.push(c.display.clone());
                 out.diagnostics.extend(d);
+                out.errors.extend(errors);
                 out.notes.extend(
                     notes
                         .into_iter()

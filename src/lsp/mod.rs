@@ -444,6 +444,21 @@ impl Server {
         ) {
             Ok(Some(checked)) => {
                 let mut ds = checked.diagnostics;
+                // Input problems in a template that was still checked (structure, values).
+                for e in checked.errors {
+                    if let Some((f, span)) = e.position {
+                        ds.push(crate::diagnostic::Diagnostic {
+                            code: e.code,
+                            severity: crate::diagnostic::Severity::Error,
+                            message: e.message,
+                            help: None,
+                            file: f,
+                            span,
+                            resource: None,
+                            path: Vec::new(),
+                        });
+                    }
+                }
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                 let handler_files = workspace::handler_files_of(&checked.app);
                 // Findings in the handler sources this template deploys are published for those

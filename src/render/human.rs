@@ -155,11 +155,34 @@ impl Human {
                 if out.templates == 1 { "" } else { "s" },
             ));
             if !out.errors.is_empty() {
-                s.push_str(&format!(
-                    "; {} file{} could not be checked",
-                    out.errors.len(),
-                    if out.errors.len() == 1 { "" } else { "s" }
-                ));
+                // Files that could not be checked at all, and input problems in files that were.
+                let unchecked: std::collections::BTreeSet<&str> = out
+                    .errors
+                    .iter()
+                    .filter(|e| !out.checked.contains(&e.file))
+                    .map(|e| e.file.as_str())
+                    .collect();
+                let problems = out.errors.len();
+                if unchecked.len() == problems {
+                    s.push_str(&format!(
+                        "; {} file{} could not be checked",
+                        problems,
+                        if problems == 1 { "" } else { "s" }
+                    ));
+                } else {
+                    s.push_str(&format!(
+                        "; {} input problem{}",
+                        problems,
+                        if problems == 1 { "" } else { "s" }
+                    ));
+                    if !unchecked.is_empty() {
+                        s.push_str(&format!(
+                            " ({} file{} could not be checked)",
+                            unchecked.len(),
+                            if unchecked.len() == 1 { "" } else { "s" }
+                        ));
+                    }
+                }
             }
             s.push_str(".\n");
         }

@@ -445,7 +445,7 @@ pub fn render(r: &Report, opts: &Options) -> String {
     if !r.errors.is_empty() {
         let _ = write!(
             s,
-            "<section id=\"errors\"><h2>Files that could not be checked</h2><details class=\"errors\"{}><summary>{} file{}</summary><ul>",
+            "<section id=\"errors\"><h2>Input problems</h2><details class=\"errors\"{}><summary>{} problem{}</summary><ul>",
             if r.errors.len() <= 10 { " open" } else { "" },
             r.errors.len(),
             if r.errors.len() == 1 { "" } else { "s" }

@@ -208,7 +208,7 @@ pub fn render(r: &Report, opts: &Options) -> String {
     }
     let _ = writeln!(s, "Score: {SCORE_FORMULA}\n");
     if !r.errors.is_empty() {
-        s.push_str("## Files that could not be checked\n\n");
+        s.push_str("## Input problems\n\n");
         for e in &r.errors {
             let _ = writeln!(
                 s,
