@@ -142,6 +142,18 @@ pub fn discover_with(
     filter: &Filter,
     access: &crate::fsx::Access,
 ) -> Discovered {
+    discover_limited(paths, filter, access, usize::MAX)
+}
+
+/// [`discover_with`], looking at no more than `limit` directory entries in all (the language
+/// server's workspace scan must not walk a whole disk); stopping early is said in `skipped`.
+pub fn discover_limited(
+    paths: &[PathBuf],
+    filter: &Filter,
+    access: &crate::fsx::Access,
+    limit: usize,
+) -> Discovered {
+    let mut seen = 0usize;
     let mut found = Discovered::default();
     for root in paths {
         let meta = match std::fs::metadata(root) {
@@ -183,6 +195,14 @@ pub fn discover_with(
             })
             .build();
         for entry in walker {
+            seen += 1;
+            if seen > limit {
+                found.skipped.push((
+                    display_of(root),
+                    format!("walk stopped after {limit} entries"),
+                ));
+                break;
+            }
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {

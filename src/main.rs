@@ -174,8 +174,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Server => {
-            lambdalint::lsp::run_stdio()?;
-            Ok(ExitCode::SUCCESS)
+            // The specification: exit code 0 after `shutdown` then `exit`, 1 otherwise.
+            let clean = lambdalint::lsp::run_stdio()?;
+            Ok(if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Debug(DebugCommand::Facts { paths, summary }) => {
             let paths = if paths.is_empty() {
