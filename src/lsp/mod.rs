@@ -36,8 +36,6 @@ use workspace::HandlerMap;
 
 /// Quiet time after the last keystroke before a changed buffer is checked.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
-/// Largest message body accepted.
-
 fn log(msg: impl std::fmt::Display) {
     eprintln!("lambdalint server: {msg}");
 }
