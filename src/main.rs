@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use lambdalint::baseline::Baseline;
-use lambdalint::check::{self, check_paths};
+use lambdalint::check;
 use lambdalint::config::Config;
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
@@ -238,13 +238,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             let sel = cfg.selection(&[], &[]);
+            let opts = report::Options {
+                access: Some(cfg.access(&paths)),
+                ..opts
+            };
             let r = report::collect(&paths, &filter, &sel, &opts);
             let text = match format {
                 ReportFormat::Html => report::html::render(&r, &opts),
                 ReportFormat::Markdown => report::markdown::render(&r, &opts),
             };
             match output {
-                Some(p) => std::fs::write(&p, text)?,
+                Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
             Ok(if r.errors.is_empty() {
@@ -322,7 +326,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 None => None,
             };
-            let mut outcome = check_paths(&paths, &filter, &sel);
+            let access = cfg.access(&paths);
+            let mut outcome = check::check_paths_with(&paths, &filter, &sel, &access);
             if verbose {
                 for (file, why) in &outcome.skipped {
                     say!("lambdalint: {file}: skipped: {why}");
@@ -356,7 +361,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             match output {
-                Some(p) => std::fs::write(&p, text)?,
+                Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
             let threshold = match fail_on {
@@ -376,6 +381,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Write the output file named with `-o`, saying which file could not be written.
+fn write_output(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
 }
 
 /// Print a line on standard error, with every control character from the input shown, not

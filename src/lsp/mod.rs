@@ -309,11 +309,9 @@ impl Server {
         {
             roots.push(root);
         }
-        let scannable = workspace::scannable_roots(&roots);
-        if scannable.len() < roots.len() {
+        if workspace::scannable_roots(&roots).len() < roots.len() {
             log("the filesystem root or the home directory is not scanned as a workspace folder");
         }
-        self.access = crate::fsx::Access::new(&scannable, &[], crate::fsx::DEFAULT_SOURCE_CAP);
         self.roots = roots;
         self.reload_settings();
         let start = Instant::now();
@@ -351,7 +349,10 @@ impl Server {
     }
 
     fn reload_settings(&mut self) {
-        self.selection = workspace::load_settings(&self.roots);
+        let scannable = workspace::scannable_roots(&self.roots);
+        let cfg = workspace::load_config(&scannable);
+        self.selection = cfg.selection(&[], &[]);
+        self.access = cfg.access(&scannable);
         let open: Vec<PathBuf> = self.published.keys().cloned().collect();
         for p in open {
             self.pending.insert(p, Instant::now());

@@ -144,17 +144,26 @@ impl HandlerMap {
 /// `pyproject.toml` `[tool.lambdalint]`, found as the CLI finds it, upward from the first workspace
 /// folder that has one). A configuration error is logged and the defaults are used.
 pub fn load_settings(roots: &[PathBuf]) -> RuleSelection {
+    load_config(roots).selection(&[], &[])
+}
+
+/// The configuration of the workspace: the first one found from its folders (defaults when
+/// there is none or it is invalid; the error is logged).
+pub fn load_config(roots: &[PathBuf]) -> crate::config::Config {
     for root in roots {
         match crate::config::Config::discover(root) {
-            Ok(Some(cfg)) => return cfg.selection(&[], &[]),
+            Ok(Some(cfg)) => return cfg,
             Ok(None) => {}
             Err(e) => {
-                eprintln!("lambdalint server: {e}");
-                return RuleSelection::default();
+                eprintln!(
+                    "lambdalint server: {}",
+                    crate::render::safe::terminal(&e.to_string())
+                );
+                return crate::config::Config::default();
             }
         }
     }
-    RuleSelection::default()
+    crate::config::Config::default()
 }
 
 #[cfg(test)]
