@@ -35,7 +35,7 @@ pub struct Outcome {
 /// Cheap test before parsing: does the text look like a CloudFormation template?
 pub fn looks_like_template(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("AWS::"))
+        || (text.contains("Resources") && (text.contains("AWS::") || text.contains("Type")))
         || text.contains("AWS::Serverless")
 }
 
