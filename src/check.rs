@@ -229,6 +229,7 @@ pub fn run_rules_with(
             out,
             options: sel.options_for(code),
             handlers,
+            selection: sel,
         };
         rule.check(&mut cx);
         if let Some(s) = sel.severity_of(code) {

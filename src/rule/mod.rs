@@ -77,6 +77,9 @@ pub struct Context<'a> {
     pub options: Option<&'a toml::Table>,
     /// Handler source facts (None when the handler stage did not run).
     pub handlers: Option<&'a crate::handler::HandlerFacts>,
+    /// The rules of this run: a rule whose finding another enabled rule already states (one
+    /// resource, one cause) leaves it to that rule.
+    pub selection: &'a RuleSelection,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -134,6 +137,15 @@ impl Context<'_> {
 
     pub fn option_int(&self, name: &str) -> Option<i64> {
         self.option(name).and_then(toml::Value::as_integer)
+    }
+
+    pub fn option_str(&self, name: &str) -> Option<&str> {
+        self.option(name).and_then(toml::Value::as_str)
+    }
+
+    /// Is another rule part of this run?
+    pub fn enabled(&self, code: &str) -> bool {
+        self.selection.enabled(code)
     }
 
     /// Report in another file than the template (a handler source).
