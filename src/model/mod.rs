@@ -13,6 +13,7 @@ pub mod runtimes;
 pub mod security_groups;
 pub mod stepfunctions;
 pub mod template;
+pub mod validate;
 
 use std::sync::OnceLock;
 

@@ -125,6 +125,21 @@ pub const BUILTIN_CODES: &[(&str, &str, &str)] = &[
         "The file contains more than one YAML document.",
     ),
     (
+        "E006",
+        "not-a-template",
+        "A file named on the command line is not a CloudFormation or SAM template.",
+    ),
+    (
+        "E007",
+        "invalid-structure",
+        "`Resources`, a resource, its `Type` or `Properties`, or `Globals` has the wrong kind; that part is not checked.",
+    ),
+    (
+        "E008",
+        "invalid-value",
+        "A property the rules read has a value of the wrong type or out of range (`Timeout: abc`, `-1`, `.nan`, `yes`).",
+    ),
+    (
         "E010",
         "unused-suppression",
         "A `lambdalint: ignore` suppression (comment or resource Metadata) matched no finding.",
