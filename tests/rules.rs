@@ -123,3 +123,58 @@ fn every_rule_has_docs_and_fixtures() {
         }
     }
 }
+
+/// Check a fixture with a rule selection (ignored codes, rule options).
+fn check_with(
+    path: &str,
+    sel: &lambdalint::rule::RuleSelection,
+) -> Vec<lambdalint::diagnostic::Diagnostic> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = std::sync::Arc::new(lambdalint::source::SourceFile::new(
+        PathBuf::from(path),
+        path.to_string(),
+        text,
+    ));
+    let rules = lambdalint::rules::all();
+    lambdalint::check::check_source(&file, &rules, sel)
+        .unwrap()
+        .unwrap_or_default()
+}
+
+fn ignoring(codes: &[&str]) -> lambdalint::rule::RuleSelection {
+    lambdalint::rule::RuleSelection {
+        ignore: codes.iter().map(|c| c.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+/// A stream source without OnFailure and without retry limits: one finding (LMB002) says both;
+/// with LMB002 off, LMB003 says both.
+#[test]
+fn unbounded_stream_without_destination_is_one_finding() {
+    for path in [
+        "testdata/rules/LMB002/bad_cfn.yaml",
+        "testdata/rules/LMB002/bad_sam.json",
+    ] {
+        let all = check_with(path, &Default::default());
+        let l2: Vec<_> = all.iter().filter(|d| d.code == "LMB002").collect();
+        assert!(!l2.is_empty(), "{path}");
+        assert!(all.iter().all(|d| d.code != "LMB003"), "{path}");
+        let without = check_with(path, &ignoring(&["LMB002"]));
+        let l3: Vec<_> = without.iter().filter(|d| d.code == "LMB003").collect();
+        // Bounded sources (bad_sam: `MaximumRetryAttempts: 3`) are LMB002's alone.
+        if path.ends_with("bad_cfn.yaml") {
+            assert_eq!(l3.len(), l2.len(), "{path}");
+            for d in &l3 {
+                assert!(
+                    d.message
+                        .contains("no `DestinationConfig.OnFailure` either"),
+                    "{}",
+                    d.message
+                );
+            }
+        } else {
+            assert!(l3.is_empty(), "{path}: {l3:?}");
+        }
+    }
+}

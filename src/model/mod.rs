@@ -37,6 +37,8 @@ pub struct App {
     pub events_by_function: std::collections::HashMap<String, Vec<usize>>,
     /// Views built on first use and shared by the rules that need them.
     lazy: Lazy,
+    /// Where files the template points at may be read from (definition files...).
+    scope: Option<crate::fsx::Scope>,
 }
 
 #[derive(Debug, Default)]
@@ -79,7 +81,15 @@ impl App {
             graph,
             events_by_function,
             lazy: Lazy::default(),
+            scope: None,
         }
+    }
+
+    /// The same application, reading the files its template points at through `scope` (without
+    /// one: the default scope of the template's project).
+    pub fn with_scope(mut self, scope: crate::fsx::Scope) -> Self {
+        self.scope = Some(scope);
+        self
     }
 
     /// API Gateway APIs and stages (built once).
@@ -90,9 +100,13 @@ impl App {
     /// Step Functions state machines and their task states (built once; local definition files
     /// are read here).
     pub fn state_machines(&self) -> &[stepfunctions::StateMachine] {
-        self.lazy
-            .state_machines
-            .get_or_init(|| stepfunctions::collect(&self.tpl))
+        self.lazy.state_machines.get_or_init(|| {
+            let scope = self
+                .scope
+                .clone()
+                .unwrap_or_else(|| crate::fsx::Access::default().scope_for(&self.tpl.file.path));
+            stepfunctions::collect(&self.tpl, &scope)
+        })
     }
 
     /// Security groups and their rules (built once).

@@ -6,18 +6,16 @@
 //! item processors (`ItemProcessor`, `Iterator`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use crate::fsx::Scope;
 use crate::load::{Document, NodeId, Value};
 use crate::model::template::{Known, Target, Template, sub_variables};
 use crate::source::{Format, SourceFile, Span};
 
 pub const SFN_MACHINE: &str = "AWS::StepFunctions::StateMachine";
 pub const SAM_MACHINE: &str = "AWS::Serverless::StateMachine";
-
-/// Largest definition file read.
-const MAX_DEFINITION_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Where a state is written.
 #[derive(Debug, Clone)]
@@ -108,6 +106,8 @@ pub struct StateMachine {
     pub tasks: Known<Vec<Task>>,
     /// The definition file, when local.
     pub file: Option<Arc<SourceFile>>,
+    /// Why a local definition file was not read (outside the project, too large, missing...).
+    pub unread: Option<String>,
 }
 
 /// A substitution: what `${Name}` stands for.
@@ -467,39 +467,7 @@ fn task(
     }
 }
 
-/// Read a local definition file: inside the template's folder, at most
-/// [`MAX_DEFINITION_BYTES`]. The one place this module touches the file system.
-fn read_definition_file(base: &Path, rel: &str) -> Result<(PathBuf, String), String> {
-    if rel.contains("://") || Path::new(rel).is_absolute() {
-        return Err(format!(
-            "`DefinitionUri` `{rel}` is not a local relative path"
-        ));
-    }
-    let path = base.join(rel);
-    let canon_base = std::fs::canonicalize(if base.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        base
-    })
-    .map_err(|e| format!("cannot resolve the template folder: {e}"))?;
-    let canon = std::fs::canonicalize(&path).map_err(|e| format!("cannot read `{rel}`: {e}"))?;
-    if !canon.starts_with(&canon_base) {
-        return Err(format!("`{rel}` is outside the template's folder"));
-    }
-    let f = std::fs::File::open(&canon).map_err(|e| format!("cannot read `{rel}`: {e}"))?;
-    let mut bytes = Vec::new();
-    use std::io::Read;
-    f.take(MAX_DEFINITION_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read `{rel}`: {e}"))?;
-    if bytes.len() as u64 > MAX_DEFINITION_BYTES {
-        return Err(format!("`{rel}` is too large"));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| format!("`{rel}` is not UTF-8"))?;
-    Ok((path, text))
-}
-
-fn machine(tpl: &Template, r: &crate::model::Resource) -> Option<StateMachine> {
+fn machine(tpl: &Template, scope: &Scope, r: &crate::model::Resource) -> Option<StateMachine> {
     let sam = match r.type_.as_str() {
         SAM_MACHINE => true,
         SFN_MACHINE => false,
@@ -525,6 +493,7 @@ fn machine(tpl: &Template, r: &crate::model::Resource) -> Option<StateMachine> {
         timeout: false,
         tasks: Known::Unknown("no definition".into()),
         file: None,
+        unread: None,
     };
     if let Some(d) = prop("Definition") {
         if doc.as_map(d).is_none() || doc.intrinsic(d).is_some() {
@@ -576,15 +545,22 @@ fn machine(tpl: &Template, r: &crate::model::Resource) -> Option<StateMachine> {
             out.tasks = Known::Unknown("`DefinitionUri` is in S3 or computed".into());
             return Some(out);
         };
+        if rel.contains("://") {
+            out.tasks = Known::Unknown("`DefinitionUri` is not a local file".into());
+            return Some(out);
+        }
         let base = tpl
             .file
             .path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let (path, text) = match read_definition_file(&base, rel) {
-            Ok(x) => x,
-            Err(why) => {
+        let path = base.join(rel);
+        let text = match scope.read_text(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                let why = e.to_string();
+                out.unread = Some(why.clone());
                 out.tasks = Known::Unknown(why);
                 return Some(out);
             }
@@ -702,12 +678,12 @@ fn string_with_subs(
     }
 }
 
-/// Every state machine of the template.
-pub fn collect(tpl: &Template) -> Vec<StateMachine> {
+/// Every state machine of the template; local definition files are read through `scope`.
+pub fn collect(tpl: &Template, scope: &Scope) -> Vec<StateMachine> {
     tpl.resources
         .values()
         .filter(|r| r.type_ == SFN_MACHINE || r.type_ == SAM_MACHINE)
-        .filter_map(|r| machine(tpl, r))
+        .filter_map(|r| machine(tpl, scope, r))
         .collect()
 }
 

@@ -6,6 +6,7 @@ pub mod iam002;
 pub mod iam003;
 pub mod lmb001;
 pub mod lmb002;
+pub mod lmb003;
 pub mod lmb010;
 pub mod lmb011;
 pub mod rds001;
@@ -24,6 +25,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(iam003::OverlyPermissiveManagedPolicy),
         Box::new(lmb001::AsyncFunctionWithoutFailureDestination),
         Box::new(lmb002::StreamSourceWithoutFailureDestination),
+        Box::new(lmb003::StreamRetriesUnbounded),
         Box::new(lmb010::FunctionWithoutTimeout),
         Box::new(lmb011::TimeoutExceedsApiIntegration),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
