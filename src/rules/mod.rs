@@ -9,6 +9,8 @@ pub mod lmb002;
 pub mod lmb003;
 pub mod lmb010;
 pub mod lmb011;
+pub mod lmb012;
+pub mod lmb020;
 pub mod rds001;
 pub mod sqs001;
 pub mod sqs010;
@@ -28,6 +30,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb003::StreamRetriesUnbounded),
         Box::new(lmb010::FunctionWithoutTimeout),
         Box::new(lmb011::TimeoutExceedsApiIntegration),
+        Box::new(lmb012::ScheduleOverlapsItself),
+        Box::new(lmb020::ReservedConcurrencyConflict),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
