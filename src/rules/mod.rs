@@ -11,6 +11,7 @@ pub mod lmb010;
 pub mod lmb011;
 pub mod lmb012;
 pub mod lmb020;
+pub mod lmb040;
 pub mod rds001;
 pub mod sqs001;
 pub mod sqs010;
@@ -32,6 +33,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb011::TimeoutExceedsApiIntegration),
         Box::new(lmb012::ScheduleOverlapsItself),
         Box::new(lmb020::ReservedConcurrencyConflict),
+        Box::new(lmb040::SecretInFunctionEnvironment),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
