@@ -181,7 +181,7 @@ fn credential_shape(v: &str) -> Option<&'static str> {
 }
 
 /// Every string below a node (literal strings, `Fn::Sub` templates, `Fn::Join` parts).
-fn strings_below<'a>(tpl: &'a Template, node: NodeId) -> Vec<&'a str> {
+fn strings_below(tpl: &Template, node: NodeId) -> Vec<&str> {
     let doc = &tpl.doc;
     let mut out = Vec::new();
     let mut stack = vec![node];
@@ -272,7 +272,7 @@ pub fn secret_in(
         return Some(Secret::Literal(format!("the value is {what}")));
     }
     (name_says_secret(name) && !is_placeholder(literal))
-        .then(|| Secret::Literal("a credential, by its name".to_string()))
+        .then(|| Secret::Literal("its name says so".to_string()))
 }
 
 impl Rule for SecretInFunctionEnvironment {
