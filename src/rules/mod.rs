@@ -12,6 +12,8 @@ pub mod lmb011;
 pub mod lmb012;
 pub mod lmb020;
 pub mod lmb040;
+pub mod lmb050;
+pub mod lmb051;
 pub mod rds001;
 pub mod sqs001;
 pub mod sqs010;
@@ -34,6 +36,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb012::ScheduleOverlapsItself),
         Box::new(lmb020::ReservedConcurrencyConflict),
         Box::new(lmb040::SecretInFunctionEnvironment),
+        Box::new(lmb050::LogGroupWithoutRetention),
+        Box::new(lmb051::TracingDisabled),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
