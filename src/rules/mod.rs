@@ -14,6 +14,7 @@ pub mod lmb020;
 pub mod lmb040;
 pub mod lmb050;
 pub mod lmb051;
+pub mod lmb060;
 pub mod rds001;
 pub mod sqs001;
 pub mod sqs010;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb040::SecretInFunctionEnvironment),
         Box::new(lmb050::LogGroupWithoutRetention),
         Box::new(lmb051::TracingDisabled),
+        Box::new(lmb060::DeprecatedRuntime),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
