@@ -4,6 +4,7 @@ pub mod handler_rules;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
+pub mod iam010;
 pub mod lmb001;
 pub mod lmb002;
 pub mod lmb003;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(iam001::WildcardAction),
         Box::new(iam002::WildcardResource),
         Box::new(iam003::OverlyPermissiveManagedPolicy),
+        Box::new(iam010::UnscopedInvokePermission),
         Box::new(lmb001::AsyncFunctionWithoutFailureDestination),
         Box::new(lmb002::StreamSourceWithoutFailureDestination),
         Box::new(lmb003::StreamRetriesUnbounded),
