@@ -1,5 +1,6 @@
 //! The rules, one module each, and the registry.
 
+pub mod evb001;
 pub mod handler_rules;
 pub mod iam001;
 pub mod iam002;
@@ -17,8 +18,11 @@ pub mod lmb050;
 pub mod lmb051;
 pub mod lmb060;
 pub mod rds001;
+pub mod sns001;
 pub mod sqs001;
+pub mod sqs002;
 pub mod sqs010;
+pub mod sqs011;
 pub mod vpc001;
 pub mod vpc002;
 
@@ -44,7 +48,11 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb060::DeprecatedRuntime),
         Box::new(rds001::UnboundedConcurrencyToDatabase),
         Box::new(sqs001::QueueWithoutRedrivePolicy),
+        Box::new(sqs002::DlqRetentionTooShort),
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
+        Box::new(sqs011::MaxReceiveCountTooLow),
+        Box::new(sns001::SubscriptionWithoutRedrivePolicy),
+        Box::new(evb001::RuleTargetWithoutDeadLetterQueue),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
         Box::new(handler_rules::FunctionOnlyForwards),
