@@ -18,7 +18,7 @@ fn retention_text(secs: f64, default: bool) -> String {
         format!("{secs} s")
     };
     if default {
-        format!("{d} (the default)")
+        format!("{d}, the default")
     } else {
         d
     }
@@ -26,7 +26,7 @@ fn retention_text(secs: f64, default: bool) -> String {
 
 pub fn message(dlq: &str, dlq_ret: (f64, bool), queue: &str, queue_ret: (f64, bool)) -> String {
     format!(
-        "dead-letter queue `{dlq}` keeps messages for {}, {} its source queue `{queue}` ({}): a moved message keeps its original enqueue time, so it expires from `{dlq}` when it would have expired from `{queue}`, possibly right after the move",
+        "dead-letter queue `{dlq}` keeps messages for {}: {} its source queue `{queue}` ({}); a moved message keeps its original enqueue time, so it expires from `{dlq}` when it would have expired from `{queue}`, possibly right after the move",
         retention_text(dlq_ret.0, dlq_ret.1),
         if dlq_ret.0 < queue_ret.0 {
             "less than"
@@ -88,7 +88,7 @@ impl Rule for DlqRetentionTooShort {
             }
             let span = tpl
                 .prop(dlq, "MessageRetentionPeriod")
-                .and_then(|_| dlq.properties)
+                .and(dlq.properties)
                 .and_then(|p| tpl.key_span(p, "MessageRetentionPeriod"))
                 .unwrap_or(dlq.key_span);
             cx.emit(
