@@ -1,5 +1,9 @@
 //! The rules, one module each, and the registry.
 
+pub mod apigw001;
+pub mod apigw002;
+pub mod apigw003;
+pub mod apigw005;
 pub mod evb001;
 pub mod handler_rules;
 pub mod iam001;
@@ -53,6 +57,10 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(sqs011::MaxReceiveCountTooLow),
         Box::new(sns001::SubscriptionWithoutRedrivePolicy),
         Box::new(evb001::RuleTargetWithoutDeadLetterQueue),
+        Box::new(apigw001::ApiWithoutThrottling),
+        Box::new(apigw002::ApiWithoutAccessLogging),
+        Box::new(apigw003::ApiDataTraceEnabled),
+        Box::new(apigw005::PrivateApiWithoutVpcePolicy),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
         Box::new(handler_rules::FunctionOnlyForwards),
