@@ -332,6 +332,41 @@ fn walk(tpl: &Template, def: &Def<'_>, subs: &HashMap<String, Option<Subst>>) ->
     out
 }
 
+/// The function of this template a `lambda:invoke` task names in `Parameters.FunctionName`
+/// (or `Arguments.FunctionName` in JSONata definitions).
+fn invoked_function(
+    tpl: &Template,
+    def: &Def<'_>,
+    subs: &HashMap<String, Option<Subst>>,
+    st: NodeId,
+) -> Option<String> {
+    let doc = def.doc;
+    let n = doc
+        .get_path(st, &["Parameters", "FunctionName"])
+        .or_else(|| doc.get_path(st, &["Arguments", "FunctionName"]))?;
+    if let Some(s) = doc.as_str(n) {
+        for v in sub_variables(s) {
+            if let Some(Some(Subst::Function(f))) = subs.get(&v) {
+                return Some(f.clone());
+            }
+        }
+        // A function name or ARN written out (after `Fn::Sub`): a resource of the template?
+        let name = s.rsplit(':').next().unwrap_or(s);
+        return tpl
+            .resource(name)
+            .filter(|r| {
+                r.type_ == "AWS::Lambda::Function" || r.type_ == "AWS::Serverless::Function"
+            })
+            .map(|r| r.id.clone());
+    }
+    if def.in_template
+        && let Some(Subst::Function(f)) = classify_target(tpl, &tpl.target(n))
+    {
+        return Some(f);
+    }
+    None
+}
+
 fn task(
     tpl: &Template,
     def: &Def<'_>,
@@ -410,6 +445,19 @@ fn task(
                 )
             }
         }
+    };
+    // `lambda:invoke` names its function in `Parameters` / `Arguments`.
+    let resource = match resource {
+        TaskResource::Lambda {
+            function: None,
+            integration: true,
+            pattern,
+        } => TaskResource::Lambda {
+            function: invoked_function(tpl, def, subs, st),
+            integration: true,
+            pattern,
+        },
+        other => other,
     };
     let mut computed = false;
     let mut retry_errors = Vec::new();

@@ -22,6 +22,8 @@ pub mod lmb050;
 pub mod lmb051;
 pub mod lmb060;
 pub mod rds001;
+pub mod sfn001;
+pub mod sfn002;
 pub mod sns001;
 pub mod sqs001;
 pub mod sqs002;
@@ -61,6 +63,8 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(apigw002::ApiWithoutAccessLogging),
         Box::new(apigw003::ApiDataTraceEnabled),
         Box::new(apigw005::PrivateApiWithoutVpcePolicy),
+        Box::new(sfn001::TaskWithoutTimeout),
+        Box::new(sfn002::LambdaTaskWithoutRetry),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
         Box::new(handler_rules::FunctionOnlyForwards),
