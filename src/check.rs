@@ -259,7 +259,8 @@ pub fn check_source_full(
             path: Vec::new(),
         });
     }
-    let app = App::new(Template::new(Arc::clone(file), loaded));
+    let scope = access.scope_for(&file.path);
+    let app = App::new(Template::new(Arc::clone(file), loaded)).with_scope(scope.clone());
     let errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
         .into_iter()
         .filter(|p| sel.enabled(p.code))
@@ -273,10 +274,7 @@ pub fn check_source_full(
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
-        let sources = crate::handler::resolve::Sources {
-            scope: access.scope_for(&file.path),
-            overlay,
-        };
+        let sources = crate::handler::resolve::Sources { scope, overlay };
         crate::handler::analyze_with(&app, &sources)
     };
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
@@ -321,6 +319,7 @@ pub fn run_rules_with(
             out,
             options: sel.options_for(code),
             handlers,
+            selection: sel,
         };
         rule.check(&mut cx);
         if let Some(s) = sel.severity_of(code) {

@@ -129,6 +129,35 @@ impl Template {
         self.resources.get(id)
     }
 
+    /// A section of SAM `Globals` (`Function`, `Api`, `HttpApi`, `StateMachine`...), when it is a
+    /// map and the template is a SAM template.
+    pub fn globals(&self, section: &str) -> Option<NodeId> {
+        if !self.is_sam {
+            return None;
+        }
+        let root = self.doc.root?;
+        self.doc
+            .get_path(root, &["Globals", section])
+            .filter(|n| self.doc.as_map(*n).is_some())
+    }
+
+    /// Does SAM `Globals` apply to property `name` of a SAM resource? Not when its resource
+    /// attribute `IgnoreGlobals` is `"*"` or lists the property.
+    pub fn takes_globals(&self, r: &Resource, name: &str) -> bool {
+        let Some(ignore) = self.doc.get(r.node, "IgnoreGlobals") else {
+            return true;
+        };
+        let doc = &self.doc;
+        if let Some(s) = doc.as_str(ignore) {
+            return s != "*";
+        }
+        match doc.as_seq(ignore) {
+            Some(items) => !items.iter().any(|&i| doc.as_str(i) == Some(name)),
+            // Any other shape is rejected by the SAM translator: keep the Globals.
+            None => true,
+        }
+    }
+
     pub fn resources_of<'a>(&'a self, type_: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
         self.resources.values().filter(move |r| r.type_ == type_)
     }
