@@ -133,7 +133,10 @@ pub fn read_candidate(c: &Candidate) -> Result<Option<Arc<SourceFile>>, InputErr
         Ok(t) => t,
         Err((e, bytes)) => return undecodable(c, &bytes, e),
     };
-    if !c.explicit && !looks_like_template(&text) {
+    if !c.explicit
+        && !looks_like_template(&text)
+        && !crate::frameworks::serverless::is_config_path(&c.path)
+    {
         return Ok(None);
     }
     Ok(Some(Arc::new(SourceFile::new(
@@ -217,10 +220,9 @@ pub fn check_source_full(
     access: &Access,
     overlay: crate::handler::resolve::Overlay<'_>,
 ) -> Result<Option<Checked>, LoadError> {
-    let loaded = load::load(&file.text, file.format())?;
-    if !load::is_template(&loaded.doc) {
+    let Some((loaded, origin)) = load_template(file, access)? else {
         return Ok(None);
-    }
+    };
     let mut out = Vec::new();
     for issue in &loaded.issues {
         if !sel.enabled(issue.code) {
@@ -235,9 +237,10 @@ pub fn check_source_full(
             span: issue.span,
             resource: None,
             path: Vec::new(),
+            construct: None,
         });
     }
-    let app = App::new(Template::new(Arc::clone(file), loaded));
+    let app = App::new(Template::lowered(Arc::clone(file), loaded, origin));
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
@@ -249,11 +252,33 @@ pub fn check_source_full(
     };
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
+    crate::model::dialect::relocate(&app.tpl, &mut out);
     Ok(Some(Checked {
         app,
         handlers,
         diagnostics: out,
     }))
+}
+
+/// Load a source text in whatever form it is (CloudFormation / SAM, `serverless.yml`, a template
+/// of a CDK cloud assembly) into the CloudFormation-shaped tree and where it came from. `Ok(None)`:
+/// it parsed but is none of these. Files a configuration points at are read inside `access`.
+pub fn load_template(
+    file: &Arc<SourceFile>,
+    access: &Access,
+) -> Result<Option<(load::Loaded, crate::model::dialect::Origin)>, LoadError> {
+    if crate::frameworks::serverless::is_config_path(&file.path) {
+        let scope = access.scope_for(&file.path);
+        if let Some(x) = crate::frameworks::serverless::load(file, &scope)? {
+            return Ok(Some(x));
+        }
+    }
+    let loaded = load::load(&file.text, file.format())?;
+    if !load::is_template(&loaded.doc) {
+        return Ok(None);
+    }
+    let origin = crate::frameworks::cdk::origin(file, &loaded.doc, access);
+    Ok(Some((loaded, origin)))
 }
 
 /// Run the enabled rules over one application.
@@ -374,11 +399,8 @@ pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
         .par_iter()
         .filter_map(|c| {
             let file = read_candidate(c).ok().flatten()?;
-            let loaded = load::load(&file.text, file.format()).ok()?;
-            if !load::is_template(&loaded.doc) {
-                return None;
-            }
-            let app = App::new(Template::new(file, loaded));
+            let (loaded, origin) = load_template(&file, &access).ok().flatten()?;
+            let app = App::new(Template::lowered(file, loaded, origin));
             Some(TemplateFacts {
                 template: c.display.clone(),
                 functions: app.functions.len(),

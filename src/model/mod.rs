@@ -1,6 +1,7 @@
 //! Typed views over a template: functions (Globals merged), event sources, permissions, graph.
 
 pub mod database;
+pub mod dialect;
 pub mod events;
 pub mod function;
 pub mod iam;

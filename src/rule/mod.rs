@@ -238,6 +238,7 @@ impl Context<'_> {
             span: r.span,
             resource: r.resource,
             path: r.path,
+            construct: None,
         });
     }
 }
