@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::RuleSelection;
 use crate::diagnostic::Severity;
-use crate::rule::catalogue;
+use crate::rule::{RuleSelection, is_builtin, valid_selector};
 use crate::source::LineIndex;
 
 /// File names looked for in each directory, in order.
@@ -82,28 +81,6 @@ pub struct Config {
     pub severity: Vec<(String, Severity)>,
     /// `[rules.CODE.options]`.
     pub options: Vec<(String, toml::Table)>,
-}
-
-/// Codes that are not catalogue rules but can be selected, ignored and re-graded.
-fn builtin_code(code: &str) -> bool {
-    crate::render::sarif::BUILTIN_CODES
-        .iter()
-        .any(|(c, _, _)| *c == code)
-}
-
-/// Is `s` a rule code, a code prefix, a category, a rule name, or `ALL`?
-pub fn valid_selector(s: &str) -> bool {
-    let up = s.to_ascii_uppercase();
-    !s.is_empty()
-        && (up == "ALL"
-            || builtin_code(&up)
-            || up == "E"
-            || crate::render::sarif::BUILTIN_CODES
-                .iter()
-                .any(|(c, _, _)| c.starts_with(&up))
-            || catalogue()
-                .iter()
-                .any(|m| m.code.starts_with(&up) || m.category == s || m.name == s))
 }
 
 fn parse_severity(s: &str) -> Option<Severity> {
@@ -197,7 +174,7 @@ impl Config {
         for (code, rule) in raw.rules {
             let key = code.get_ref().to_ascii_uppercase();
             let known_rule = crate::rule::meta(&key).is_some();
-            if !known_rule && !builtin_code(&key) {
+            if !known_rule && !is_builtin(&key) {
                 return Err(cx.err(
                     code.span(),
                     format!(

@@ -250,6 +250,11 @@ pub struct Origin {
     pub construct_paths: HashMap<String, String>,
     /// CDK: logical id -> the place in the app's source that created the construct.
     pub creation: HashMap<String, (Arc<SourceFile>, Span)>,
+    /// Resources the framework adds for itself (CDK helper functions and their roles): their
+    /// findings are dropped.
+    pub helpers: Vec<String>,
+    /// What the reader left out on purpose, said under `--verbose`.
+    pub remarks: Vec<String>,
 }
 
 impl Origin {
@@ -303,10 +308,17 @@ fn replace_ticked(text: &mut String, from: &str, to: &str) {
 /// Map findings of a lowered template back to what the user edits (see the module docs). Ids are
 /// mapped on every finding; positions only on findings in the template itself (handler findings
 /// already point at their sources).
-pub fn relocate(tpl: &crate::model::Template, out: &mut [Diagnostic]) {
+pub fn relocate(tpl: &crate::model::Template, out: &mut Vec<Diagnostic>) {
     let origin = &tpl.origin;
     if origin.dialect == Dialect::CloudFormation {
         return;
+    }
+    if !origin.helpers.is_empty() {
+        out.retain(|d| {
+            d.resource
+                .as_ref()
+                .is_none_or(|r| !origin.helpers.contains(r))
+        });
     }
     for d in out.iter_mut() {
         let in_template = Arc::ptr_eq(&d.file, &tpl.file);
@@ -341,6 +353,21 @@ pub fn relocate(tpl: &crate::model::Template, out: &mut [Diagnostic]) {
             d.span = s;
         }
     }
+}
+
+/// [`relocate`] for an input problem found in a lowered template: its file, span and message.
+pub fn relocate_problem(
+    tpl: &crate::model::Template,
+    span: Span,
+    mut message: String,
+) -> (Arc<SourceFile>, Span, String) {
+    for (id, r) in &tpl.origin.ids {
+        if message.contains(id.as_str()) {
+            replace_ticked(&mut message, id, &r.display);
+        }
+    }
+    let (f, s) = tpl.origin.locate(&tpl.file, span);
+    (f, s, message)
 }
 
 #[cfg(test)]
