@@ -1557,6 +1557,11 @@ fn lower_events(
                         Some(rep.clone()),
                     );
                 }
+                if arn.is_none() {
+                    out.ids
+                        .entry(format!("SNSTopic{tnorm}"))
+                        .or_insert_with(|| rep.clone());
+                }
                 let src = out.ref_(&format!("SNSTopic{tnorm}"), sp);
                 let src = if arn.is_some() { None } else { Some(src) };
                 permission(
