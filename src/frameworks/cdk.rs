@@ -333,6 +333,7 @@ pub fn origin(file: &Arc<SourceFile>, loaded: &mut Loaded, access: &Access) -> O
         .map(|m| m.iter().map(|(k, _, v)| (k.to_string(), v)).collect())
         .unwrap_or_default();
     let mut files: HashMap<PathBuf, Option<Arc<SourceFile>>> = HashMap::new();
+    let mut rerooted: HashMap<String, Option<PathBuf>> = HashMap::new();
     for (id, node) in entries {
         let path = doc
             .get_path(node, &["Metadata", "aws:cdk:path"])
@@ -363,7 +364,12 @@ pub fn origin(file: &Arc<SourceFile>, loaded: &mut Loaded, access: &Access) -> O
                     .flatten()
                     .find_map(|f| {
                         let (path, line, col) = parse_frame(f)?;
-                        Some((reroot(&path, &project, &scope)?, line, col))
+                        // Many constructs share a file: look each path up once.
+                        let found = rerooted
+                            .entry(path)
+                            .or_insert_with_key(|path| reroot(path, &project, &scope))
+                            .clone()?;
+                        Some((found, line, col))
                     })
             });
             if let Some((fp, line, col)) = located {
