@@ -3,6 +3,7 @@
 pub mod api;
 pub mod concurrency;
 pub mod database;
+pub mod dialect;
 pub mod dynamodb;
 pub mod events;
 pub mod function;

@@ -61,6 +61,8 @@ pub struct Template {
     pub resources: IndexMap<String, Resource>,
     /// `Globals.Function`, when present.
     pub globals_function: Option<NodeId>,
+    /// How the user wrote it (CloudFormation, `serverless.yml`, CDK) and how findings map back.
+    pub origin: crate::model::dialect::Origin,
 }
 
 impl Template {
@@ -122,7 +124,24 @@ impl Template {
             conditions,
             resources,
             globals_function,
+            origin: crate::model::dialect::Origin::default(),
         }
+    }
+
+    /// A template lowered from another source form (`serverless.yml`, a CDK cloud assembly).
+    pub fn lowered(
+        file: Arc<SourceFile>,
+        loaded: Loaded,
+        origin: crate::model::dialect::Origin,
+    ) -> Self {
+        let mut t = Template::new(file, loaded);
+        t.origin = origin;
+        t
+    }
+
+    /// The source form of the template: rules word their help with [`crate::model::dialect::Dialect::say`].
+    pub fn dialect(&self) -> crate::model::dialect::Dialect {
+        self.origin.dialect
     }
 
     pub fn resource(&self, id: &str) -> Option<&Resource> {
@@ -235,6 +254,10 @@ impl Template {
                 Target::Unknown(format!("`Fn::Sub` with `${{{}}}`", vars.join("}`, `${")))
             }
             "Fn::ImportValue" => Target::Unknown("`Fn::ImportValue` from another stack".into()),
+            // A value a lowered source form could not resolve offline (`${ssm:...}`): the reason.
+            crate::model::dialect::UNRESOLVED => {
+                Target::Unknown(doc.as_str(arg).unwrap_or("an unresolved value").to_string())
+            }
             "Fn::If" => Target::Unknown("depends on a condition (`Fn::If`)".into()),
             other => Target::Unknown(format!("computed by `{other}`")),
         }

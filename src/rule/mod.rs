@@ -190,6 +190,7 @@ impl Context<'_> {
             span: r.span,
             resource: r.resource,
             path: r.path,
+            construct: None,
         });
     }
 }

@@ -126,10 +126,20 @@ impl Rule for StreamSourceWithoutFailureDestination {
             if has_destination(app, e.props) {
                 continue;
             }
-            let help = if e.name.is_some() {
-                HELP_SAM
-            } else {
-                HELP_MAPPING
+            let help = match app.tpl.dialect().say("DestinationConfig.OnFailure") {
+                Some(how) => format!(
+                    "add {how}, with {} (and {}) so a poison record is retried a bounded number of times and then sent there",
+                    app.tpl
+                        .dialect()
+                        .say("MaximumRetryAttempts")
+                        .unwrap_or("`MaximumRetryAttempts`"),
+                    app.tpl
+                        .dialect()
+                        .say("BisectBatchOnFunctionError")
+                        .unwrap_or("`BisectBatchOnFunctionError: true`")
+                ),
+                None if e.name.is_some() => HELP_SAM.to_string(),
+                None => HELP_MAPPING.to_string(),
             };
             cx.emit(
                 Report::new(
