@@ -147,7 +147,10 @@ impl Framer {
         let Some(n) = content_length(header) else {
             // A header block without a length: skip it, unless a header name hides further on
             // in it (junk glued to the front of a real header).
-            let skip = find_ci(header.get(1..)?, HEADER_NAME).map_or(body_start, |k| k + 1);
+            let skip = header
+                .get(1..)
+                .and_then(|h| find_ci(h, HEADER_NAME))
+                .map_or(body_start, |k| k + 1);
             self.consume(skip);
             return Some(Frame::Skipped(
                 "header without a valid Content-Length skipped".into(),
@@ -286,6 +289,14 @@ mod tests {
         let mut input = b"Content-Length: 50000000\r\n\r\n{\r\n\r\n".to_vec();
         input.extend(frame(A));
         assert_eq!(bodies(&input, 7), [A]);
+    }
+
+    #[test]
+    fn an_empty_header_block_is_skipped() {
+        let mut input = b"\r\n\r\n".to_vec();
+        input.extend(frame(A));
+        assert_eq!(bodies(&input, 1000), [A]);
+        assert_eq!(bodies(&input, 1), [A]);
     }
 
     #[test]
