@@ -62,14 +62,31 @@ impl Baseline {
     pub fn from_diagnostics(diags: &[Diagnostic]) -> Baseline {
         Baseline {
             version: VERSION,
+            // A grouped finding is recorded once per resource it affects: a resource that joins
+            // the group later is a new finding.
             findings: diags
                 .iter()
-                .map(|d| Entry {
-                    fingerprint: fingerprint(d),
-                    code: d.code.to_string(),
-                    file: d.file.display.clone(),
-                    resource: d.resource.clone(),
-                    message: d.message.clone(),
+                .flat_map(|d| {
+                    let members: Vec<(String, Option<String>)> = if d.related.is_empty() {
+                        vec![(fingerprint(d), d.resource.clone())]
+                    } else {
+                        d.related
+                            .iter()
+                            .map(|r| {
+                                (
+                                    crate::fingerprint::member_fingerprint(d, r),
+                                    Some(r.resource.clone()),
+                                )
+                            })
+                            .collect()
+                    };
+                    members.into_iter().map(|(fingerprint, resource)| Entry {
+                        fingerprint,
+                        code: d.code.to_string(),
+                        file: d.file.display.clone(),
+                        resource,
+                        message: d.message.clone(),
+                    })
                 })
                 .collect(),
         }
@@ -114,12 +131,30 @@ impl Baseline {
             *left.entry(e.fingerprint.as_str()).or_default() += 1;
         }
         let before = diags.len();
-        diags.retain(|d| match left.get_mut(fingerprint(d).as_str()) {
+        let mut take = |fp: &str| match left.get_mut(fp) {
             Some(n) if *n > 0 => {
                 *n -= 1;
-                false
+                true
             }
-            _ => true,
+            _ => false,
+        };
+        diags.retain_mut(|d| {
+            if d.related.is_empty() {
+                return !take(&fingerprint(d));
+            }
+            // A grouped finding: the resources in the baseline leave the group.
+            let fps: Vec<String> = d
+                .related
+                .iter()
+                .map(|r| crate::fingerprint::member_fingerprint(d, r))
+                .collect();
+            let mut i = 0;
+            d.related.retain(|_| {
+                let keep = !fps.get(i).is_some_and(|fp| take(fp));
+                i += 1;
+                keep
+            });
+            !d.related.is_empty()
         });
         before - diags.len()
     }

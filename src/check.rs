@@ -260,15 +260,14 @@ pub fn check_source_full(
             continue;
         }
         out.push(Diagnostic {
-            code: issue.code,
-            severity: sel.severity_of(issue.code).unwrap_or(Severity::Error),
-            message: issue.message.clone(),
             help: issue.help.clone(),
-            file: Arc::clone(file),
-            span: issue.span,
-            resource: None,
-            path: Vec::new(),
-            construct: None,
+            ..Diagnostic::new(
+                issue.code,
+                sel.severity_of(issue.code).unwrap_or(Severity::Error),
+                issue.message.clone(),
+                Arc::clone(file),
+                issue.span,
+            )
         });
     }
     let scope = access.scope_for(&file.path);
@@ -301,6 +300,7 @@ pub fn check_source_full(
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
     crate::model::dialect::relocate(&app.tpl, &mut out);
+    crate::group::group(&mut out);
     Ok(Some(Checked {
         app,
         handlers,

@@ -45,11 +45,102 @@ pub struct Diagnostic {
     pub path: Vec<String>,
     /// AWS CDK construct path of the resource (`OrdersStack/CreateOrder/Resource`), when known.
     pub construct: Option<String>,
+    /// The resources a finding with one cause affects (a `Globals` value behind many
+    /// functions), each at its own place. Empty for an ordinary finding.
+    pub related: Vec<Related>,
+    /// How the rule words the finding when its cause is shared by several resources (see
+    /// [`crate::group`]); consumed by the grouping step.
+    pub shared: Option<Box<Shared>>,
+    /// The template that deployed the file, for a finding in a handler source.
+    pub template: Option<String>,
+}
+
+/// A resource a grouped finding affects, at the place that defines it.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub resource: String,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    /// The property path the resource's own finding had (its fingerprint, for baselines).
+    pub path: Vec<String>,
+    /// What the resource is (`function`), for "affects 3 functions".
+    pub kind: &'static str,
+}
+
+/// The wording of a finding whose cause (a `Globals` value, a shared role) is one place for
+/// several resources: reported once, at the cause, naming the resources.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The message of the grouped finding (about the cause, not one resource).
+    pub message: String,
+    /// What to do about the cause.
+    pub help: Option<String>,
+    /// Property path of the cause (for fingerprints).
+    pub path: Vec<String>,
+    /// Where this finding's resource is defined (its logical id).
+    pub anchor: Span,
+    /// What the resource is (`function`).
+    pub kind: &'static str,
 }
 
 impl Diagnostic {
+    /// A finding with no resource, path, or relations.
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        message: String,
+        file: Arc<SourceFile>,
+        span: Span,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            message,
+            help: None,
+            file,
+            span,
+            resource: None,
+            path: Vec::new(),
+            construct: None,
+            related: Vec::new(),
+            shared: None,
+            template: None,
+        }
+    }
+
     pub fn range(&self) -> (LineCol, LineCol) {
         self.file.range(self.span)
+    }
+
+    /// "affects 3 resources: `A`, `B`, `C`" for a grouped finding (at most `max` names), or
+    /// `None`.
+    pub fn affects(&self, max: usize) -> Option<String> {
+        if self.related.is_empty() {
+            return None;
+        }
+        let n = self.related.len();
+        let names: Vec<String> = self
+            .related
+            .iter()
+            .take(max)
+            .map(|r| format!("`{}`", r.resource))
+            .collect();
+        let more = if n > max {
+            format!(" and {} more", n - max)
+        } else {
+            String::new()
+        };
+        let kind = self.related.first().map_or("resource", |r| r.kind);
+        let kind = if self.related.iter().all(|r| r.kind == kind) {
+            kind
+        } else {
+            "resource"
+        };
+        let plural = if n == 1 { "" } else { "s" };
+        Some(format!(
+            "affects {n} {kind}{plural}: {}{more}",
+            names.join(", ")
+        ))
     }
 
     /// Sort key: file, position, code.

@@ -31,6 +31,23 @@ pub fn fingerprint(d: &Diagnostic) -> String {
     format!("{:016x}", fnv1a(&[&file, resource, d.code, &path, extra]))
 }
 
+/// The fingerprint the finding of one resource of a grouped finding has (the same as when that
+/// resource alone had the finding), so baselines work per resource.
+pub fn member_fingerprint(d: &Diagnostic, r: &crate::diagnostic::Related) -> String {
+    let file = d.file.display.replace('\\', "/");
+    let path = r.path.join("/");
+    format!("{:016x}", fnv1a(&[&file, &r.resource, d.code, &path, ""]))
+}
+
+/// The fingerprints a finding stands for: its members' for a grouped finding, its own otherwise.
+pub fn fingerprints(d: &Diagnostic) -> Vec<String> {
+    if d.related.is_empty() {
+        vec![fingerprint(d)]
+    } else {
+        d.related.iter().map(|r| member_fingerprint(d, r)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

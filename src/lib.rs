@@ -11,6 +11,7 @@ pub mod fingerprint;
 pub mod frameworks;
 pub mod fsx;
 pub mod graph;
+pub mod group;
 pub mod handler;
 pub mod load;
 pub mod lsp;

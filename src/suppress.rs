@@ -315,15 +315,10 @@ pub fn apply(tpl: &Template, sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
             let mut path = s.path.clone();
             path.push(e.code.clone());
             out.push(Diagnostic {
-                code: UNUSED_CODE,
-                severity,
-                message,
                 help: Some(help.to_string()),
-                file: Arc::clone(&s.file),
-                span: e.span,
                 resource: s.resource.clone(),
                 path,
-                construct: None,
+                ..Diagnostic::new(UNUSED_CODE, severity, message, Arc::clone(&s.file), e.span)
             });
         }
     }

@@ -525,3 +525,129 @@ fn baseline_round_trip_with_shifted_lines() {
     assert_eq!(check_json(d.path(), &["--baseline", "bad.json"]).code, 2);
     assert_eq!(check_json(d.path(), &["--baseline", "nope.json"]).code, 2);
 }
+
+// ---------- one finding per cause ----------
+
+/// `n` functions behind an API that inherit `Timeout: 300` from `Globals`.
+fn globals_template(functions: &[&str]) -> String {
+    let mut t = String::from(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Timeout: 300\n    Runtime: python3.13\n    CodeUri: src/\nResources:\n",
+    );
+    for (i, f) in functions.iter().enumerate() {
+        t.push_str(&format!(
+            "  {f}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.h{i}\n      Events:\n        Get:\n          Type: Api\n          Properties: {{Path: /p{i}, Method: get}}\n"
+        ));
+    }
+    t
+}
+
+fn lmb011(r: &Run) -> Vec<Value> {
+    let j: Value = serde_json::from_str(&r.stdout).unwrap();
+    j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "LMB011")
+        .cloned()
+        .collect()
+}
+
+fn related(d: &Value) -> Vec<String> {
+    d["related"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["resource"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_shared_cause_is_one_finding_with_suppressions_and_baselines_per_function() {
+    let d = project(&[("template.yaml", &globals_template(&["A", "B", "C"]))]);
+    let r = check_json(d.path(), &["--select", "LMB011"]);
+    let found = lmb011(&r);
+    assert_eq!(found.len(), 1, "{}", r.stdout);
+    assert_eq!(found[0]["resource"], Value::Null);
+    assert_eq!(found[0]["range"]["start"]["line"], 4, "at Globals");
+    assert_eq!(related(&found[0]), ["A", "B", "C"]);
+    // SARIF: one result with a related location per function.
+    let s = run(
+        d.path(),
+        &["check", "--format", "sarif", "--select", "LMB011"],
+    );
+    let sarif: Value = serde_json::from_str(&s.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["relatedLocations"].as_array().unwrap().len(), 3);
+    // Human: the affected functions are named.
+    let h = run(d.path(), &["check", "--select", "LMB011"]);
+    assert!(
+        h.stdout.contains("affects 3 functions: `A`, `B`, `C`"),
+        "{}",
+        h.stdout
+    );
+
+    // A suppression on one function takes it out of the group.
+    let t = globals_template(&["A", "B", "C"]).replace(
+        "  B:\n    Type: AWS::Serverless::Function\n",
+        "  B:\n    Type: AWS::Serverless::Function\n    Metadata:\n      lambdalint:\n        ignore: [LMB011]\n",
+    );
+    let d2 = project(&[("template.yaml", &t)]);
+    let found = lmb011(&check_json(d2.path(), &["--select", "LMB011"]));
+    assert_eq!(related(&found[0]), ["A", "C"]);
+    // A suppression at the cause silences it.
+    let t = globals_template(&["A", "B", "C"]).replace(
+        "    Timeout: 300\n",
+        "    # lambdalint: ignore[LMB011] long batch work is never called through the API\n    Timeout: 300\n",
+    );
+    let d3 = project(&[("template.yaml", &t)]);
+    assert!(lmb011(&check_json(d3.path(), &["--select", "LMB011"])).is_empty());
+
+    // Baselines work per function: a function that joins the group later is new.
+    let r = check_json(
+        d.path(),
+        &["--select", "LMB011", "--write-baseline", "b.json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(b["findings"].as_array().unwrap().len(), 3);
+    assert!(
+        lmb011(&check_json(
+            d.path(),
+            &["--select", "LMB011", "--baseline", "b.json"]
+        ))
+        .is_empty()
+    );
+    std::fs::write(
+        d.path().join("template.yaml"),
+        globals_template(&["A", "B", "C", "D"]),
+    )
+    .unwrap();
+    let left = lmb011(&check_json(
+        d.path(),
+        &["--select", "LMB011", "--baseline", "b.json"],
+    ));
+    assert_eq!(left.len(), 1);
+    assert_eq!(related(&left[0]), ["D"]);
+    // A baseline written when one function alone had the finding still covers it in a group.
+    let e = project(&[("template.yaml", &globals_template(&["A"]))]);
+    let r = check_json(
+        e.path(),
+        &["--select", "LMB011", "--write-baseline", "b.json"],
+    );
+    assert_eq!(r.code, 0);
+    std::fs::write(
+        e.path().join("template.yaml"),
+        globals_template(&["A", "B"]),
+    )
+    .unwrap();
+    let left = lmb011(&check_json(
+        e.path(),
+        &["--select", "LMB011", "--baseline", "b.json"],
+    ));
+    assert_eq!(left.len(), 1);
+    assert_eq!(related(&left[0]), ["B"]);
+}

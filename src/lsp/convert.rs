@@ -37,6 +37,10 @@ pub fn diagnostic(d: &Diagnostic) -> LspDiagnostic {
         message.push_str("\nhelp: ");
         message.push_str(h);
     }
+    if let Some(a) = d.affects(20) {
+        message.push_str("\nnote: ");
+        message.push_str(&a);
+    }
     let code_description = meta(d.code)
         .and_then(|m| Uri::from_str(&m.help_uri()).ok())
         .map(|href| CodeDescription { href });

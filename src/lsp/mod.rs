@@ -428,17 +428,13 @@ impl Server {
                 // Input problems in a template that was still checked (structure, values).
                 for e in checked.errors {
                     if let Some((f, span)) = e.position {
-                        ds.push(crate::diagnostic::Diagnostic {
-                            code: e.code,
-                            severity: crate::diagnostic::Severity::Error,
-                            message: e.message,
-                            help: None,
-                            file: f,
+                        ds.push(crate::diagnostic::Diagnostic::new(
+                            e.code,
+                            crate::diagnostic::Severity::Error,
+                            e.message,
+                            f,
                             span,
-                            resource: None,
-                            path: Vec::new(),
-                            construct: None,
-                        });
+                        ));
                     }
                 }
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -50,6 +50,10 @@ pub fn render(out: &Outcome) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
+        if let Some(a) = d.affects(20) {
+            message.push_str("\nnote: ");
+            message.push_str(&a);
+        }
         let _ = writeln!(
             s,
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -121,6 +121,10 @@ impl Human {
         if let Some(h) = &help {
             group = group.element(Level::HELP.message(h.as_ref()));
         }
+        let affects = d.affects(10).map(|a| terminal(&a).into_owned());
+        if let Some(a) = &affects {
+            group = group.element(Level::NOTE.message(a.as_str()));
+        }
         self.renderer().render(&[group])
     }
 

@@ -26,6 +26,20 @@ pub struct JsonDiagnostic<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub construct_path: Option<&'a str>,
     pub range: Range,
+    /// For a finding in a handler source: the template that deploys it (optional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<&'a str>,
+    /// For a finding whose one cause affects several resources: each of them (optional).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
+}
+
+/// A resource a grouped finding affects, where it is defined.
+#[derive(Serialize)]
+pub struct JsonRelated<'a> {
+    pub resource: &'a str,
+    pub file: &'a str,
+    pub range: Range,
 }
 
 #[derive(Serialize)]
@@ -67,6 +81,19 @@ pub fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         resource: d.resource.as_deref(),
         construct_path: d.construct.as_deref(),
         range: Range { start, end },
+        template: d.template.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                let (start, end) = r.file.range(r.span);
+                JsonRelated {
+                    resource: &r.resource,
+                    file: &r.file.display,
+                    range: Range { start, end },
+                }
+            })
+            .collect(),
     }
 }
 

@@ -176,8 +176,20 @@ pub struct ResultItem {
     pub level: &'static str,
     pub message: Text,
     pub locations: Vec<Location>,
+    /// The resources a grouped finding affects, and the template of a handler finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related_locations: Vec<RelatedLocation>,
     pub partial_fingerprints: HashMap<&'static str, String>,
     pub properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedLocation {
+    pub id: usize,
+    #[serde(flatten)]
+    pub location: Location,
+    pub message: Text,
 }
 
 pub fn level(s: Severity) -> &'static str {
@@ -319,12 +331,44 @@ fn result(
             d.resource.as_deref(),
             d.construct.as_deref(),
         )],
+        related_locations: related_locations(d),
         partial_fingerprints: fp,
         properties: ResultProperties {
             help: d.help.clone(),
             path: d.path.clone(),
         },
     }
+}
+
+/// A grouped finding's resources; a handler finding's template.
+fn related_locations(d: &Diagnostic) -> Vec<RelatedLocation> {
+    let mut out: Vec<RelatedLocation> = d
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RelatedLocation {
+            id: i + 1,
+            location: location(
+                &r.file.display,
+                Some(r.file.range(r.span)),
+                Some(&r.resource),
+                None,
+            ),
+            message: Text {
+                text: format!("affected: `{}`", r.resource),
+            },
+        })
+        .collect();
+    if let Some(t) = &d.template {
+        out.push(RelatedLocation {
+            id: out.len() + 1,
+            location: location(t, None, d.resource.as_deref(), None),
+            message: Text {
+                text: format!("deployed by the template `{t}`"),
+            },
+        });
+    }
+    out
 }
 
 /// The SARIF log of a run.

@@ -109,6 +109,8 @@ pub struct Report {
     pub resource: Option<String>,
     pub path: Vec<String>,
     pub severity: Option<Severity>,
+    /// The finding's cause is shared with other resources (see [`crate::group`]).
+    pub shared: Option<crate::diagnostic::Shared>,
 }
 
 impl Report {
@@ -120,6 +122,7 @@ impl Report {
             resource: None,
             path: Vec::new(),
             severity: None,
+            shared: None,
         }
     }
 
@@ -135,6 +138,27 @@ impl Report {
 
     pub fn path<S: ToString>(mut self, path: &[S]) -> Self {
         self.path = path.iter().map(ToString::to_string).collect();
+        self
+    }
+
+    /// This finding's cause is one place several resources share (a `Globals` value): when more
+    /// than one resource gets a finding with the same cause, they are reported once, at the
+    /// cause, with `message` and `help`, naming every resource (each at `anchor`, where it is
+    /// defined); a single one keeps its own wording.
+    pub fn shared_cause(
+        mut self,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        path: &[&str],
+        anchor: Span,
+    ) -> Self {
+        self.shared = Some(crate::diagnostic::Shared {
+            message: message.into(),
+            help: Some(help.into()),
+            path: path.iter().map(ToString::to_string).collect(),
+            anchor,
+            kind: "function",
+        });
         self
     }
 
@@ -176,21 +200,26 @@ impl Context<'_> {
         let start = self.out.len();
         self.emit(r);
         if let Some(d) = self.out.get_mut(start) {
+            if !Arc::ptr_eq(file, &self.app.tpl.file) {
+                d.template = Some(self.app.tpl.file.display.clone());
+            }
             d.file = Arc::clone(file);
         }
     }
 
     pub fn emit(&mut self, r: Report) {
         self.out.push(Diagnostic {
-            code: self.code,
-            severity: r.severity.unwrap_or(self.severity),
-            message: r.message,
             help: r.help,
-            file: Arc::clone(&self.app.tpl.file),
-            span: r.span,
             resource: r.resource,
             path: r.path,
-            construct: None,
+            shared: r.shared.map(Box::new),
+            ..Diagnostic::new(
+                self.code,
+                r.severity.unwrap_or(self.severity),
+                r.message,
+                Arc::clone(&self.app.tpl.file),
+                r.span,
+            )
         });
     }
 }

@@ -12,8 +12,23 @@ pub fn message(function: &str, timeout: f64, from_globals: bool, api: &str, limi
     } else {
         ""
     };
+    // A WebSocket route has no HTTP status to return: the integration times out and the
+    // client gets an error message on the connection.
+    let outcome = if api.starts_with("API Gateway WebSocket") {
+        "the client gets an integration timeout error on the connection"
+    } else {
+        "the caller gets a 504"
+    };
     format!(
-        "function `{function}` has `Timeout: {timeout}`{where_} but is behind {api}, which gives up after {limit} s: the caller gets a 504 while the function keeps running"
+        "function `{function}` has `Timeout: {timeout}`{where_} but is behind {api}, which gives up after {limit} s: {outcome} while the function keeps running"
+    )
+}
+
+/// The message of one `Globals.Function` timeout above the limit of the APIs of several
+/// functions (reported once, at `Globals`).
+pub fn message_globals(timeout: f64, limit: f64) -> String {
+    format!(
+        "`Timeout: {timeout}` in `Globals.Function` is above the {limit}-second limit of the API Gateway integrations in front of these functions: callers get an error while the functions keep running"
     )
 }
 
@@ -245,15 +260,25 @@ impl Rule for TimeoutExceedsApiIntegration {
                     "lower `Timeout` to {l} s or less, or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)"
                 )
             };
-            cx.emit(
-                Report::new(
-                    tpl.doc.span(t.node),
-                    message(&f.id, timeout, t.from_globals, &api, l),
-                )
-                .resource(&f.id)
-                .path(&["Timeout"])
-                .help(help),
-            );
+            let mut report = Report::new(
+                tpl.doc.span(t.node),
+                message(&f.id, timeout, t.from_globals, &api, l),
+            )
+            .resource(&f.id)
+            .path(&["Timeout"])
+            .help(help);
+            if t.from_globals {
+                // One cause for every function that inherits it: reported once, at Globals.
+                report = report.shared_cause(
+                    message_globals(timeout, l),
+                    format!(
+                        "lower `Timeout` in `Globals.Function` to {l} s or less (and give the functions that are not behind an API their own `Timeout`), or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)"
+                    ),
+                    &["Globals", "Function", "Timeout"],
+                    f.anchor(tpl),
+                );
+            }
+            cx.emit(report);
         }
     }
 }
