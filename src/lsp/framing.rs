@@ -28,6 +28,9 @@ pub struct Framer {
     pos: usize,
     /// For the frame being waited for: how far its body was already searched for a header.
     scanned: usize,
+    /// How far the unconsumed bytes were already searched for a header end (input that
+    /// trickles in a byte at a time must not be searched from the start each time).
+    header_scanned: usize,
 }
 
 /// Position of `needle` in `hay`, ASCII case-insensitively.
@@ -100,7 +103,12 @@ fn resync_point(rest: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
     let mut at = from;
     loop {
         let k = at + find_ci(rest.get(at..)?, HEADER_NAME)?;
-        if let Some(end) = rest.get(..k).and_then(json_value_end) {
+        // Only a `}` or `]` (then whitespace) can end a JSON-RPC value: parse only then.
+        let closes = rest
+            .get(..k)
+            .and_then(|b| b.iter().rev().find(|c| !c.is_ascii_whitespace()))
+            .is_some_and(|c| matches!(c, b'}' | b']'));
+        if closes && let Some(end) = rest.get(..k).and_then(json_value_end) {
             return Some((k, Some(end)));
         }
         let before = k.checked_sub(1).and_then(|i| rest.get(i)).copied();
@@ -123,6 +131,7 @@ impl Framer {
     fn consume(&mut self, n: usize) {
         self.pos = (self.pos + n).min(self.buf.len());
         self.scanned = 0;
+        self.header_scanned = 0;
     }
 
     /// The next frame, or `None` when more input is needed.
@@ -131,7 +140,13 @@ impl Framer {
         if data.is_empty() {
             return None;
         }
-        let Some((term, sep)) = header_end(data) else {
+        let from = self.header_scanned.saturating_sub(3);
+        let found = data
+            .get(from..)
+            .and_then(header_end)
+            .map(|(t, s)| (t + from, s));
+        let Some((term, sep)) = found else {
+            self.header_scanned = data.len();
             if data.len() > MAX_HEADER_BYTES {
                 // Junk without a header end: keep from the last header name on, if any.
                 let keep = find_ci(data.get(1..)?, HEADER_NAME).map_or(data.len(), |k| k + 1);
@@ -296,6 +311,15 @@ mod tests {
         let mut input = b"\r\n\r\n".to_vec();
         input.extend(frame(A));
         assert_eq!(bodies(&input, 1000), [A]);
+        assert_eq!(bodies(&input, 1), [A]);
+    }
+
+    #[test]
+    fn junk_trickling_in_byte_by_byte_is_linear() {
+        // 60 KB without a header end, one byte per read, then a frame: each byte must not
+        // rescan what came before (this would take minutes if it did).
+        let mut input = vec![b'x'; 60_000];
+        input.extend(frame(A));
         assert_eq!(bodies(&input, 1), [A]);
     }
 
