@@ -153,8 +153,10 @@ fn markdown_report_has_the_same_content() {
     assert!(md.contains("```dot\ndigraph"));
     assert!(md.contains("[LMB010 function-without-timeout](https://"));
     assert!(md.contains(">   49 |   StoreOrderFunction:"));
-    // SQS001 on `OrdersQueue` and LMB001 on the scheduled `NightlyReportFunction`.
-    assert!(md.contains("| Failure handling | 0 | 2 | 0 |"));
+    // SQS001 on `OrdersQueue`, LMB001 on the scheduled `NightlyReportFunction`, EVB001 on its
+    // schedule's target, APIGW002 on the implicit API; at info: LMB050 on the three functions and
+    // APIGW001 on the API.
+    assert!(md.contains("| Failure handling | 0 | 4 | 4 |"));
 }
 
 #[test]

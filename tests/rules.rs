@@ -236,7 +236,11 @@ fn blocked_endpoint_is_one_finding() {
         "testdata/rules/VPC001/bad_sam_endpoint_security_group.json",
     ] {
         let all = check_with(path, &Default::default());
-        assert_eq!(all.iter().filter(|d| d.code == "VPC001").count(), 1, "{path}");
+        assert_eq!(
+            all.iter().filter(|d| d.code == "VPC001").count(),
+            1,
+            "{path}"
+        );
         assert!(all.iter().all(|d| d.code != "VPC003"), "{path}: {all:?}");
         let without = check_with(path, &ignoring(&["VPC001"]));
         let v3: Vec<_> = without.iter().filter(|d| d.code == "VPC003").collect();
