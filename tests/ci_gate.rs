@@ -13,7 +13,8 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lambdalint");
 
-/// LMB010 (warning) on `AFunction`, IAM001 (error, `Action: "*"`) on its policy.
+/// LMB010 (warning) on `AFunction`, IAM001 (error, `Action: "*"`) on its policy (tracing and a
+/// log group named outside the template keep the info rules LMB050/LMB051 quiet).
 const TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -28,6 +29,9 @@ Resources:
             - Effect: Allow
               Action: "*"
               Resource: "arn:aws:s3:::reports/*"
+      Tracing: Active
+      LoggingConfig:
+        LogGroup: platform-logs
 "#;
 
 struct Run {
@@ -446,7 +450,7 @@ fn metadata_suppressions() {
     "AFunction": {
       "Type": "AWS::Lambda::Function",
       "Metadata": {"lambdalint": {"ignore": ["LMB010"], "reason": "set elsewhere"}},
-      "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "Role": "arn:aws:iam::123456789012:role/x", "Code": {"ZipFile": "x"}}
+      "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "Role": "arn:aws:iam::123456789012:role/x", "Code": {"ZipFile": "x"}, "TracingConfig": {"Mode": "Active"}, "LoggingConfig": {"LogGroup": "platform-logs"}}
     }
   }
 }
@@ -487,12 +491,12 @@ fn baseline_round_trip_with_shifted_lines() {
 
     // Shift every line and add a new function: only the new finding is reported.
     let shifted = format!(
-        "# a new header comment\n\n{TEMPLATE}  BFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: b.handler\n      Runtime: python3.13\n      CodeUri: src/\n"
+        "# a new header comment\n\n{TEMPLATE}  BFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: b.handler\n      Runtime: python3.13\n      CodeUri: src/\n      Tracing: Active\n      LoggingConfig:\n        LogGroup: platform-logs\n"
     )
     .replace("Transform:", "Description: shifted\nTransform:");
     std::fs::write(d.path().join("template.yaml"), shifted).unwrap();
     let r = check_json(d.path(), &["--baseline", "baseline.json"]);
-    assert_eq!(r.findings(), vec![("LMB010".into(), "warning".into(), 18)]);
+    assert_eq!(r.findings(), vec![("LMB010".into(), "warning".into(), 21)]);
     assert_eq!(r.json()["diagnostics"][0]["resource"], "BFunction");
     assert_eq!(r.code, 1);
     // Without the baseline everything is back.

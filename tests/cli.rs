@@ -13,10 +13,11 @@ use std::path::Path;
 use common::{repo, run_in};
 use serde_json::Value;
 
-/// A function without `Timeout` (LMB010, warning).
-const WARN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n";
+/// A function without `Timeout` (LMB010, warning); tracing and a log group named outside the
+/// template keep the info rules LMB050/LMB051 quiet.
+const WARN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      TracingConfig: {Mode: Active}\n      LoggingConfig: {LogGroup: app-logs}\n";
 /// Clean.
-const CLEAN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Timeout: 10\n      TracingConfig: {Mode: Active}\n  FnLogs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: !Sub /aws/lambda/${Fn}\n      RetentionInDays: 30\n";
+const CLEAN: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Timeout: 10\n      TracingConfig: {Mode: Active}\n      LoggingConfig: {LogGroup: app-logs}\n";
 /// A duplicate key (E002, error) and nothing else.
 const ERROR: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n  Q:\n    Type: AWS::SQS::Queue\n";
 /// Not YAML at all, but looks like a template.

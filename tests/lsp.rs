@@ -146,7 +146,7 @@ pub fn uri(p: &Path) -> String {
     format!("file://{}", p.display())
 }
 
-const BAD: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nDescription: größe 🚀 ünïcode\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      CodeUri: src/\n";
+const BAD: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\nDescription: größe 🚀 ünïcode\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      CodeUri: src/\n      Tracing: Active\n      LoggingConfig:\n        LogGroup: app-logs\n";
 
 #[test]
 fn diagnostics_hover_code_action_lifecycle() {
@@ -281,7 +281,7 @@ fn utf16_columns_on_a_non_ascii_line() {
     let root = dir.path().canonicalize().unwrap();
     let tpl = root.join("one-line.json");
     // `"Fn"` starts after 41 code points, one of them (🚀) two UTF-16 units: column 42.
-    let text = r#"{"Description": "größe 🚀", "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "CodeUri": "src/"}}}}"#;
+    let text = r#"{"Description": "größe 🚀", "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "CodeUri": "src/", "Tracing": "Active", "LoggingConfig": {"LogGroup": "app-logs"}}}}}"#;
     let mut c = Client::start();
     c.initialize(&root);
     c.notify(

@@ -226,3 +226,25 @@ fn deprecated_runtime_follows_the_pinned_date() {
     let e = parse("[rules.LMB060.options]\ndate = \"soon\"\n").unwrap_err();
     assert!(e.to_string().contains("a date"), "{e}");
 }
+
+/// An interface endpoint whose security group blocks the function, in subnets without other
+/// egress: VPC001 says it in its finding; VPC003 says it only when VPC001 is off.
+#[test]
+fn blocked_endpoint_is_one_finding() {
+    for path in [
+        "testdata/rules/VPC001/bad_sam_endpoint_security_group.yaml",
+        "testdata/rules/VPC001/bad_sam_endpoint_security_group.json",
+    ] {
+        let all = check_with(path, &Default::default());
+        assert_eq!(
+            all.iter().filter(|d| d.code == "VPC001").count(),
+            1,
+            "{path}"
+        );
+        assert!(all.iter().all(|d| d.code != "VPC003"), "{path}: {all:?}");
+        let without = check_with(path, &ignoring(&["VPC001"]));
+        let v3: Vec<_> = without.iter().filter(|d| d.code == "VPC003").collect();
+        assert_eq!(v3.len(), 1, "{path}: {v3:?}");
+        assert!(v3[0].message.contains("`SqsEndpoint`"), "{}", v3[0].message);
+    }
+}

@@ -308,7 +308,7 @@ pub fn uses_data_api(app: &App, f: &Function, db: &str) -> bool {
 }
 
 /// The port a database listens on: `Port`, else the engine default.
-fn database_port(tpl: &Template, db: &str) -> Option<u16> {
+pub fn database_port(tpl: &Template, db: &str) -> Option<u16> {
     let r = tpl.resource(db)?;
     if let Some(n) = tpl.prop(r, "Port") {
         return tpl
@@ -334,7 +334,7 @@ fn database_port(tpl: &Template, db: &str) -> Option<u16> {
     }
 }
 
-fn database_security_groups(tpl: &Template, db: &str) -> Vec<String> {
+pub fn database_security_groups(tpl: &Template, db: &str) -> Vec<String> {
     let Some(r) = tpl.resource(db) else {
         return Vec::new();
     };

@@ -4,6 +4,7 @@ pub mod apigw001;
 pub mod apigw002;
 pub mod apigw003;
 pub mod apigw005;
+pub mod ddb001;
 pub mod evb001;
 pub mod handler_rules;
 pub mod iam001;
@@ -31,6 +32,8 @@ pub mod sqs010;
 pub mod sqs011;
 pub mod vpc001;
 pub mod vpc002;
+pub mod vpc003;
+pub mod vpc004;
 
 use crate::rule::Rule;
 
@@ -67,6 +70,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(sfn002::LambdaTaskWithoutRetry),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
+        Box::new(vpc003::SecurityGroupBlocksTraffic),
+        Box::new(vpc004::VpcFunctionSingleAz),
+        Box::new(ddb001::ProvisionedTableUnboundedCallers),
         Box::new(handler_rules::FunctionOnlyForwards),
         Box::new(handler_rules::SdkClientCreatedInHandler),
         Box::new(handler_rules::ParameterFetchedPerInvocation),

@@ -214,6 +214,39 @@ fn help_routes(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) 
     format!("{nat}, or add {}", eps.join(" and "))
 }
 
+/// AWS services the handler source calls (SDK calls, or clients whose calls were not
+/// attributed): (service prefix, why), for [`services_used`].
+pub fn handler_services(handlers: Option<&HandlerFacts>, f: &Function) -> Vec<(String, String)> {
+    let mut extra: Vec<(String, String)> = Vec::new();
+    let Some(h) = handlers.and_then(|h| h.get(&f.id)) else {
+        return extra;
+    };
+    let at = |span: crate::source::Span| {
+        format!("{}:{}", h.file.display, h.file.line_col(span.start).line)
+    };
+    for c in &h.calls {
+        if !extra.iter().any(|(s, _)| *s == c.service) {
+            extra.push((
+                c.service.clone(),
+                format!("its handler calls `{}` at `{}`", c.action(), at(c.span)),
+            ));
+        }
+    }
+    for c in &h.clients {
+        if !extra.iter().any(|(s, _)| *s == c.service) {
+            extra.push((
+                c.service.clone(),
+                format!(
+                    "its handler creates a `{}` client at `{}`",
+                    c.service,
+                    at(c.span)
+                ),
+            ));
+        }
+    }
+    extra
+}
+
 /// A function without a path to AWS services it uses: what VPC001 reports.
 #[derive(Debug, Clone)]
 pub struct NoEgress {
@@ -253,33 +286,7 @@ impl<'a> Egresses<'a> {
         let links: &FunctionLinks = app.links();
         let vpc = function_vpc(tpl, f)?;
         let subnets = vpc.subnets.as_ref()?;
-        // SDK calls (or clients whose calls were not attributed) seen in the handler.
-        let mut extra: Vec<(String, String)> = Vec::new();
-        if let Some(h) = self.handlers.and_then(|h| h.get(&f.id)) {
-            let at = |span: crate::source::Span| {
-                format!("{}:{}", h.file.display, h.file.line_col(span.start).line)
-            };
-            for c in &h.calls {
-                if !extra.iter().any(|(s, _)| *s == c.service) {
-                    extra.push((
-                        c.service.clone(),
-                        format!("its handler calls `{}` at `{}`", c.action(), at(c.span)),
-                    ));
-                }
-            }
-            for c in &h.clients {
-                if !extra.iter().any(|(s, _)| *s == c.service) {
-                    extra.push((
-                        c.service.clone(),
-                        format!(
-                            "its handler creates a `{}` client at `{}`",
-                            c.service,
-                            at(c.span)
-                        ),
-                    ));
-                }
-            }
-        }
+        let extra = handler_services(self.handlers, f);
         let used = services_used(app, links, f, &extra);
         if used.is_empty() {
             return None;

@@ -51,6 +51,7 @@ class OrdersStack extends cdk.Stack {
 
     const table = new ddb.Table(this, 'Orders', {
       partitionKey: { name: 'id', type: ddb.AttributeType.STRING },
+      billingMode: ddb.BillingMode.PAY_PER_REQUEST,
       stream: ddb.StreamViewType.NEW_IMAGE,
     });
     const dlq = new sqs.Queue(this, 'WorkDlq', { retentionPeriod: Duration.days(14) });
