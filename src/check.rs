@@ -30,6 +30,8 @@ pub struct Outcome {
     pub notes: Vec<(String, String, String)>,
     /// Files left out on purpose, and why (`--verbose`): (display path, reason).
     pub skipped: Vec<(String, String)>,
+    /// Files named on the command line that were not checked, and why (always said).
+    pub notices: Vec<(String, String)>,
     /// What the user should do to have more checked (always said): (display path, hint).
     pub hints: Vec<(String, String)>,
 }
@@ -43,8 +45,12 @@ pub fn looks_like_template(text: &str) -> bool {
 
 enum FileResult {
     Skipped,
-    /// Not checked, with the reason (`--verbose`).
-    Unchecked(String),
+    /// Not checked, with the reason (said always when the file was named, else under
+    /// `--verbose`).
+    Unchecked {
+        why: String,
+        named: bool,
+    },
     /// Findings, handler notes, input errors, remarks of the reader (`--verbose`).
     Checked(
         Vec<Diagnostic>,
@@ -180,15 +186,12 @@ fn not_a_template(c: &Candidate, file: &Arc<SourceFile>) -> FileResult {
             "no `Resources`, `AWSTemplateFormatVersion` or `Transform` at the top level".to_string()
         }
     };
-    if c.explicit {
-        let span = root.map_or_else(Span::default, |r| Span::empty(doc.span(r).start as usize));
-        error(
-            "E006",
-            format!("not a CloudFormation or SAM template: {why}"),
-            span,
-        )
-    } else {
-        FileResult::Unchecked(format!("not a template: {why}"))
+    // A file named on the command line that parses but is not a template is said so on every
+    // run (a hook hands lambdalint every staged YAML/JSON file, so it is not an input error: the
+    // file was read and parsed); found by walking, it is said under --verbose.
+    FileResult::Unchecked {
+        why: format!("not a CloudFormation or SAM template: {why}"),
+        named: c.explicit,
     }
 }
 
@@ -411,7 +414,12 @@ pub fn check_paths_with(
     for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
-            FileResult::Unchecked(why) => out.skipped.push((c.display.clone(), why)),
+            FileResult::Unchecked { why, named: true } => {
+                out.notices.push((c.display.clone(), why))
+            }
+            FileResult::Unchecked { why, named: false } => {
+                out.skipped.push((c.display.clone(), why))
+            }
             FileResult::Checked(d, notes, errors, remarks) => {
                 out.templates += 1;
                 out.skipped

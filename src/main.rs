@@ -331,6 +331,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for (file, hint) in &outcome.hints {
                 say!("lambdalint: {file}: {hint}");
             }
+            for (file, why) in &outcome.notices {
+                say!("lambdalint: {file}: skipped: {why}");
+            }
             if verbose {
                 for (file, why) in &outcome.skipped {
                     say!("lambdalint: {file}: skipped: {why}");

@@ -526,7 +526,6 @@ fn no_silent_pass() {
     };
     let cases: Vec<(&str, String, &str)> = vec![
         ("multi.yaml", "---\n---\nAWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n".into(), "E005"),
-        ("ref.yaml", "!Ref X\n".into(), "E006"),
         ("res_list.yaml", "Resources:\n  - Type: AWS::SQS::Queue\n".into(), "E007"),
         ("props_list.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: [1, 2]\n".into(), "E007"),
         ("type_map.yaml", "Resources:\n  Q:\n    Type: {a: b}\n".into(), "E007"),
@@ -547,6 +546,17 @@ fn no_silent_pass() {
             "{name}: no position"
         );
     }
+    // A named file that is not a template says so (it was read and parsed: not an input error).
+    write(p, "ref.yaml", "!Ref X\n");
+    let m = measured(p, &["check", "ref.yaml"]);
+    assert_eq!(m.run.code, 0);
+    assert!(
+        m.run.stderr.contains(
+            "ref.yaml: skipped: not a CloudFormation or SAM template: the top level is an intrinsic function"
+        ),
+        "{}",
+        m.run.stderr
+    );
     // Walking the folder: every one of them is still reported.
     let m = measured(p, &["check", "--format", "json", "."]);
     assert_eq!(m.run.code, 2);

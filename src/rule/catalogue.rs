@@ -125,11 +125,6 @@ pub const BUILTIN_CODES: &[(&str, &str, &str)] = &[
         "The file contains more than one YAML document.",
     ),
     (
-        "E006",
-        "not-a-template",
-        "A file named on the command line is not a CloudFormation or SAM template.",
-    ),
-    (
         "E007",
         "invalid-structure",
         "`Resources`, a resource, its `Type` or `Properties`, or `Globals` has the wrong kind; that part is not checked.",
