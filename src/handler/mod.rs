@@ -35,16 +35,18 @@ impl HandlerFacts {
     }
 }
 
-/// Resolve, parse and extract the facts of every function of `app`.
+/// Resolve, parse and extract the facts of every function of `app` (reads confined to the
+/// template's project with the default limits, see [`crate::fsx`]).
 pub fn analyze(app: &App) -> HandlerFacts {
-    analyze_with(app, &|_| None)
+    let scope = crate::fsx::Access::default().scope_for(&app.tpl.file.path);
+    analyze_with(app, &resolve::Sources::disk(scope))
 }
 
-/// [`analyze`], reading open editor buffers through `overlay` first (language server).
-pub fn analyze_with(app: &App, overlay: resolve::Overlay<'_>) -> HandlerFacts {
+/// [`analyze`], reading through `sources` (open editor buffers first, then the disk).
+pub fn analyze_with(app: &App, sources: &resolve::Sources<'_>) -> HandlerFacts {
     let mut out = HandlerFacts::default();
     for f in app.functions.values() {
-        match resolve::resolve_with(app, f, overlay) {
+        match resolve::resolve_with(app, f, sources) {
             Ok(r) => {
                 out.functions.insert(f.id.clone(), extract(&f.id, &r));
             }

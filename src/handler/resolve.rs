@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::fsx::{ReadError, Scope};
 use crate::model::{App, Function, Known};
 use crate::source::SourceFile;
 
@@ -62,9 +63,66 @@ fn lang_of_runtime(rt: &str) -> Option<Lang> {
 /// overlay), otherwise `None` and the file is read from disk.
 pub type Overlay<'a> = &'a dyn Fn(&Path) -> Option<String>;
 
-/// Resolve a function's source, or say why there is none.
+/// How the analysis reads source files: the editor's unsaved buffers first (language server),
+/// then the disk, always inside the template's [`Scope`] and bounded by its cap.
+pub struct Sources<'a> {
+    pub scope: Scope,
+    pub overlay: Overlay<'a>,
+}
+
+impl<'a> Sources<'a> {
+    /// Sources of a template on disk, with no editor buffers.
+    pub fn disk(scope: Scope) -> Sources<'static> {
+        Sources {
+            scope,
+            overlay: &|_| None,
+        }
+    }
+
+    /// Is `path` lexically inside the scope? (Editor buffers may not exist on disk yet.)
+    fn lexically_inside(&self, path: &Path) -> bool {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs = crate::source::normalize_path(&abs);
+        self.scope.roots().iter().any(|r| abs.starts_with(r))
+    }
+
+    /// Read a source file: an open buffer, or the file on disk (inside the scope, regular,
+    /// capped). `Err(NotFound)` when there is neither.
+    pub fn read(&self, path: &Path) -> Result<String, ReadError> {
+        let norm = crate::source::normalize_path(path);
+        if let Some(t) = (self.overlay)(&norm)
+            && self.lexically_inside(&norm)
+        {
+            if t.len() as u64 > self.scope.cap {
+                return Err(ReadError::TooLarge {
+                    path: norm.to_string_lossy().into_owned(),
+                    size: t.len() as u64,
+                    cap: self.scope.cap,
+                });
+            }
+            return Ok(t);
+        }
+        self.scope.read_text(path)
+    }
+
+    /// Does a source file exist at `path` (open buffer, or a regular file inside the scope)?
+    pub fn exists(&self, path: &Path) -> bool {
+        let norm = crate::source::normalize_path(path);
+        ((self.overlay)(&norm).is_some() && self.lexically_inside(&norm))
+            || self.scope.is_file(path)
+    }
+
+    /// Is `path` a directory inside the scope?
+    pub fn is_dir(&self, path: &Path) -> bool {
+        self.scope.is_dir(path)
+    }
+}
+
+/// Resolve a function's source, or say why there is none (reads confined to the template's
+/// project, see [`crate::fsx`]).
 pub fn resolve(app: &App, f: &Function) -> Result<Resolved, String> {
-    resolve_with(app, f, &|_| None)
+    let scope = crate::fsx::Access::default().scope_for(&app.tpl.file.path);
+    resolve_with(app, f, &Sources::disk(scope))
 }
 
 /// Where a function's source is: inline in the template, or one of candidate files.
@@ -202,8 +260,8 @@ pub fn candidate_paths(app: &App, f: &Function) -> Vec<PathBuf> {
     }
 }
 
-/// [`resolve`], reading open editor buffers through `overlay` first.
-pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Resolved, String> {
+/// [`resolve`], reading through `sources` (open editor buffers first, then the disk).
+pub fn resolve_with(app: &App, f: &Function, sources: &Sources<'_>) -> Result<Resolved, String> {
     let (handler, name, code_dir, display_base, candidates) = match locate(app, f)? {
         Location::Inline(r) => return Ok(r),
         Location::Files {
@@ -216,14 +274,10 @@ pub fn resolve_with(app: &App, f: &Function, overlay: Overlay<'_>) -> Result<Res
     };
     for c in candidates {
         let path = code_dir.join(&c);
-        let text = if let Some(t) = overlay(&crate::source::normalize_path(&path)) {
-            t
-        } else if path.is_file() {
-            let bytes =
-                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            String::from_utf8_lossy(&bytes).into_owned()
-        } else {
-            continue;
+        let text = match sources.read(&path) {
+            Ok(t) => t,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e.to_string()),
         };
         let lang = match path.extension().and_then(|e| e.to_str()) {
             Some("py") => Lang::Python,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::check::Outcome;
 use crate::diagnostic::Severity;
-use crate::render::json::code_name;
+use crate::rule::code_name;
 
 /// Escape the message part of a command (`%`, CR, LF).
 pub fn escape_data(s: &str) -> String {

@@ -19,11 +19,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::{RuleSelection, check_source_full};
+use crate::check::check_source_full;
 use crate::diagnostic::{Diagnostic, InputError, Severity};
 use crate::discover::{Filter, discover};
 use crate::model::App;
-use crate::rule::{catalogue, meta};
+use crate::rule::{RuleSelection, catalogue, meta};
 use crate::source::SourceFile;
 
 pub use facts::FunctionFacts;
@@ -92,6 +92,8 @@ pub struct Options {
     pub dot_max_apps: usize,
     /// Findings shown in full (with excerpt) per application; the rest are listed in one line each.
     pub max_excerpts_per_app: usize,
+    /// What the analysis may read (None: the projects of the checked paths, default limits).
+    pub access: Option<crate::fsx::Access>,
 }
 
 impl Default for Options {
@@ -101,6 +103,7 @@ impl Default for Options {
             max_graph_nodes: 120,
             dot_max_apps: 40,
             max_excerpts_per_app: 200,
+            access: None,
         }
     }
 }
@@ -295,7 +298,8 @@ fn finding(d: &Diagnostic) -> Finding {
 
 enum Outcome {
     Skipped,
-    App(Box<AppReport>),
+    /// An application, and the input problems found in it (it was still checked).
+    App(Box<AppReport>, Vec<InputError>),
     Failed(InputError),
 }
 
@@ -304,6 +308,7 @@ fn analyse(
     rules: &[Box<dyn crate::rule::Rule>],
     sel: &RuleSelection,
     opts: &Options,
+    access: &crate::fsx::Access,
 ) -> Outcome {
     // The same reader as `lambdalint check`: the same files skipped, the same input errors.
     let file = match crate::check::read_candidate(c) {
@@ -312,7 +317,7 @@ fn analyse(
         Err(e) => return Outcome::Failed(e),
     };
     // The findings come from exactly the engine `lambdalint check` runs.
-    let checked = match check_source_full(&file, rules, sel, &|_| None) {
+    let checked = match check_source_full(&file, rules, sel, access, &|_| None) {
         Ok(Some(c)) => c,
         Ok(None) => return Outcome::Skipped,
         Err(e) => {
@@ -325,12 +330,15 @@ fn analyse(
         }
     };
     // The facts come from the same model and handler analysis.
-    Outcome::App(Box::new(app_report(
-        &checked.app,
-        Some(&checked.handlers),
-        &checked.diagnostics,
-        opts,
-    )))
+    Outcome::App(
+        Box::new(app_report(
+            &checked.app,
+            Some(&checked.handlers),
+            &checked.diagnostics,
+            opts,
+        )),
+        checked.errors,
+    )
 }
 
 /// Build the report of one modelled application and its findings.
@@ -379,11 +387,16 @@ pub fn app_report(
 
 /// Check the paths and gather everything the report shows.
 pub fn collect(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection, opts: &Options) -> Report {
-    let (candidates, missing) = discover(paths, filter);
+    let found = discover(paths, filter);
+    let (candidates, missing) = (found.candidates, found.errors);
     let rules = crate::rules::all();
+    let access = opts
+        .access
+        .clone()
+        .unwrap_or_else(|| crate::fsx::Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP));
     let results: Vec<Outcome> = candidates
         .par_iter()
-        .map(|c| analyse(c, &rules, sel, opts))
+        .map(|c| analyse(c, &rules, sel, opts, &access))
         .collect();
     let mut report = Report {
         files: candidates.len(),
@@ -400,7 +413,10 @@ pub fn collect(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection, opts: &O
     for r in results {
         match r {
             Outcome::Skipped => {}
-            Outcome::App(a) => report.apps.push(*a),
+            Outcome::App(a, errors) => {
+                report.apps.push(*a);
+                report.errors.extend(errors);
+            }
             Outcome::Failed(e) => report.errors.push(e),
         }
     }
