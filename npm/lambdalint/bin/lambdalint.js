@@ -24,7 +24,8 @@ function binaryPath() {
     const targets = known.map((n) => n.replace("@lambdalint/cli-", "")).join(", ");
     fail(
       `no prebuilt binary for ${target} (there are: ${targets}).\n` +
-        "Build it from source instead: cargo install --locked lambdalint"
+        "Build it from source instead (needs Rust):\n" +
+        "  cargo install --locked --git https://github.com/lambdalint/lambdalint lambdalint"
     );
   }
   const exe = process.platform === "win32" ? "lambdalint.exe" : "lambdalint";
