@@ -437,6 +437,7 @@ impl Server {
                             span,
                             resource: None,
                             path: Vec::new(),
+                            construct: None,
                         });
                     }
                 }

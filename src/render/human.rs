@@ -42,11 +42,27 @@ fn excerpt(file: &SourceFile, span: Span) -> (Cow<'_, str>, usize, std::ops::Ran
     };
     let to = ceil_char_boundary(text, to.max(end));
     let ex = text.get(from..to).unwrap_or("");
-    // CRLF files: show the lines without a visible carriage return (same byte length).
+    // CRLF files: show the lines without a visible carriage return (same byte length); other
+    // control characters are made visible at the same byte length (C0 ones are shown as
+    // pictures by the renderer).
     let ex = if ex.contains('\r') {
-        Cow::Owned(ex.replace('\r', " "))
+        // `\r\n` -> ` \n`; a lone `\r` is a line break of its own -> `\n`.
+        let b = ex.as_bytes();
+        let fixed: String = ex
+            .char_indices()
+            .map(|(i, c)| match c {
+                '\r' if b.get(i + 1) == Some(&b'\n') => ' ',
+                '\r' => '\n',
+                c => c,
+            })
+            .collect();
+        Cow::Owned(fixed)
     } else {
         Cow::Borrowed(ex)
+    };
+    let ex = match crate::render::safe::same_length(&ex) {
+        Cow::Borrowed(_) => ex,
+        Cow::Owned(o) => Cow::Owned(o),
     };
     (ex, l0 + 1, (start - from)..(end - from))
 }
@@ -82,7 +98,11 @@ impl Human {
         let label = d
             .resource
             .as_deref()
-            .map(|r| format!("in `{}`", terminal(r)))
+            .map(|r| match &d.construct {
+                // AWS CDK: the construct path the user recognises.
+                Some(c) => format!("in `{}` (construct `{}`)", terminal(r), terminal(c)),
+                None => format!("in `{}`", terminal(r)),
+            })
             .unwrap_or_default();
         let path = terminal(&d.file.display);
         let message = terminal(&d.message);

@@ -69,6 +69,53 @@ pub fn terminal_lines(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Source lines for an excerpt, with the same byte length (so annotation ranges still hold):
+/// control characters other than C0 (which the excerpt renderer shows as pictures itself) and
+/// bidirectional overrides are replaced by a visible character of the same UTF-8 length
+/// (`?`, `¿`, `\u{FFFD}`).
+pub fn same_length(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && u32::from(c) >= 0x7F) || is_bidi(c);
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if !bad(c) {
+                    return c;
+                }
+                match c.len_utf8() {
+                    1 => '?',
+                    2 => '\u{BF}',
+                    _ => '\u{FFFD}',
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The message part of a GitHub Actions workflow command: `%`, CR and LF percent-encoded (the
+/// runner decodes them), every other control character shown, not sent (the log viewer
+/// interprets escape sequences).
+pub fn github_data(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if needs_terminal_escape(c) => push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A property value of a workflow command (`file=`, `title=`): [`github_data`] plus `:` and `,`.
+pub fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// HTML text or attribute value.
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -186,6 +233,10 @@ mod tests {
             "a\u{241b}]0;t\u{2407}b\u{240d}c\\u{9b}d\\u{202e}e\u{2421}"
         );
         assert_eq!(terminal_lines("a\nb\x1bc\r"), "a\nb\u{241b}c ");
+        let src = "x\u{9b}y\u{202e}z\x7f\x1b";
+        let same = same_length(src);
+        assert_eq!(same.len(), src.len());
+        assert_eq!(same, "x\u{bf}y\u{fffd}z?\x1b");
     }
 
     #[test]
