@@ -51,14 +51,105 @@ enum FileResult {
         why: String,
         named: bool,
     },
-    /// Findings, handler notes, input errors, remarks of the reader (`--verbose`).
+    /// Findings, handler notes, input errors, remarks of the reader (`--verbose`), and the shape
+    /// of the template (to recognise packaged copies).
     Checked(
         Vec<Diagnostic>,
         Vec<(String, String)>,
         Vec<InputError>,
         Vec<String>,
+        Shape,
     ),
     Failed(InputError),
+}
+
+/// What tells a packaged copy (`sam package` / `aws cloudformation package` output) from its
+/// source: the same logical ids, every function's code in S3 (or a registry image).
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    /// Logical ids, sorted.
+    pub ids: Vec<String>,
+    pub functions: usize,
+    /// Functions whose code is in S3 or a container registry (no local source).
+    pub code_elsewhere: usize,
+}
+
+impl Shape {
+    fn of(app: &App) -> Shape {
+        let tpl = &app.tpl;
+        let doc = &tpl.doc;
+        let mut ids: Vec<String> = tpl.resources.keys().cloned().collect();
+        ids.sort();
+        let elsewhere = |f: &crate::model::Function| -> bool {
+            if f.prop(tpl, "ImageUri").is_some() {
+                return true;
+            }
+            let Some(p) = f.prop(tpl, "CodeUri").or_else(|| f.prop(tpl, "Code")) else {
+                return false;
+            };
+            match doc.value(p.node) {
+                load::Value::Str(s) => s.starts_with("s3://"),
+                load::Value::Map(m) => {
+                    (m.get("Bucket").is_some() || m.get("S3Bucket").is_some())
+                        && m.get("ZipFile").is_none()
+                }
+                _ => false,
+            }
+        };
+        Shape {
+            ids,
+            functions: app.functions.len(),
+            code_elsewhere: app.functions.values().filter(|f| elsewhere(f)).count(),
+        }
+    }
+
+    /// A template whose every function's code is in S3.
+    fn packaged(&self) -> bool {
+        self.functions > 0 && self.code_elsewhere == self.functions
+    }
+}
+
+/// For each checked template found by walking that is a packaged copy of another one in the
+/// same folder (same logical ids; every function's code in S3 while the source has local code),
+/// the display path of its source.
+fn packaged_copies(candidates: &[Candidate], results: &[FileResult]) -> Vec<Option<String>> {
+    let shapes: Vec<Option<&Shape>> = results
+        .iter()
+        .map(|r| match r {
+            FileResult::Checked(.., s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let mut by_dir: std::collections::HashMap<(&std::path::Path, &[String]), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, (c, s)) in candidates.iter().zip(&shapes).enumerate() {
+        if let Some(s) = s {
+            let dir = c.path.parent().unwrap_or(std::path::Path::new(""));
+            by_dir.entry((dir, s.ids.as_slice())).or_default().push(i);
+        }
+    }
+    let mut out = vec![None; candidates.len()];
+    for (i, (c, s)) in candidates.iter().zip(&shapes).enumerate() {
+        let Some(s) = s else { continue };
+        if c.explicit || !s.packaged() {
+            continue;
+        }
+        let dir = c.path.parent().unwrap_or(std::path::Path::new(""));
+        let source = by_dir.get(&(dir, s.ids.as_slice())).and_then(|same| {
+            same.iter().copied().find(|&j| {
+                j != i
+                    && shapes
+                        .get(j)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|o| o.functions > 0 && o.code_elsewhere < o.functions)
+            })
+        });
+        if let (Some(j), Some(slot)) = (source, out.get_mut(i)) {
+            *slot = candidates.get(j).map(|s| s.display.clone());
+        }
+    }
+    out
 }
 
 fn input_error(c: &Candidate, file: Option<Arc<SourceFile>>, e: LoadError) -> InputError {
@@ -138,8 +229,17 @@ fn check_candidate(
             checked.handlers.notes.into_iter().collect(),
             checked.errors,
             checked.app.tpl.origin.remarks.clone(),
+            Shape::of(&checked.app),
         ),
         Ok(None) => not_a_template(c, &file),
+        // A cookiecutter / Jinja source found by walking: its placeholders are what does not
+        // parse; it is not a template until rendered (said under --verbose).
+        Err(_) if !c.explicit && crate::discover::has_jinja_syntax(&file.text) => {
+            FileResult::Unchecked {
+                why: crate::discover::JINJA_NOTE.to_string(),
+                named: false,
+            }
+        }
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
     }
 }
@@ -411,7 +511,15 @@ pub fn check_paths_with(
             position: None,
         });
     }
-    for (c, r) in candidates.iter().zip(results) {
+    let copies = packaged_copies(&candidates, &results);
+    for ((c, r), copy) in candidates.iter().zip(results).zip(copies) {
+        if let Some(source) = copy {
+            out.skipped.push((
+                c.display.clone(),
+                format!("packaged copy of `{source}` (its code is in S3): its findings are those of the source; name it to check it anyway"),
+            ));
+            continue;
+        }
         match r {
             FileResult::Skipped => {}
             FileResult::Unchecked { why, named: true } => {
@@ -420,7 +528,7 @@ pub fn check_paths_with(
             FileResult::Unchecked { why, named: false } => {
                 out.skipped.push((c.display.clone(), why))
             }
-            FileResult::Checked(d, notes, errors, remarks) => {
+            FileResult::Checked(d, notes, errors, remarks, _) => {
                 out.templates += 1;
                 out.skipped
                     .extend(remarks.into_iter().map(|r| (c.display.clone(), r)));

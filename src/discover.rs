@@ -88,8 +88,7 @@ fn template_extension(p: &Path) -> bool {
 }
 
 fn display_of(p: &Path) -> String {
-    let s = p.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).to_string()
+    crate::source::normalize_display(&p.to_string_lossy())
 }
 
 /// What discovery found: the files to check, the paths that could not be looked at (input
@@ -111,6 +110,22 @@ pub const CDK_SYNTH_HINT: &str = "AWS CDK app without a cloud assembly: run `npx
 
 /// A Serverless Framework configuration in code.
 pub const SERVERLESS_CODE_NOTE: &str = "Serverless Framework configuration in code cannot be read statically: only `serverless.yml` is checked";
+
+/// Why a cookiecutter / Jinja source folder is not walked.
+pub const JINJA_NOTE: &str = "template source with Jinja placeholders (cookiecutter): not a template until it is rendered; name a file to check it anyway";
+
+/// Why an AWS Toolkit debug template is not checked.
+pub const IDE_DEBUG_NOTE: &str = "AWS Toolkit debug template (a copy the IDE writes to run one function): name it to check it anyway";
+
+/// A folder or file name with Jinja placeholders (`{{cookiecutter.project_name}}`, `{% ... %}`).
+pub fn is_jinja_name(name: &str) -> bool {
+    name.contains("{{") || name.contains("{%")
+}
+
+/// Does a text hold Jinja template syntax (a cookiecutter source), not a template?
+pub fn has_jinja_syntax(text: &str) -> bool {
+    text.contains("{%") || text.contains("{{cookiecutter") || text.contains("{{ cookiecutter")
+}
 
 /// Add the templates of the AWS CDK app in `dir` (its `cdk.out`), or say how to make them.
 fn add_cdk_app(dir: &Path, cdk_json: &Path, access: &crate::fsx::Access, found: &mut Discovered) {
@@ -250,6 +265,37 @@ pub fn discover_limited(
                 }
             };
             let p = entry.path();
+            // Template sources that are not templates yet (cookiecutter / Jinja folders): their
+            // placeholders make every file a parse error. Said once per folder.
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                if let Some(n) = p.file_name().and_then(|n| n.to_str())
+                    && is_jinja_name(n)
+                    && !p.parent().is_some_and(|parent| {
+                        parent
+                            .components()
+                            .any(|c| is_jinja_name(&c.as_os_str().to_string_lossy()))
+                    })
+                {
+                    found.skipped.push((display_of(p), JINJA_NOTE.to_string()));
+                }
+                continue;
+            }
+            if p.strip_prefix(root)
+                .unwrap_or(p)
+                .components()
+                .any(|c| is_jinja_name(&c.as_os_str().to_string_lossy()))
+            {
+                continue;
+            }
+            if p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains("___vsctk___"))
+            {
+                found
+                    .skipped
+                    .push((display_of(p), IDE_DEBUG_NOTE.to_string()));
+                continue;
+            }
             if crate::frameworks::serverless::is_code_config_path(p) {
                 found
                     .skipped

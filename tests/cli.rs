@@ -445,3 +445,51 @@ fn debug_facts_counts_functions_and_facts() {
     let help = run_in(repo(), &["--help"]);
     assert!(!help.stdout.contains("debug"), "{}", help.stdout);
 }
+
+#[test]
+fn packaged_copies_ide_debug_templates_and_jinja_sources_are_skipped_when_walking() {
+    let src = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n";
+    let packaged = src.replace("CodeUri: src/", "CodeUri: s3://bucket/0123abcd");
+    let jinja = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{% if cookiecutter.queue %}\n  Q:\n    Type: AWS::SQS::Queue\n{% endif %}\n";
+    let d = tree(&[
+        ("template.yaml", src),
+        ("packaged.yaml", &packaged),
+        ("template.yaml___vsctk___template.yaml", src),
+        (
+            "{{cookiecutter.project_name}}/template.yaml",
+            "Resources: {{ x }\n",
+        ),
+        ("other/template.yaml", jinja),
+    ]);
+    let r = run_in(
+        d.path(),
+        &["check", "--format", "json", "-v", "--select", "LMB010", "."],
+    );
+    let j = r.json();
+    // Only the source template is checked: one LMB010, no input error.
+    assert_eq!(j["summary"]["templates"], 1, "{j}");
+    assert_eq!(j["errors"], serde_json::json!([]), "{j}");
+    assert_eq!(files_of(&j), vec!["template.yaml".to_string()]);
+    for (file, why) in [
+        ("packaged.yaml", "packaged copy of `template.yaml`"),
+        (
+            "template.yaml___vsctk___template.yaml",
+            "AWS Toolkit debug template",
+        ),
+        ("{{cookiecutter.project_name}}", "Jinja placeholders"),
+        ("other/template.yaml", "Jinja placeholders"),
+    ] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(&format!("{file}: skipped: ")) && l.contains(why)),
+            "{file}: {}",
+            r.stderr
+        );
+    }
+    // Named, each is checked as any file.
+    let (_, j) = json(d.path(), &["--select", "LMB010", "packaged.yaml"]);
+    assert_eq!(files_of(&j), vec!["packaged.yaml".to_string()]);
+    let (code, _) = json(d.path(), &["other/template.yaml"]);
+    assert_eq!(code, 2, "a named Jinja source is a parse error");
+}

@@ -165,7 +165,7 @@ impl SourceFile {
         let lines = LineIndex::new(&text);
         SourceFile {
             path,
-            display,
+            display: normalize_display(&display),
             text,
             lines,
         }
@@ -201,6 +201,39 @@ pub fn format_of(path: &std::path::Path, text: &str) -> Format {
                 Format::Yaml
             }
         }
+    }
+}
+
+/// A path as shown to the user: `/` separators, no `.` segments, `x/..` folded (`00-base/./a.js`
+/// -> `00-base/a.js`, `nested/../Tenant/app.py` -> `Tenant/app.py`); leading `..` kept, so the
+/// path still leads where it did from the working directory.
+pub fn normalize_display(s: &str) -> String {
+    if !s.contains("./") && !s.contains('\\') && !s.ends_with("/.") && !s.contains("/..") {
+        return s.to_string();
+    }
+    let s = s.replace('\\', "/");
+    let absolute = s.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in s.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(".."),
+            },
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".to_string()
+    } else {
+        joined
     }
 }
 
@@ -241,6 +274,28 @@ mod tests {
         assert_eq!(idx.line_col(text, 10_000).line, 3);
         let e = text.find('\u{e9}').unwrap() as u32 + 1;
         assert_eq!(idx.line_col(text, e).column, 8);
+    }
+
+    #[test]
+    fn display_paths_are_normalised() {
+        for (a, b) in [
+            (
+                "00-baseCore/./GetIoTEndpoint.js",
+                "00-baseCore/GetIoTEndpoint.js",
+            ),
+            (
+                "nested_templates/../TenantManagementService/app.py",
+                "TenantManagementService/app.py",
+            ),
+            ("../shared/app.py", "../shared/app.py"),
+            ("a/../../b.py", "../b.py"),
+            ("/abs/./x/../y.py", "/abs/y.py"),
+            ("template.yaml", "template.yaml"),
+            ("./t.yaml", "t.yaml"),
+            ("src\\app.py", "src/app.py"),
+        ] {
+            assert_eq!(normalize_display(a), b, "{a}");
+        }
     }
 
     #[test]
