@@ -43,11 +43,18 @@ pub struct Diagnostic {
     pub resource: Option<String>,
     /// Property path inside the resource (for fingerprints that survive line shifts).
     pub path: Vec<String>,
+    /// The fix, when the rule knows one (edits in `file`).
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Diagnostic {
     pub fn range(&self) -> (LineCol, LineCol) {
         self.file.range(self.span)
+    }
+
+    /// How `--fix` can fix it: `None` when it cannot.
+    pub fn fixable(&self) -> Option<crate::fix::Applicability> {
+        self.fix.as_ref().map(|f| f.applicability)
     }
 
     /// Sort key: file, position, code.

@@ -316,6 +316,7 @@ pub fn apply(tpl: &Template, sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
             let mut path = s.path.clone();
             path.push(e.code.clone());
             out.push(Diagnostic {
+                fix: None,
                 code: UNUSED_CODE,
                 severity,
                 message,

@@ -36,12 +36,42 @@ pub struct RuleMeta {
     pub category: String,
     pub severity: String,
     pub summary: String,
+    /// Whether `check --fix` can fix a finding: `safe` (with `--fix`), `unsafe` (with
+    /// `--unsafe-fixes`: it changes behaviour or adds resources) or `none`.
+    #[serde(default = "no_fix")]
+    pub fix: String,
     pub docs: Docs,
+}
+
+fn no_fix() -> String {
+    "none".into()
 }
 
 impl RuleMeta {
     pub fn default_severity(&self) -> Severity {
         Severity::parse(&self.severity).unwrap_or(Severity::Warning)
+    }
+
+    /// The applicability of the rule's fixes (`None`: the rule has no fix).
+    pub fn fix_applicability(&self) -> Option<crate::fix::Applicability> {
+        match self.fix.as_str() {
+            "safe" => Some(crate::fix::Applicability::Safe),
+            "unsafe" => Some(crate::fix::Applicability::Unsafe),
+            _ => None,
+        }
+    }
+
+    /// The fix line of the rule page.
+    pub fn fix_text(&self) -> &'static str {
+        match self.fix_applicability() {
+            Some(crate::fix::Applicability::Safe) => {
+                "Fix: safe, applied by `lambdalint check --fix` (and the editor's quick fix)"
+            }
+            Some(crate::fix::Applicability::Unsafe) => {
+                "Fix: unsafe (it changes behaviour or adds resources), applied by `lambdalint check --fix --unsafe-fixes` (and the editor's quick fix): review the diff (`--diff`)"
+            }
+            None => "Fix: none (the finding needs a decision `--fix` cannot make)",
+        }
     }
 
     pub fn help_uri(&self) -> String {
@@ -52,12 +82,13 @@ impl RuleMeta {
     pub fn markdown(&self) -> String {
         let d = &self.docs;
         let mut s = format!(
-            "# {} ({})\n\n{}\n\nCategory: {} · Default severity: {}\n\n## What it does\n\n{}\n\n## Why is this bad?\n\n{}\n\n## Example\n\n```yaml\n{}\n```\n\n## Use instead\n\n```yaml\n{}\n```\n",
+            "# {} ({})\n\n{}\n\nCategory: {} · Default severity: {}\n\n{}\n\n## What it does\n\n{}\n\n## Why is this bad?\n\n{}\n\n## Example\n\n```yaml\n{}\n```\n\n## Use instead\n\n```yaml\n{}\n```\n",
             self.name,
             self.code,
             self.summary.trim(),
             self.category,
             self.severity,
+            self.fix_text(),
             d.what.trim(),
             d.why.trim(),
             d.example.trim_end(),
@@ -160,6 +191,8 @@ pub struct Context<'a> {
     pub options: Option<&'a toml::Table>,
     /// Handler source facts (None when the handler stage did not run).
     pub handlers: Option<&'a crate::handler::HandlerFacts>,
+    /// How the template is written, detected once by the first fix (see [`Context::fix`]).
+    pub fix_style: &'a OnceLock<crate::fix::Style>,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -170,6 +203,7 @@ pub struct Report {
     pub resource: Option<String>,
     pub path: Vec<String>,
     pub severity: Option<Severity>,
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Report {
@@ -181,6 +215,7 @@ impl Report {
             resource: None,
             path: Vec::new(),
             severity: None,
+            fix: None,
         }
     }
 
@@ -203,6 +238,12 @@ impl Report {
         self.severity = Some(s);
         self
     }
+
+    /// The finding's fix (from [`Context::fix`]; `None`: no fix).
+    pub fn fix(mut self, fix: Option<crate::fix::Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
 }
 
 impl Context<'_> {
@@ -217,6 +258,30 @@ impl Context<'_> {
 
     pub fn option_int(&self, name: &str) -> Option<i64> {
         self.option(name).and_then(toml::Value::as_integer)
+    }
+
+    /// A fix for a finding in the template: `build` makes its edits with the builders of
+    /// [`crate::fix::Editor`] and returns `None` when the template is not in a shape it can
+    /// edit (then there is no fix).
+    ///
+    /// ```ignore
+    /// let fix = cx.fix("Set `Timeout: 3`", Applicability::Safe, |e| {
+    ///     e.insert(resource.node, &["Properties", "Timeout"], Val::Int(3))
+    /// });
+    /// cx.emit(Report::new(span, message).fix(fix));
+    /// ```
+    pub fn fix(
+        &self,
+        title: impl Into<String>,
+        applicability: crate::fix::Applicability,
+        build: impl FnOnce(&mut crate::fix::Editor<'_>) -> Option<()>,
+    ) -> Option<crate::fix::Fix> {
+        let style = self
+            .fix_style
+            .get_or_init(|| crate::fix::Style::detect(&self.app.tpl));
+        let mut e = crate::fix::Editor::new(&self.app.tpl, style);
+        build(&mut e)?;
+        e.finish(title.into(), applicability)
     }
 
     /// Report in another file than the template (a handler source).
@@ -238,6 +303,7 @@ impl Context<'_> {
             span: r.span,
             resource: r.resource,
             path: r.path,
+            fix: r.fix,
         });
     }
 }

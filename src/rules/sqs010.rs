@@ -1,6 +1,8 @@
 //! SQS010 visibility-timeout-below-function-timeout.
 
 use crate::diagnostic::Severity;
+use crate::fix::{Applicability, Val};
+use crate::model::App;
 use crate::model::{Known, Mode};
 use crate::rule::{Context, Report, Rule};
 
@@ -28,6 +30,40 @@ pub fn message(
             "queue `{queue}` has {vt}, less than {recommended} s (6 x the {timeout} s `Timeout` of its consumer `{function}`, as AWS recommends): retries of throttled or failed batches can make messages visible again while they are in flight"
         )
     }
+}
+
+/// Largest `VisibilityTimeout` SQS accepts (12 hours).
+const MAX_VISIBILITY: f64 = 43_200.0;
+
+/// The visibility timeout every consumer of `queue` needs (6 x its `Timeout` + its batching
+/// window), in whole seconds; `None` when a consumer's timeout is unknown or SQS cannot hold it.
+fn needed_visibility(app: &App, queue: &str) -> Option<i64> {
+    let tpl = &app.tpl;
+    let mut need: f64 = 0.0;
+    for e in app
+        .events
+        .iter()
+        .filter(|e| e.mode == Mode::Queue && e.source.as_deref() == Some(queue))
+    {
+        let f = app.functions.get(&e.function)?;
+        let timeout = match f.prop(tpl, "Timeout").map(|p| tpl.number(p.node)) {
+            None => 3.0,
+            Some(Known::Yes(v)) => v,
+            Some(Known::Unknown(_)) => return None,
+        };
+        let window = match e
+            .props
+            .and_then(|p| tpl.doc.get(p, "MaximumBatchingWindowInSeconds"))
+            .map(|n| tpl.number(n))
+        {
+            None => 0.0,
+            Some(Known::Yes(w)) => w,
+            Some(Known::Unknown(_)) => return None,
+        };
+        need = need.max(6.0 * timeout + window);
+    }
+    let need = need.ceil();
+    (need <= MAX_VISIBILITY && need > 0.0).then_some(need as i64)
 }
 
 impl Rule for VisibilityTimeoutBelowFunctionTimeout {
@@ -92,6 +128,19 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
             } else {
                 help
             };
+            let fix = needed_visibility(app, q).and_then(|v| {
+                cx.fix(
+                    format!("Set `VisibilityTimeout: {v}` on `{q}` (6 x its consumers' `Timeout`)"),
+                    Applicability::Unsafe,
+                    |e| {
+                        e.upsert(
+                            queue.node,
+                            &["Properties", "VisibilityTimeout"],
+                            Val::Int(v),
+                        )
+                    },
+                )
+            });
             cx.emit(
                 Report::new(
                     span,
@@ -107,7 +156,8 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
                 .resource(q)
                 .path(&["VisibilityTimeout"])
                 .help(help)
-                .severity(severity),
+                .severity(severity)
+                .fix(fix),
             );
         }
     }
