@@ -7,55 +7,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, InputError, Severity};
-use crate::discover::{Candidate, Filter, discover};
+use crate::discover::{Candidate, Filter, discover, discover_with};
 use crate::fsx::Access;
 use crate::load::{self, LoadError, MAX_FILE_BYTES};
 use crate::model::{App, Template};
-use crate::rule::{Context, Rule, meta};
+use crate::rule::{Context, Rule, RuleSelection, meta};
 use crate::source::{SourceFile, Span};
-
-/// Which rules run and how severe their findings are.
-#[derive(Debug, Clone, Default)]
-pub struct RuleSelection {
-    /// Codes or prefixes to run (empty: all).
-    pub select: Vec<String>,
-    /// Codes or prefixes not to run.
-    pub ignore: Vec<String>,
-    /// Per-code severity overrides.
-    pub severity: Vec<(String, Severity)>,
-    /// Per-code rule options (`[rules.CODE.options]`).
-    pub options: Vec<(String, toml::Table)>,
-}
-
-fn matches(pattern: &str, code: &str) -> bool {
-    let p = pattern.to_ascii_uppercase();
-    p == "ALL"
-        || code.starts_with(&p)
-        || meta(code).is_some_and(|m| m.category == pattern || m.name == pattern)
-}
-
-impl RuleSelection {
-    pub fn enabled(&self, code: &str) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| matches(s, code)))
-            && !self.ignore.iter().any(|s| matches(s, code))
-    }
-
-    pub fn severity_of(&self, code: &str) -> Option<Severity> {
-        self.severity
-            .iter()
-            .rev()
-            .find(|(c, _)| matches(c, code))
-            .map(|(_, s)| *s)
-    }
-
-    pub fn options_for(&self, code: &str) -> Option<&toml::Table> {
-        self.options
-            .iter()
-            .rev()
-            .find(|(c, _)| c == code)
-            .map(|(_, t)| t)
-    }
-}
 
 /// The result of checking some files.
 #[derive(Debug, Default)]
@@ -71,18 +28,22 @@ pub struct Outcome {
     /// Functions whose handler source was not analysed, and why (`--verbose`): (template,
     /// logical id, reason).
     pub notes: Vec<(String, String, String)>,
+    /// Files left out on purpose, and why (`--verbose`): (display path, reason).
+    pub skipped: Vec<(String, String)>,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
 pub fn looks_like_template(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("AWS::"))
+        || (text.contains("Resources") && (text.contains("AWS::") || text.contains("Type")))
         || text.contains("AWS::Serverless")
 }
 
 enum FileResult {
     Skipped,
-    Checked(Vec<Diagnostic>, Vec<(String, String)>),
+    /// Not checked, with the reason (`--verbose`).
+    Unchecked(String),
+    Checked(Vec<Diagnostic>, Vec<(String, String)>, Vec<InputError>),
     Failed(InputError),
 }
 
@@ -160,12 +121,67 @@ fn check_candidate(
         Err(e) => return FileResult::Failed(e),
     };
     match check_source_full(&file, rules, sel, access, &|_| None) {
-        Ok(Some(c)) => FileResult::Checked(
-            hook(&file, c.diagnostics),
-            c.handlers.notes.into_iter().collect(),
+        Ok(Some(checked)) => FileResult::Checked(
+            hook(&file, checked.diagnostics),
+            checked.handlers.notes.into_iter().collect(),
+            checked.errors,
         ),
-        Ok(None) => FileResult::Skipped,
+        Ok(None) => not_a_template(c, &file),
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
+    }
+}
+
+/// A file that loaded but is not a template: an input error when it was named on the command
+/// line or when it holds a template the loader cannot reach (an empty first YAML document); said
+/// under `--verbose` otherwise.
+fn not_a_template(c: &Candidate, file: &Arc<SourceFile>) -> FileResult {
+    let Ok(loaded) = load::load(&file.text, file.format()) else {
+        return FileResult::Skipped;
+    };
+    let doc = &loaded.doc;
+    let root = doc
+        .root
+        .filter(|r| !matches!(doc.value(*r), load::Value::Null));
+    let error = |code: &'static str, message: String, span: Span| {
+        FileResult::Failed(InputError {
+            code,
+            message,
+            file: c.display.clone(),
+            position: Some((Arc::clone(file), span)),
+        })
+    };
+    if root.is_none()
+        && let Some(extra) = loaded.issues.iter().find(|i| i.code == "E005")
+    {
+        return error(
+            "E005",
+            "the first YAML document is empty and the template is in a later one: CloudFormation reads only the first document".into(),
+            extra.span,
+        );
+    }
+    let why = match root {
+        None => "the file is empty".to_string(),
+        Some(r) if doc.as_map(r).is_none() || doc.intrinsic(r).is_some() => format!(
+            "the top level is {}, not a mapping",
+            match doc.value(r) {
+                load::Value::Seq(_) => "a list",
+                load::Value::Map(_) => "an intrinsic function",
+                _ => "a scalar",
+            }
+        ),
+        Some(_) => {
+            "no `Resources`, `AWSTemplateFormatVersion` or `Transform` at the top level".to_string()
+        }
+    };
+    if c.explicit {
+        let span = root.map_or_else(Span::default, |r| Span::empty(doc.span(r).start as usize));
+        error(
+            "E006",
+            format!("not a CloudFormation or SAM template: {why}"),
+            span,
+        )
+    } else {
+        FileResult::Unchecked(format!("not a template: {why}"))
     }
 }
 
@@ -213,6 +229,9 @@ pub struct Checked {
     pub app: App,
     pub handlers: crate::handler::HandlerFacts,
     pub diagnostics: Vec<Diagnostic>,
+    /// Input problems found in a template that was still checked (E007 structure, E008 values):
+    /// each makes the exit code 2.
+    pub errors: Vec<InputError>,
 }
 
 /// Check one source text and keep the model and handler facts (the audit report, the language
@@ -247,6 +266,16 @@ pub fn check_source_full(
         });
     }
     let app = App::new(Template::new(Arc::clone(file), loaded));
+    let errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
+        .into_iter()
+        .filter(|p| sel.enabled(p.code))
+        .map(|p| InputError {
+            code: p.code,
+            message: p.message,
+            file: file.display.clone(),
+            position: Some((Arc::clone(file), p.span)),
+        })
+        .collect();
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
@@ -262,6 +291,7 @@ pub fn check_source_full(
         app,
         handlers,
         diagnostics: out,
+        errors,
     }))
 }
 
@@ -334,7 +364,8 @@ pub fn check_paths_hooked(
     access: &Access,
     hook: &FileHook<'_>,
 ) -> Outcome {
-    let (candidates, missing) = discover(paths, filter);
+    let found = discover_with(paths, filter, access);
+    let candidates = found.candidates;
     let rules = crate::rules::all();
     let results: Vec<FileResult> = candidates
         .par_iter()
@@ -342,9 +373,10 @@ pub fn check_paths_hooked(
         .collect();
     let mut out = Outcome {
         files: candidates.len(),
+        skipped: found.skipped,
         ..Outcome::default()
     };
-    for (file, why) in missing {
+    for (file, why) in found.errors {
         out.errors.push(InputError {
             code: "E000",
             message: why,
@@ -355,10 +387,12 @@ pub fn check_paths_hooked(
     for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
-            FileResult::Checked(d, notes) => {
+            FileResult::Unchecked(why) => out.skipped.push((c.display.clone(), why)),
+            FileResult::Checked(d, notes, errors) => {
                 out.templates += 1;
                 out.checked.push(c.display.clone());
                 out.diagnostics.extend(d);
+                out.errors.extend(errors);
                 out.notes.extend(
                     notes
                         .into_iter()
@@ -390,7 +424,7 @@ pub struct TemplateFacts {
 /// Discover, load and model the templates under `paths` and analyse their handlers, without
 /// running the rules (files that are not templates or do not load are left out).
 pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
-    let (candidates, _) = discover(paths, filter);
+    let candidates = discover(paths, filter).candidates;
     let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
     candidates
         .par_iter()

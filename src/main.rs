@@ -7,12 +7,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use lambdalint::baseline::Baseline;
-use lambdalint::check::{self, check_paths};
-use lambdalint::config::{Config, valid_selector};
+use lambdalint::check;
+use lambdalint::config::Config;
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
 use lambdalint::fix::Applicability;
-use lambdalint::fsx::Access;
 use lambdalint::render;
 use lambdalint::report;
 use lambdalint::rule;
@@ -157,6 +156,12 @@ enum DebugCommand {
     },
 }
 
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(&format!($($arg)*))
+    };
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -172,7 +177,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("lambdalint: error: {e:#}");
+            say!("lambdalint: error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -181,8 +186,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Server => {
-            lambdalint::lsp::run_stdio()?;
-            Ok(ExitCode::SUCCESS)
+            // The specification: exit code 0 after `shutdown` then `exit`, 1 otherwise.
+            let clean = lambdalint::lsp::run_stdio()?;
+            Ok(if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Debug(DebugCommand::Facts { paths, summary }) => {
             let paths = if paths.is_empty() {
@@ -192,7 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let mut all = check::handler_facts(&paths, &Filter::new(&[], &[])?);
             all.sort_by(|a, b| a.template.cmp(&b.template));
-            print_out(&debug_facts(&all, summary))?;
+            print_out(&render::safe::terminal_lines(&debug_facts(&all, summary)))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
@@ -240,18 +250,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = match paths.first().map_or(Ok(None), |p| Config::discover(p)) {
                 Ok(c) => c.unwrap_or_default(),
                 Err(e) => {
-                    eprintln!("lambdalint: error: {e}");
+                    say!("lambdalint: error: {e}");
                     return Ok(ExitCode::from(2));
                 }
             };
             let sel = cfg.selection(&[], &[]);
+            let opts = report::Options {
+                access: Some(cfg.access(&paths)),
+                ..opts
+            };
             let r = report::collect(&paths, &filter, &sel, &opts);
             let text = match format {
                 ReportFormat::Html => report::html::render(&r, &opts),
                 ReportFormat::Markdown => report::markdown::render(&r, &opts),
             };
             match output {
-                Some(p) => std::fs::write(&p, text)?,
+                Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
             Ok(if r.errors.is_empty() {
@@ -266,7 +280,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
-                eprintln!("lambdalint: error: no rule `{code}` (see `lambdalint rules`)");
+                say!("lambdalint: error: no rule `{code}` (see `lambdalint rules`)");
                 Ok(ExitCode::from(2))
             }
         },
@@ -295,8 +309,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paths
             };
             for s in select.iter().chain(&ignore) {
-                if !valid_selector(s) {
-                    eprintln!(
+                if !rule::valid_selector(s) {
+                    say!(
                         "lambdalint: error: `{s}` is not a rule code, prefix or category (see `lambdalint rules`)"
                     );
                     return Ok(ExitCode::from(2));
@@ -310,7 +324,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = match loaded {
                 Ok(c) => c.unwrap_or_default(),
                 Err(e) => {
-                    eprintln!("lambdalint: error: {e}");
+                    say!("lambdalint: error: {e}");
                     return Ok(ExitCode::from(2));
                 }
             };
@@ -326,12 +340,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(p) => match Baseline::read(p) {
                     Ok(b) => Some(b),
                     Err(e) => {
-                        eprintln!("lambdalint: error: {e}");
+                        say!("lambdalint: error: {e}");
                         return Ok(ExitCode::from(2));
                     }
                 },
                 None => None,
             };
+            let access = cfg.access(&paths);
             if fix || diff {
                 let allow = if unsafe_fixes {
                     Applicability::Unsafe
@@ -343,12 +358,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         b.filter(d);
                     }
                 };
-                let access = Access::new(&paths, &[], lambdalint::fsx::DEFAULT_SOURCE_CAP);
                 let run =
                     lambdalint::fix::run::fix_paths(&paths, &filter, &sel, &access, allow, &keep);
                 for c in &run.changes {
                     for title in &c.rejected {
-                        eprintln!(
+                        say!(
                             "lambdalint: {}: fix not applied, the template it made did not load (please report): {title}",
                             c.original.display
                         );
@@ -380,7 +394,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     match lambdalint::fix::run::write(c, &paths) {
                         Ok(()) => fixed += c.applied,
                         Err(e) => {
-                            eprintln!("lambdalint: error: {e}");
+                            say!("lambdalint: error: {e}");
                             failed = true;
                         }
                     }
@@ -402,7 +416,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!("{summary}");
                 }
                 match output {
-                    Some(p) => std::fs::write(&p, text)?,
+                    Some(p) => write_output(&p, &text)?,
                     None => print_out(&text)?,
                 }
                 let threshold = threshold(fail_on, &cfg);
@@ -414,10 +428,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ExitCode::SUCCESS
                 });
             }
-            let mut outcome = check_paths(&paths, &filter, &sel);
+            let mut outcome = check::check_paths_with(&paths, &filter, &sel, &access);
             if verbose {
+                for (file, why) in &outcome.skipped {
+                    say!("lambdalint: {file}: skipped: {why}");
+                }
                 for (tpl, id, why) in &outcome.notes {
-                    eprintln!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
+                    say!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
                 }
             }
             // Written before `--baseline` filters, so `--baseline F --write-baseline F` refreshes F.
@@ -431,7 +448,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
             let text = if list_templates {
-                outcome.checked.iter().map(|f| format!("{f}\n")).collect()
+                outcome
+                    .checked
+                    .iter()
+                    .map(|f| format!("{}\n", render::safe::terminal(f)))
+                    .collect()
             } else {
                 match format {
                     Format::Human => render::human::Human { color }.render(&outcome),
@@ -441,7 +462,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             match output {
-                Some(p) => std::fs::write(&p, text)?,
+                Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
             let threshold = threshold(fail_on, &cfg);
@@ -466,6 +487,18 @@ fn threshold(fail_on: Option<FailOn>, cfg: &Config) -> Severity {
         Some(FailOn::Info) => Severity::Info,
         None => cfg.fail_on.unwrap_or(Severity::Warning),
     }
+}
+
+/// Write the output file named with `-o`, saying which file could not be written.
+fn write_output(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Print a line on standard error, with every control character from the input shown, not
+/// sent (see `render::safe`).
+fn say_line(s: &str) {
+    eprintln!("{}", render::safe::terminal(s));
 }
 
 /// Print, ignoring a closed pipe (`lambdalint ... | head`).

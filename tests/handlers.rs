@@ -9,8 +9,9 @@
 
 use std::path::PathBuf;
 
-use lambdalint::check::{RuleSelection, check_paths};
+use lambdalint::check::check_paths;
 use lambdalint::discover::Filter;
+use lambdalint::rule::RuleSelection;
 
 /// (code, file suffix, line, resource) of every finding of the handler rules.
 fn findings(project: &str) -> Vec<(String, String, u32, String)> {

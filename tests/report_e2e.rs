@@ -221,9 +221,9 @@ fn html_report_renders_in_headless_chromium() {
 
 #[test]
 fn function_facts_from_the_template() {
-    use lambdalint::check::RuleSelection;
     use lambdalint::discover::Filter;
     use lambdalint::report::{Options, collect};
+    use lambdalint::rule::RuleSelection;
 
     let r = collect(
         &[PathBuf::from("testdata/report/vpc-db-app")],

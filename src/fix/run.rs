@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::{Applicability, fix_text};
-use crate::check::{Outcome, RuleSelection, check_paths_hooked, check_source_full};
+use crate::check::{Outcome, check_paths_hooked, check_source_full};
 use crate::diagnostic::Diagnostic;
 use crate::discover::Filter;
 use crate::fsx::Access;
 use crate::rule::Rule;
+use crate::rule::RuleSelection;
 use crate::source::SourceFile;
 
 /// One template the fixes changed.

@@ -7,6 +7,7 @@ pub mod iam;
 pub mod iam_actions;
 pub mod network;
 pub mod template;
+pub mod validate;
 
 use indexmap::IndexMap;
 

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rule::meta;
+use crate::rule::code_name;
 use crate::source::LineCol;
 
 #[derive(Serialize)]
@@ -50,20 +50,6 @@ pub struct JsonOutput<'a> {
     pub diagnostics: Vec<JsonDiagnostic<'a>>,
     pub errors: Vec<JsonError<'a>>,
     pub summary: Summary,
-}
-
-/// Name of a code (rules from the catalogue, input problems built in).
-pub fn code_name(code: &str) -> &str {
-    match code {
-        "E000" => "io-error",
-        "E001" => "parse-error",
-        "E002" => "duplicate-key",
-        "E003" => "yaml-alias",
-        "E004" => "unknown-tag",
-        "E005" => "multiple-documents",
-        "E010" => "unused-suppression",
-        _ => meta(code).map_or("unknown", |m| m.name.as_str()),
-    }
 }
 
 pub fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {

@@ -12,39 +12,8 @@ use serde::Serialize;
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fingerprint::fingerprint;
-use crate::rule::{DOCS_BASE, catalogue};
+use crate::rule::{BUILTIN_CODES, DOCS_BASE, catalogue};
 use crate::source::LineCol;
-
-/// Codes that are not catalogue rules: input problems and suppression bookkeeping.
-pub const BUILTIN_CODES: &[(&str, &str, &str)] = &[
-    ("E000", "io-error", "A file could not be read."),
-    ("E001", "parse-error", "A file could not be parsed."),
-    (
-        "E002",
-        "duplicate-key",
-        "A mapping has the same key twice; CloudFormation rejects it.",
-    ),
-    (
-        "E003",
-        "yaml-alias",
-        "A YAML anchor or alias is used; CloudFormation does not support them.",
-    ),
-    (
-        "E004",
-        "unknown-tag",
-        "A YAML tag is not a CloudFormation intrinsic function.",
-    ),
-    (
-        "E005",
-        "multiple-documents",
-        "The file contains more than one YAML document.",
-    ),
-    (
-        "E010",
-        "unused-suppression",
-        "A `lambdalint: ignore` suppression (comment or resource Metadata) matched no finding.",
-    ),
-];
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/lambdalint/lambdalint";

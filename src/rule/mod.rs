@@ -1,135 +1,21 @@
-//! The rule engine: the catalogue (metadata and docs, from `rules/*.toml`), the `Rule` trait and
-//! the context a rule reports through. Rules never print.
+//! The rule engine and its one catalogue: rule metadata and docs (from `rules/*.toml`), the
+//! built-in codes, the selection of rules a run uses, the `Rule` trait and the context a rule
+//! reports through. Rules never print.
 
-use std::collections::HashMap;
+mod catalogue;
+mod selection;
+
 use std::sync::{Arc, OnceLock};
 
-use serde::Deserialize;
+pub use catalogue::{
+    BUILTIN_CODES, DOCS_BASE, Docs, RuleMeta, catalogue, code_name, find, is_builtin, meta,
+    valid_selector,
+};
+pub use selection::RuleSelection;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::App;
 use crate::source::Span;
-
-include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
-
-/// Base address of the rule pages.
-pub const DOCS_BASE: &str = "https://github.com/lambdalint/lambdalint/blob/main/docs/rules";
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Docs {
-    pub what: String,
-    pub why: String,
-    pub example: String,
-    pub use_instead: String,
-    #[serde(default)]
-    pub references: Vec<String>,
-}
-
-/// One catalogue entry.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleMeta {
-    pub code: String,
-    pub name: String,
-    /// failure-handling, timeouts, networking, transport, database, iam, handler, input
-    pub category: String,
-    pub severity: String,
-    pub summary: String,
-    /// Whether `check --fix` can fix a finding: `safe` (with `--fix`), `unsafe` (with
-    /// `--unsafe-fixes`: it changes behaviour or adds resources) or `none`.
-    #[serde(default = "no_fix")]
-    pub fix: String,
-    pub docs: Docs,
-}
-
-fn no_fix() -> String {
-    "none".into()
-}
-
-impl RuleMeta {
-    pub fn default_severity(&self) -> Severity {
-        Severity::parse(&self.severity).unwrap_or(Severity::Warning)
-    }
-
-    /// The applicability of the rule's fixes (`None`: the rule has no fix).
-    pub fn fix_applicability(&self) -> Option<crate::fix::Applicability> {
-        match self.fix.as_str() {
-            "safe" => Some(crate::fix::Applicability::Safe),
-            "unsafe" => Some(crate::fix::Applicability::Unsafe),
-            _ => None,
-        }
-    }
-
-    /// The fix line of the rule page.
-    pub fn fix_text(&self) -> &'static str {
-        match self.fix_applicability() {
-            Some(crate::fix::Applicability::Safe) => {
-                "Fix: safe, applied by `lambdalint check --fix` (and the editor's quick fix)"
-            }
-            Some(crate::fix::Applicability::Unsafe) => {
-                "Fix: unsafe (it changes behaviour or adds resources), applied by `lambdalint check --fix --unsafe-fixes` (and the editor's quick fix): review the diff (`--diff`)"
-            }
-            None => "Fix: none (the finding needs a decision `--fix` cannot make)",
-        }
-    }
-
-    pub fn help_uri(&self) -> String {
-        format!("{DOCS_BASE}/{}.md", self.code)
-    }
-
-    /// The rule page in Markdown (used by `lambdalint rule`, docs/ and SARIF help).
-    pub fn markdown(&self) -> String {
-        let d = &self.docs;
-        let mut s = format!(
-            "# {} ({})\n\n{}\n\nCategory: {} · Default severity: {}\n\n{}\n\n## What it does\n\n{}\n\n## Why is this bad?\n\n{}\n\n## Example\n\n```yaml\n{}\n```\n\n## Use instead\n\n```yaml\n{}\n```\n",
-            self.name,
-            self.code,
-            self.summary.trim(),
-            self.category,
-            self.severity,
-            self.fix_text(),
-            d.what.trim(),
-            d.why.trim(),
-            d.example.trim_end(),
-            d.use_instead.trim_end()
-        );
-        if !d.references.is_empty() {
-            s.push_str("\n## References\n\n");
-            for r in &d.references {
-                s.push_str(&format!("- <{r}>\n"));
-            }
-        }
-        s
-    }
-}
-
-/// The whole catalogue, by code, sorted.
-pub fn catalogue() -> &'static [RuleMeta] {
-    static CAT: OnceLock<Vec<RuleMeta>> = OnceLock::new();
-    CAT.get_or_init(|| {
-        let mut v: Vec<RuleMeta> = RULE_FILES
-            .iter()
-            .filter_map(|(_, text)| toml::from_str::<RuleMeta>(text).ok())
-            .collect();
-        v.sort_by(|a, b| a.code.cmp(&b.code));
-        v
-    })
-}
-
-pub fn meta(code: &str) -> Option<&'static RuleMeta> {
-    static BY_CODE: OnceLock<HashMap<&'static str, &'static RuleMeta>> = OnceLock::new();
-    BY_CODE
-        .get_or_init(|| catalogue().iter().map(|m| (m.code.as_str(), m)).collect())
-        .get(code)
-        .copied()
-}
-
-/// Look a rule up by code or by name.
-pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
-    let up = code_or_name.to_ascii_uppercase();
-    meta(&up).or_else(|| catalogue().iter().find(|m| m.name == code_or_name))
-}
 
 /// A check over one application.
 pub trait Rule: Send + Sync {
