@@ -270,11 +270,30 @@ impl<'a> Editor<'a> {
         if nl_first {
             t.push_str(self.nl());
         }
-        t.push_str(&yaml_block_entries(
-            &[(key.to_string(), v.clone())],
-            col,
-            self.style,
-        ));
+        // Entries written as one-line flow mappings (`Q: {Type: ..., Properties: {...}}`): the new
+        // one too.
+        let flow_siblings = matches!(v, Val::Map(_))
+            && m.iter().all(|(_, _, c)| {
+                let sp = self.span(c);
+                self.tpl.doc.as_map(c).is_some()
+                    && self.text.as_bytes().get(sp.start as usize) == Some(&b'{')
+                    && self.line_of(sp.start) == self.line_of(sp.end)
+            });
+        if flow_siblings {
+            t.push_str(&format!(
+                "{}{}: {}{}",
+                " ".repeat(col),
+                super::val::yaml_str(key, false, self.style),
+                yaml_flow(v, self.style),
+                self.nl()
+            ));
+        } else {
+            t.push_str(&yaml_block_entries(
+                &[(key.to_string(), v.clone())],
+                col,
+                self.style,
+            ));
+        }
         self.push_block(Span::empty(at as usize), t, col);
         Some(())
     }
@@ -283,8 +302,9 @@ impl<'a> Editor<'a> {
     fn flow_entry(&self, key: &str, v: &Val, pad: &str, multiline: bool) -> String {
         if self.json() {
             format!(
-                "{}: {}",
+                "{}{}{}",
                 json_str(key),
+                self.style.json_colon,
                 json_value(v, pad, multiline, self.style)
             )
         } else {

@@ -248,6 +248,25 @@ pub fn fix_text(
     }
 }
 
+/// Check `text` as the file `display` with every rule (default selection, no handler sources on
+/// disk) and apply its fixes up to `allow`: for tests and tools.
+pub fn fix_source(
+    display: &str,
+    text: &str,
+    allow: Applicability,
+) -> Result<Fixed, crate::load::LoadError> {
+    let file = Arc::new(SourceFile::new(
+        std::path::PathBuf::from(display),
+        display.to_string(),
+        text.to_string(),
+    ));
+    let rules = crate::rules::all();
+    let sel = crate::rule::RuleSelection::default();
+    let diags = crate::check::check_source(&file, &rules, &sel)?.unwrap_or_default();
+    let recheck = |f: &Arc<SourceFile>| crate::check::check_source(f, &rules, &sel).ok().flatten();
+    Ok(fix_text(&file, diags, allow, &recheck))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -26,6 +26,13 @@ pub struct Style {
     pub json_unit: String,
     /// JSON: objects are written one entry per line (not minified).
     pub json_multiline: bool,
+    /// JSON: what separates a key from its value (`": "`, `" : "`, `":"`).
+    pub json_colon: String,
+    /// JSON: intrinsic functions (`{"Ref": "X"}`) are written on one line even in multi-line
+    /// objects.
+    pub json_inline_intrinsics: bool,
+    /// JSON: arrays of strings and numbers are written on one line.
+    pub json_inline_arrays: bool,
     /// Logical ids start with a lowercase letter (`ordersQueue`).
     pub lower_ids: bool,
     /// Suffix of the template's dead-letter queue names (`DLQ`, `Dlq`, `DeadLetterQueue`).
@@ -43,6 +50,9 @@ impl Default for Style {
             double_quotes: false,
             json_unit: "  ".into(),
             json_multiline: true,
+            json_colon: ": ".into(),
+            json_inline_intrinsics: true,
+            json_inline_arrays: true,
             lower_ids: false,
             dlq_suffix: "DLQ".into(),
         }
@@ -221,4 +231,49 @@ fn detect_json(tpl: &Template, s: &mut Style) {
     if !unit.is_empty() && unit.chars().all(|c| c == ' ' || c == '\t') {
         s.json_unit = unit.to_string();
     }
+    let one_line = |id: NodeId| {
+        let sp = doc.span(id);
+        lines.line_of(sp.start) == lines.line_of(sp.end)
+    };
+    let mut colons: HashMap<&str, usize> = HashMap::new();
+    let (mut intrinsics, mut arrays) = ((0usize, 0usize), (0usize, 0usize));
+    for (i, n) in doc.nodes.iter().enumerate() {
+        let id = NodeId(u32::try_from(i).unwrap_or(u32::MAX));
+        match &n.value {
+            Value::Map(m) => {
+                for (_, ks, v) in m.iter() {
+                    let sep = text
+                        .get(ks.end as usize..doc.span(v).start as usize)
+                        .unwrap_or("");
+                    if sep.len() <= 4 && sep.contains(':') && !sep.contains('\n') {
+                        *colons.entry(sep).or_default() += 1;
+                    }
+                }
+                if doc.intrinsic(id).is_some() {
+                    if one_line(id) {
+                        intrinsics.0 += 1;
+                    } else {
+                        intrinsics.1 += 1;
+                    }
+                }
+            }
+            Value::Seq(items)
+                if items.len() >= 2 && items.iter().all(|c| doc.scalar_text(*c).is_some()) =>
+            {
+                if one_line(id) {
+                    arrays.0 += 1;
+                } else {
+                    arrays.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut seps: Vec<(&str, usize)> = colons.into_iter().collect();
+    seps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if let Some((sep, _)) = seps.first() {
+        s.json_colon = (*sep).to_string();
+    }
+    s.json_inline_intrinsics = intrinsics.0 >= intrinsics.1;
+    s.json_inline_arrays = arrays.0 >= arrays.1;
 }

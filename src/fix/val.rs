@@ -194,12 +194,26 @@ pub fn yaml_block_items(items: &[Val], col: usize, style: &Style) -> String {
 pub fn json_value(v: &Val, indent: &str, multiline: bool, style: &Style) -> String {
     let nl = style.nl;
     let unit = style.json_unit.as_str();
+    let colon = style.json_colon.as_str();
     match v {
         Val::Int(n) => n.to_string(),
         Val::Bool(b) => b.to_string(),
         Val::Str(s) => json_str(s),
-        Val::Ref(id) => format!("{{\"Ref\": {}}}", json_str(id)),
-        Val::GetAtt(id, a) => format!("{{\"Fn::GetAtt\": [{}, {}]}}", json_str(id), json_str(a)),
+        Val::Ref(id) if multiline && !style.json_inline_intrinsics => {
+            json_value(&Val::map([("Ref", Val::str(id))]), indent, true, style)
+        }
+        Val::GetAtt(id, a) if multiline && !style.json_inline_intrinsics => json_value(
+            &Val::map([("Fn::GetAtt", Val::Seq(vec![Val::str(id), Val::str(a)]))]),
+            indent,
+            true,
+            style,
+        ),
+        Val::Ref(id) => format!("{{\"Ref\"{colon}{}}}", json_str(id)),
+        Val::GetAtt(id, a) => format!(
+            "{{\"Fn::GetAtt\"{colon}[{}, {}]}}",
+            json_str(id),
+            json_str(a)
+        ),
         Val::Map(m) if m.is_empty() => "{}".to_string(),
         Val::Map(m) if multiline => {
             let inner = format!("{indent}{unit}");
@@ -207,7 +221,7 @@ pub fn json_value(v: &Val, indent: &str, multiline: bool, style: &Style) -> Stri
                 .iter()
                 .map(|(k, v)| {
                     format!(
-                        "{inner}{}: {}",
+                        "{inner}{}{colon}{}",
                         json_str(k),
                         json_value(v, &inner, true, style)
                     )
@@ -218,11 +232,21 @@ pub fn json_value(v: &Val, indent: &str, multiline: bool, style: &Style) -> Stri
         Val::Map(m) => {
             let entries: Vec<String> = m
                 .iter()
-                .map(|(k, v)| format!("{}: {}", json_str(k), json_value(v, indent, false, style)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}{colon}{}",
+                        json_str(k),
+                        json_value(v, indent, false, style)
+                    )
+                })
                 .collect();
             format!("{{{}}}", entries.join(", "))
         }
-        Val::Seq(s) if multiline && s.iter().any(|x| !x.is_scalar()) => {
+        Val::Seq(s)
+            if multiline
+                && (s.iter().any(|x| !x.is_scalar())
+                    || (!style.json_inline_arrays && s.len() > 1)) =>
+        {
             let inner = format!("{indent}{unit}");
             let items: Vec<String> = s
                 .iter()
