@@ -192,7 +192,10 @@ impl<'a> Editor<'a> {
             (Val::Str(s), Some(_)) => super::val::yaml_quoted(s, false),
             (Val::Str(s), None) if self.json() => json_str(s),
             (Val::Str(s), None) => super::val::yaml_str(s, true, self.style),
-            (other, _) if self.json() => json_value(other, "", false, self.style),
+            (other, _) if self.json() => {
+                let indent = self.lead_of_line(sp.start);
+                json_value(other, &indent, self.style.json_multiline, self.style)
+            }
             (other, _) => yaml_flow(other, self.style),
         };
         self.claim(format!("node:{}", sp.start));
