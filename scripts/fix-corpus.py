@@ -107,6 +107,24 @@ from samtranslator.translator.transform import transform
 class Loader:
     def load(self):
         return {}
+import datetime
+def packaged(v):
+    # What `sam package` does: local code and definition paths become S3 locations (and YAML
+    # dates such as an unquoted policy `Version` are read back as the strings CloudFormation sees).
+    if isinstance(v, dict):
+        for k in list(v):
+            if k in ("CodeUri", "ContentUri", "DefinitionUri") and isinstance(v[k], str) and not v[k].startswith("s3://"):
+                v[k] = "s3://bucket/key"
+            elif isinstance(v[k], datetime.date):
+                v[k] = v[k].isoformat()
+            else:
+                packaged(v[k])
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            if isinstance(x, datetime.date):
+                v[i] = x.isoformat()
+            else:
+                packaged(x)
 ok = {}
 for f in sys.argv[1:]:
     try:
@@ -114,6 +132,7 @@ for f in sys.argv[1:]:
         if err or not isinstance(tpl, dict):
             ok[f] = False
             continue
+        packaged(tpl)
         transform(tpl, {}, Loader())
         ok[f] = True
     except Exception:
@@ -125,7 +144,8 @@ print(json.dumps(ok))
 def sam_transforms(python, files, cwd):
     if not files:
         return {}
-    r = run([python, "-c", SAM_CHECK] + files, cwd=cwd)
+    env = dict(os.environ, AWS_DEFAULT_REGION=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    r = run([python, "-c", SAM_CHECK] + files, cwd=cwd, env=env)
     try:
         return json.loads(r.stdout)
     except ValueError:
@@ -137,7 +157,12 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(here)
     ap = argparse.ArgumentParser()
-    ap.add_argument("corpus", nargs="?", default=os.path.join(repo, "..", "shared", "corpus"))
+    default = next(
+        (c for c in (os.path.join(repo, "..", "shared", "corpus"), os.path.join(repo, "..", "..", "shared", "corpus"))
+         if os.path.isdir(c)),
+        os.path.join(repo, "..", "shared", "corpus"),
+    )
+    ap.add_argument("corpus", nargs="?", default=default)
     ap.add_argument("--binary", default=os.environ.get("LAMBDALINT"))
     ap.add_argument("--keep", help="copy the corpus here and keep it")
     ap.add_argument("--no-cfn-lint", action="store_true")
@@ -203,7 +228,7 @@ def main():
     for rel in changed:
         t0 = open(os.path.join(orig, rel), encoding="utf-8", errors="replace").read()
         t1 = open(os.path.join(fixed, rel), encoding="utf-8", errors="replace").read()
-        if not parses(rel, t1):
+        if not parses(rel, t1) and parses(rel, t0):
             problems["does not parse"].append(rel)
         c1 = collections.Counter(comments(t1))
         for c, n in collections.Counter(comments(t0)).items():
