@@ -21,6 +21,11 @@ pub struct Editor<'a> {
     new_ids: Vec<String>,
 }
 
+/// The last entry of a mapping (in source order), in constant time.
+fn last_entry(m: &crate::load::Map) -> Option<(&str, Span, NodeId)> {
+    m.entries.last().map(|(k, (s, v))| (k.as_ref(), *s, *v))
+}
+
 /// Suffixes SAM appends to a resource's logical id for the resources it generates.
 const SAM_SUFFIXES: &[&str] = &[
     "Role",
@@ -106,11 +111,11 @@ impl<'a> Editor<'a> {
         let mut n = id;
         loop {
             match doc.value(n) {
-                Value::Map(m) => match m.iter().max_by_key(|(_, _, v)| self.span(*v).end) {
+                Value::Map(m) => match last_entry(m) {
                     Some((_, _, v)) => n = v,
                     None => return false,
                 },
-                Value::Seq(s) => match s.iter().max_by_key(|v| self.span(**v).end) {
+                Value::Seq(s) => match s.last() {
                     Some(v) => n = *v,
                     None => return false,
                 },
@@ -264,10 +269,9 @@ impl<'a> Editor<'a> {
             return None;
         }
         let col = prefix.len();
-        let end = m
-            .iter()
-            .map(|(_, ks, v)| ks.end.max(self.content_end(v)))
-            .max()?;
+        // The last entry (in source order: an `IndexMap` keeps it) ends the mapping.
+        let (_, last_key, last) = last_entry(m)?;
+        let end = last_key.end.max(self.content_end(last));
         let (at, nl_first) = self.after_line(end);
         let mut t = String::new();
         if nl_first {
@@ -276,7 +280,7 @@ impl<'a> Editor<'a> {
         // Entries written as one-line flow mappings (`Q: {Type: ..., Properties: {...}}`): the new
         // one too.
         let flow_siblings = matches!(v, Val::Map(_))
-            && m.iter().all(|(_, _, c)| {
+            && m.iter().take(16).all(|(_, _, c)| {
                 let sp = self.span(c);
                 self.tpl.doc.as_map(c).is_some()
                     && self.text.as_bytes().get(sp.start as usize) == Some(&b'{')
@@ -342,10 +346,7 @@ impl<'a> Editor<'a> {
             self.push_edit(sp, t);
             return Some(());
         }
-        let (last_key, end) = m
-            .iter()
-            .map(|(_, ks, v)| (ks, self.span(v).end))
-            .max_by_key(|(_, e)| *e)?;
+        let (last_key, end) = last_entry(m).map(|(_, ks, v)| (ks, self.span(v).end))?;
         let multiline = self.line_of(last_key.start) > self.line_of(sp.start);
         let t = match (multiline, self.lead(last_key.start)) {
             (true, Some(pad)) => format!(",{nl}{pad}{}", self.flow_entry(key, v, pad, true)),
@@ -437,7 +438,7 @@ impl<'a> Editor<'a> {
                 return None;
             }
             let col = column(&self.tpl.file.lines, dash);
-            let end = items.iter().map(|i| self.content_end(*i)).max()?;
+            let end = self.content_end(*items.last()?);
             let (at, nl_first) = self.after_line(end);
             let mut t = String::new();
             if nl_first {
@@ -460,7 +461,7 @@ impl<'a> Editor<'a> {
                 yaml_flow(&v, self.style)
             }
         };
-        let Some(last) = items.iter().max_by_key(|i| self.span(**i).end) else {
+        let Some(last) = items.last() else {
             let indent = self.lead_of_line(sp.start);
             let t = if self.json() {
                 json_value(
@@ -517,15 +518,10 @@ impl<'a> Editor<'a> {
 
     /// Could SAM generate a resource with this logical id (`<Function>Role`, `<Function><Event>`)?
     fn sam_generated(&self, id: &str) -> bool {
-        let doc = &self.tpl.doc;
-        self.tpl
-            .resources
-            .values()
-            .filter(|r| r.type_.starts_with("AWS::Serverless::"))
-            .any(|r| {
-                let Some(rest) = id.strip_prefix(r.id.as_str()) else {
-                    return false;
-                };
+        (1..id.len())
+            .filter(|i| id.is_char_boundary(*i))
+            .filter_map(|i| Some((self.style.sam.get(id.get(..i)?)?, id.get(i..)?)))
+            .any(|(events, rest)| {
                 // `<Function>Role`, `<Function>Version<10 hex digits>`, `<Function><Event>`,
                 // `<Function><Event>Permission`.
                 if SAM_SUFFIXES.contains(&rest) {
@@ -537,15 +533,10 @@ impl<'a> Editor<'a> {
                 }) {
                     return true;
                 }
-                self.tpl
-                    .prop(r, "Events")
-                    .and_then(|e| doc.as_map(e))
-                    .is_some_and(|m| {
-                        m.iter().any(|(k, _, _)| {
-                            rest.strip_prefix(k)
-                                .is_some_and(|t| t.is_empty() || t == "Permission")
-                        })
-                    })
+                events.iter().any(|k| {
+                    rest.strip_prefix(k.as_str())
+                        .is_some_and(|t| t.is_empty() || t == "Permission")
+                })
             })
     }
 

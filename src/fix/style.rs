@@ -37,6 +37,9 @@ pub struct Style {
     pub lower_ids: bool,
     /// Suffix of the template's dead-letter queue names (`DLQ`, `Dlq`, `DeadLetterQueue`).
     pub dlq_suffix: String,
+    /// SAM resources (logical id -> their event names), whose generated resources' ids new
+    /// resources must not take.
+    pub sam: HashMap<String, Vec<String>>,
 }
 
 impl Default for Style {
@@ -55,6 +58,7 @@ impl Default for Style {
             json_inline_arrays: true,
             lower_ids: false,
             dlq_suffix: "DLQ".into(),
+            sam: HashMap::new(),
         }
     }
 }
@@ -194,6 +198,18 @@ impl Style {
             .filter(|i| i.starts_with(|c: char| c.is_ascii_lowercase()))
             .count();
         s.lower_ids = lower * 2 > ids.len();
+        for r in tpl
+            .resources
+            .values()
+            .filter(|r| r.type_.starts_with("AWS::Serverless::"))
+        {
+            let events = tpl
+                .prop(r, "Events")
+                .and_then(|e| doc.as_map(e))
+                .map(|m| m.iter().map(|(k, _, _)| k.to_string()).collect())
+                .unwrap_or_default();
+            s.sam.insert(r.id.clone(), events);
+        }
         for suffix in ["DeadLetterQueue", "DLQ", "Dlq", "DeadLetter"] {
             if tpl
                 .resources
