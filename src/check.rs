@@ -30,6 +30,8 @@ pub struct Outcome {
     pub notes: Vec<(String, String, String)>,
     /// Files left out on purpose, and why (`--verbose`): (display path, reason).
     pub skipped: Vec<(String, String)>,
+    /// What the user should do to have more checked (always said): (display path, hint).
+    pub hints: Vec<(String, String)>,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
@@ -43,7 +45,13 @@ enum FileResult {
     Skipped,
     /// Not checked, with the reason (`--verbose`).
     Unchecked(String),
-    Checked(Vec<Diagnostic>, Vec<(String, String)>, Vec<InputError>),
+    /// Findings, handler notes, input errors, remarks of the reader (`--verbose`).
+    Checked(
+        Vec<Diagnostic>,
+        Vec<(String, String)>,
+        Vec<InputError>,
+        Vec<String>,
+    ),
     Failed(InputError),
 }
 
@@ -94,7 +102,10 @@ pub fn read_candidate(c: &Candidate) -> Result<Option<Arc<SourceFile>>, InputErr
         Ok(t) => t,
         Err((e, bytes)) => return undecodable(c, &bytes, e),
     };
-    if !c.explicit && !looks_like_template(&text) {
+    if !c.explicit
+        && !looks_like_template(&text)
+        && !crate::frameworks::serverless::is_config_path(&c.path)
+    {
         return Ok(None);
     }
     Ok(Some(Arc::new(SourceFile::new(
@@ -125,6 +136,7 @@ fn check_candidate(
             hook(&file, checked.diagnostics),
             checked.handlers.notes.into_iter().collect(),
             checked.errors,
+            checked.app.tpl.origin.remarks.clone(),
         ),
         Ok(None) => not_a_template(c, &file),
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
@@ -244,10 +256,9 @@ pub fn check_source_full(
     access: &Access,
     overlay: crate::handler::resolve::Overlay<'_>,
 ) -> Result<Option<Checked>, LoadError> {
-    let loaded = load::load(&file.text, file.format())?;
-    if !load::is_template(&loaded.doc) {
+    let Some((loaded, origin)) = load_template(file, access)? else {
         return Ok(None);
-    }
+    };
     let mut out = Vec::new();
     for issue in &loaded.issues {
         if !sel.enabled(issue.code) {
@@ -263,36 +274,66 @@ pub fn check_source_full(
             span: issue.span,
             resource: None,
             path: Vec::new(),
+            construct: None,
         });
     }
-    let app = App::new(Template::new(Arc::clone(file), loaded));
+    let scope = access.scope_for(&file.path);
+    let app =
+        App::new(Template::lowered(Arc::clone(file), loaded, origin)).with_scope(scope.clone());
     let errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
         .into_iter()
         .filter(|p| sel.enabled(p.code))
-        .map(|p| InputError {
-            code: p.code,
-            message: p.message,
-            file: file.display.clone(),
-            position: Some((Arc::clone(file), p.span)),
+        .map(|p| {
+            let (f, span, message) =
+                crate::model::dialect::relocate_problem(&app.tpl, p.span, p.message);
+            InputError {
+                code: p.code,
+                message,
+                file: f.display.clone(),
+                position: Some((f, span)),
+            }
         })
         .collect();
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
-        let sources = crate::handler::resolve::Sources {
-            scope: access.scope_for(&file.path),
-            overlay,
-        };
-        crate::handler::analyze_with(&app, &sources)
+        let sources = crate::handler::resolve::Sources { scope, overlay };
+        let mut h = crate::handler::analyze_with(&app, &sources);
+        // CDK helper functions are not the user's: no notes about their handlers either.
+        h.notes
+            .retain(|id, _| !app.tpl.origin.helpers.iter().any(|x| x == id));
+        h
     };
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
+    crate::model::dialect::relocate(&app.tpl, &mut out);
     Ok(Some(Checked {
         app,
         handlers,
         diagnostics: out,
         errors,
     }))
+}
+
+/// Load a source text in whatever form it is (CloudFormation / SAM, `serverless.yml`, a template
+/// of a CDK cloud assembly) into the CloudFormation-shaped tree and where it came from. `Ok(None)`:
+/// it parsed but is none of these. Files a configuration points at are read inside `access`.
+pub fn load_template(
+    file: &Arc<SourceFile>,
+    access: &Access,
+) -> Result<Option<(load::Loaded, crate::model::dialect::Origin)>, LoadError> {
+    if crate::frameworks::serverless::is_config_path(&file.path) {
+        let scope = access.scope_for(&file.path);
+        if let Some(x) = crate::frameworks::serverless::load(file, &scope)? {
+            return Ok(Some(x));
+        }
+    }
+    let mut loaded = load::load(&file.text, file.format())?;
+    if !load::is_template(&loaded.doc) {
+        return Ok(None);
+    }
+    let origin = crate::frameworks::cdk::origin(file, &mut loaded, access);
+    Ok(Some((loaded, origin)))
 }
 
 /// Run the enabled rules over one application.
@@ -329,6 +370,7 @@ pub fn run_rules_with(
             out,
             options: sel.options_for(code),
             handlers,
+            selection: sel,
         };
         rule.check(&mut cx);
         if let Some(s) = sel.severity_of(code) {
@@ -374,6 +416,7 @@ pub fn check_paths_hooked(
     let mut out = Outcome {
         files: candidates.len(),
         skipped: found.skipped,
+        hints: found.hints,
         ..Outcome::default()
     };
     for (file, why) in found.errors {
@@ -388,8 +431,10 @@ pub fn check_paths_hooked(
         match r {
             FileResult::Skipped => {}
             FileResult::Unchecked(why) => out.skipped.push((c.display.clone(), why)),
-            FileResult::Checked(d, notes, errors) => {
+            FileResult::Checked(d, notes, errors, remarks) => {
                 out.templates += 1;
+                out.skipped
+                    .extend(remarks.into_iter().map(|r| (c.display.clone(), r)));
                 out.checked.push(c.display.clone());
                 out.diagnostics.extend(d);
                 out.errors.extend(errors);
@@ -430,11 +475,8 @@ pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
         .par_iter()
         .filter_map(|c| {
             let file = read_candidate(c).ok().flatten()?;
-            let loaded = load::load(&file.text, file.format()).ok()?;
-            if !load::is_template(&loaded.doc) {
-                return None;
-            }
-            let app = App::new(Template::new(file, loaded));
+            let (loaded, origin) = load_template(&file, &access).ok().flatten()?;
+            let app = App::new(Template::lowered(file, loaded, origin));
             Some(TemplateFacts {
                 template: c.display.clone(),
                 functions: app.functions.len(),

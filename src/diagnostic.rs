@@ -45,6 +45,8 @@ pub struct Diagnostic {
     pub path: Vec<String>,
     /// The fix, when the rule knows one (edits in `file`).
     pub fix: Option<crate::fix::Fix>,
+    /// AWS CDK construct path of the resource (`OrdersStack/CreateOrder/Resource`), when known.
+    pub construct: Option<String>,
 }
 
 impl Diagnostic {

@@ -102,6 +102,32 @@ pub struct Discovered {
     pub errors: Vec<(String, String)>,
     /// (display path, why): not checked, said under `--verbose`.
     pub skipped: Vec<(String, String)>,
+    /// (display path, what to do): said always (an AWS CDK app without `cdk.out`).
+    pub hints: Vec<(String, String)>,
+}
+
+/// What to do in an AWS CDK app that has no cloud assembly yet.
+pub const CDK_SYNTH_HINT: &str = "AWS CDK app without a cloud assembly: run `npx cdk synth` to write `cdk.out`, then check again (lambdalint reads the synthesised templates)";
+
+/// A Serverless Framework configuration in code.
+pub const SERVERLESS_CODE_NOTE: &str = "Serverless Framework configuration in code cannot be read statically: only `serverless.yml` is checked";
+
+/// Add the templates of the AWS CDK app in `dir` (its `cdk.out`), or say how to make them.
+fn add_cdk_app(dir: &Path, cdk_json: &Path, access: &crate::fsx::Access, found: &mut Discovered) {
+    let out = crate::frameworks::cdk::output_dir(dir, access);
+    if !crate::frameworks::cdk::is_assembly_dir(&out) {
+        found
+            .hints
+            .push((display_of(cdk_json), CDK_SYNTH_HINT.to_string()));
+        return;
+    }
+    for t in crate::frameworks::cdk::assembly_templates(&out, access) {
+        found.candidates.push(Candidate {
+            display: display_of(&t),
+            path: t,
+            explicit: false,
+        });
+    }
 }
 
 /// Why a named path cannot be used, from the error of looking at it.
@@ -182,6 +208,17 @@ pub fn discover_limited(
             found.errors.push((display_of(root), access_problem(&e)));
             continue;
         }
+        // A cloud assembly named on the command line: its stack templates, not its other JSON.
+        if crate::frameworks::cdk::is_assembly_dir(root) {
+            for t in crate::frameworks::cdk::assembly_templates(root, access) {
+                found.candidates.push(Candidate {
+                    display: display_of(&t),
+                    path: t,
+                    explicit: false,
+                });
+            }
+            continue;
+        }
         let walker = WalkBuilder::new(root)
             .require_git(false)
             .hidden(true)
@@ -213,6 +250,17 @@ pub fn discover_limited(
                 }
             };
             let p = entry.path();
+            if crate::frameworks::serverless::is_code_config_path(p) {
+                found
+                    .skipped
+                    .push((display_of(p), SERVERLESS_CODE_NOTE.to_string()));
+                continue;
+            }
+            if p.file_name().is_some_and(|n| n == "cdk.json") {
+                let dir = p.parent().unwrap_or(root);
+                add_cdk_app(dir, p, access, &mut found);
+                continue;
+            }
             if !template_extension(p) {
                 continue;
             }
@@ -250,7 +298,14 @@ pub fn discover_limited(
         }
     }
     found.candidates.sort();
-    found.candidates.dedup_by(|a, b| a.path == b.path);
+    // The same file named twice (`. cdk.out`, `./t.yaml t.yaml`) is checked once.
+    let mut seen_paths = std::collections::HashSet::new();
+    found.candidates.retain(|c| {
+        let abs = std::path::absolute(&c.path).unwrap_or_else(|_| c.path.clone());
+        seen_paths.insert(crate::source::normalize_path(&abs))
+    });
+    found.hints.sort();
+    found.hints.dedup();
     found.errors.sort();
     found.errors.dedup();
     found

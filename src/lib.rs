@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod fingerprint;
 pub mod fix;
+pub mod frameworks;
 pub mod fsx;
 pub mod graph;
 pub mod handler;

@@ -429,6 +429,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 });
             }
             let mut outcome = check::check_paths_with(&paths, &filter, &sel, &access);
+            for (file, hint) in &outcome.hints {
+                say!("lambdalint: {file}: {hint}");
+            }
             if verbose {
                 for (file, why) in &outcome.skipped {
                     say!("lambdalint: {file}: skipped: {why}");

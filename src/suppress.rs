@@ -324,6 +324,7 @@ pub fn apply(tpl: &Template, sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
                 span: e.span,
                 resource: s.resource.clone(),
                 path,
+                construct: None,
             });
         }
     }

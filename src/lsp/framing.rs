@@ -92,6 +92,25 @@ fn json_value_end(bytes: &[u8]) -> Option<usize> {
     }
 }
 
+/// The first certain frame boundary in `rest` at or after `from`: a header name that starts the
+/// data, follows a line break (a JSON body cannot hold a raw line break inside a string, so a
+/// header on a new line is never part of it), or follows one complete JSON value. Returns the
+/// boundary and, in the last case, the end of the value before it.
+fn resync_point(rest: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
+    let mut at = from;
+    loop {
+        let k = at + find_ci(rest.get(at..)?, HEADER_NAME)?;
+        if let Some(end) = rest.get(..k).and_then(json_value_end) {
+            return Some((k, Some(end)));
+        }
+        let before = k.checked_sub(1).and_then(|i| rest.get(i)).copied();
+        if k == 0 || matches!(before, Some(b'\n' | b'\r')) {
+            return Some((k, None));
+        }
+        at = k + 1;
+    }
+}
+
 impl Framer {
     pub fn push(&mut self, bytes: &[u8]) {
         if self.pos > 0 && self.pos >= self.buf.len() / 2 {
@@ -128,7 +147,10 @@ impl Framer {
         let Some(n) = content_length(header) else {
             // A header block without a length: skip it, unless a header name hides further on
             // in it (junk glued to the front of a real header).
-            let skip = find_ci(header.get(1..)?, HEADER_NAME).map_or(body_start, |k| k + 1);
+            let skip = header
+                .get(1..)
+                .and_then(|h| find_ci(h, HEADER_NAME))
+                .map_or(body_start, |k| k + 1);
             self.consume(skip);
             return Some(Frame::Skipped(
                 "header without a valid Content-Length skipped".into(),
@@ -142,17 +164,12 @@ impl Framer {
         }
         let rest = data.get(body_start..)?;
         if rest.len() < n {
-            // Waiting for the body. A length that is too large would make us wait for bytes
-            // that belong to the next message: when a header shows up after a complete JSON
-            // value, the value was the whole body.
-            let from = self.scanned.saturating_sub(HEADER_NAME.len());
-            if let Some(k) = rest.get(from..).and_then(|r| find_ci(r, HEADER_NAME)) {
-                let k = from + k;
-                if let Some(end) = rest.get(..k).and_then(json_value_end) {
-                    let body = rest.get(..end).map(<[u8]>::to_vec).unwrap_or_default();
-                    self.consume(body_start + k);
-                    return Some(Frame::Body(body));
-                }
+            // Waiting for the body. A wrong length would make us wait for bytes that belong to
+            // the next message: a certain boundary (see `resync_point`) ends the wait.
+            let from = self.scanned.saturating_sub(HEADER_NAME.len() + 1);
+            if let Some((k, end)) = resync_point(rest, from) {
+                let body = end.and_then(|e| rest.get(..e)).map(<[u8]>::to_vec);
+                return Some(self.resync(body_start + k, body));
             }
             self.scanned = rest.len();
             return None;
@@ -164,24 +181,12 @@ impl Framer {
             return Some(Frame::Body(body));
         }
         // A damaged frame: its length is too large (a value, then the next header) or too small
-        // (a cut value). Resynchronise at the next header name after the body start; until one
-        // arrives, wait (the rest of a cut body comes first).
-        let from = self.scanned.saturating_sub(HEADER_NAME.len()).max(1);
-        if let Some(k) = rest
-            .get(from..)
-            .and_then(|r| find_ci(r, HEADER_NAME))
-            .map(|k| k + from)
-        {
-            if let Some(end) = rest.get(..k).and_then(json_value_end) {
-                let body = rest.get(..end).map(<[u8]>::to_vec).unwrap_or_default();
-                self.consume(body_start + k);
-                return Some(Frame::Body(body));
-            }
-            self.consume(body_start + k);
-            return Some(Frame::Skipped(
-                "damaged message skipped (wrong Content-Length); resynchronised at the next header"
-                    .into(),
-            ));
+        // (a cut value). Resynchronise at the next certain boundary; until one arrives, wait
+        // (the rest of a cut body comes first).
+        let from = self.scanned.saturating_sub(HEADER_NAME.len() + 1);
+        if let Some((k, end)) = resync_point(rest, from) {
+            let body = end.and_then(|e| rest.get(..e)).map(<[u8]>::to_vec);
+            return Some(self.resync(body_start + k, body));
         }
         if rest.len() > MAX_MESSAGE_BYTES {
             let all = body_start + rest.len();
@@ -190,6 +195,19 @@ impl Framer {
         }
         self.scanned = rest.len();
         None
+    }
+
+    /// Go on `skip` bytes further: deliver the JSON value found before the boundary when there
+    /// is one, else say the damaged bytes were skipped.
+    fn resync(&mut self, skip: usize, body: Option<Vec<u8>>) -> Frame {
+        self.consume(skip);
+        match body {
+            Some(b) => Frame::Body(b),
+            None => Frame::Skipped(
+                "damaged message skipped (wrong Content-Length); resynchronised at the next header"
+                    .into(),
+            ),
+        }
     }
 }
 
@@ -257,6 +275,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_huge_claimed_length_does_not_swallow_what_follows() {
+        let mut input = b"Content-Length: 50000000\r\n\r\n".to_vec();
+        input.extend(frame(A));
+        input.extend(frame(B));
+        for chunk in [1, 13, 100_000] {
+            let got = bodies(&input, chunk);
+            assert!(got.ends_with(&[B.to_string()]), "{chunk}: {got:?}");
+        }
+        let mut input = b"Content-Length: 50000000\r\n\r\n{\r\n\r\n".to_vec();
+        input.extend(frame(A));
+        assert_eq!(bodies(&input, 7), [A]);
+    }
+
+    #[test]
+    fn an_empty_header_block_is_skipped() {
+        let mut input = b"\r\n\r\n".to_vec();
+        input.extend(frame(A));
+        assert_eq!(bodies(&input, 1000), [A]);
+        assert_eq!(bodies(&input, 1), [A]);
     }
 
     #[test]

@@ -449,6 +449,7 @@ impl Server {
                             span,
                             resource: None,
                             path: Vec::new(),
+                            construct: None,
                         });
                     }
                 }

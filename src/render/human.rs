@@ -98,7 +98,11 @@ impl Human {
         let label = d
             .resource
             .as_deref()
-            .map(|r| format!("in `{}`", terminal(r)))
+            .map(|r| match &d.construct {
+                // AWS CDK: the construct path the user recognises.
+                Some(c) => format!("in `{}` (construct `{}`)", terminal(r), terminal(c)),
+                None => format!("in `{}`", terminal(r)),
+            })
             .unwrap_or_default();
         let path = terminal(&d.file.display);
         let message = terminal(&d.message);

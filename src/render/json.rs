@@ -22,6 +22,9 @@ pub struct JsonDiagnostic<'a> {
     pub help: Option<&'a str>,
     pub file: &'a str,
     pub resource: Option<&'a str>,
+    /// AWS CDK construct path of the resource (optional; absent for other templates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<&'a str>,
     pub range: Range,
 }
 
@@ -62,6 +65,7 @@ pub fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         help: d.help.as_deref(),
         file: &d.file.display,
         resource: d.resource.as_deref(),
+        construct_path: d.construct.as_deref(),
         range: Range { start, end },
     }
 }

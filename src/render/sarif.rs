@@ -144,6 +144,9 @@ pub struct PhysicalLocation {
 #[serde(rename_all = "camelCase")]
 pub struct LogicalLocation {
     pub name: String,
+    /// AWS CDK construct path (`OrdersStack/CreateOrder/Resource`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fully_qualified_name: Option<String>,
     pub kind: &'static str,
 }
 
@@ -220,7 +223,12 @@ fn region(start: LineCol, end: LineCol) -> Region {
     }
 }
 
-fn location(file: &str, range: Option<(LineCol, LineCol)>, resource: Option<&str>) -> Location {
+fn location(
+    file: &str,
+    range: Option<(LineCol, LineCol)>,
+    resource: Option<&str>,
+    construct: Option<&str>,
+) -> Location {
     Location {
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
@@ -231,6 +239,7 @@ fn location(file: &str, range: Option<(LineCol, LineCol)>, resource: Option<&str
         logical_locations: resource
             .map(|r| LogicalLocation {
                 name: r.to_string(),
+                fully_qualified_name: construct.map(str::to_string),
                 kind: "resource",
             })
             .into_iter()
@@ -308,6 +317,7 @@ fn result(
             &d.file.display,
             Some(d.range()),
             d.resource.as_deref(),
+            d.construct.as_deref(),
         )],
         partial_fingerprints: fp,
         properties: ResultProperties {
@@ -336,7 +346,7 @@ pub fn log(out: &Outcome) -> Log {
             descriptor: DescriptorRef {
                 id: e.code.to_string(),
             },
-            locations: vec![location(&e.file, e.range(), None)],
+            locations: vec![location(&e.file, e.range(), None, None)],
         })
         .collect();
     let mut seen = HashMap::new();

@@ -34,6 +34,23 @@ pub enum OptionKind {
     Integer,
     String,
     StringList,
+    /// A calendar date: a TOML date (`2026-12-03`) or a `"YYYY-MM-DD"` string.
+    Date,
+}
+
+/// The date of a [`OptionKind::Date`] option value.
+pub fn option_date(v: &toml::Value) -> Option<crate::model::runtimes::Date> {
+    match v {
+        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+            let d = d.date?;
+            crate::model::runtimes::Date::parse(&format!(
+                "{:04}-{:02}-{:02}",
+                d.year, d.month, d.day
+            ))
+        }
+        toml::Value::String(s) => crate::model::runtimes::Date::parse(s),
+        _ => None,
+    }
 }
 
 impl OptionKind {
@@ -43,6 +60,7 @@ impl OptionKind {
             OptionKind::Integer => "an integer",
             OptionKind::String => "a string",
             OptionKind::StringList => "a list of strings",
+            OptionKind::Date => "a date (YYYY-MM-DD)",
         }
     }
 
@@ -54,6 +72,7 @@ impl OptionKind {
             OptionKind::StringList => v
                 .as_array()
                 .is_some_and(|a| a.iter().all(toml::Value::is_str)),
+            OptionKind::Date => option_date(v).is_some(),
         }
     }
 }
@@ -79,6 +98,9 @@ pub struct Context<'a> {
     pub handlers: Option<&'a crate::handler::HandlerFacts>,
     /// How the template is written, detected once by the first fix (see [`Context::fix`]).
     pub fix_style: &'a OnceLock<crate::fix::Style>,
+    /// The rules of this run: a rule whose finding another enabled rule already states (one
+    /// resource, one cause) leaves it to that rule.
+    pub selection: &'a RuleSelection,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -162,12 +184,30 @@ impl Context<'_> {
         applicability: crate::fix::Applicability,
         build: impl FnOnce(&mut crate::fix::Editor<'_>) -> Option<()>,
     ) -> Option<crate::fix::Fix> {
+        // A lowered `serverless.yml` or a CDK assembly is not the file the user edits: no file
+        // fix there, the help says what to change in their own terms.
+        if self.app.tpl.dialect() != crate::model::dialect::Dialect::CloudFormation {
+            return None;
+        }
         let style = self
             .fix_style
             .get_or_init(|| crate::fix::Style::detect(&self.app.tpl));
         let mut e = crate::fix::Editor::new(&self.app.tpl, style);
         build(&mut e)?;
         e.finish(title.into(), applicability)
+    }
+
+    pub fn option_date(&self, name: &str) -> Option<crate::model::runtimes::Date> {
+        self.option(name).and_then(option_date)
+    }
+
+    pub fn option_str(&self, name: &str) -> Option<&str> {
+        self.option(name).and_then(toml::Value::as_str)
+    }
+
+    /// Is another rule part of this run?
+    pub fn enabled(&self, code: &str) -> bool {
+        self.selection.enabled(code)
     }
 
     /// Report in another file than the template (a handler source).
@@ -190,6 +230,7 @@ impl Context<'_> {
             resource: r.resource,
             path: r.path,
             fix: r.fix,
+            construct: None,
         });
     }
 }
