@@ -215,7 +215,10 @@ fn read(d: &tempfile::TempDir) -> String {
 #[test]
 fn cli_fix_applies_safe_fixes_and_reports_what_remains() {
     let d = project(APP);
-    let r = common::run_in(d.path(), &["check", "--fix", "."]);
+    let r = common::run_in(
+        d.path(),
+        &["check", "--fix", "--ignore", "LMB050,LMB051", "."],
+    );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("Fixed 1 finding (1 remaining)."),
@@ -239,7 +242,10 @@ fn cli_fix_applies_safe_fixes_and_reports_what_remains() {
         .unwrap()
         .modified()
         .unwrap();
-    let r = common::run_in(d.path(), &["check", "--fix", "."]);
+    let r = common::run_in(
+        d.path(),
+        &["check", "--fix", "--ignore", "LMB050,LMB051", "."],
+    );
     assert!(
         r.stdout.contains("Fixed 0 findings (1 remaining)."),
         "{}",
@@ -252,7 +258,17 @@ fn cli_fix_applies_safe_fixes_and_reports_what_remains() {
         .unwrap();
     assert_eq!(before, after);
     // Unsafe fixes too: nothing remains, exit 0; twice is once.
-    let r = common::run_in(d.path(), &["check", "--fix", "--unsafe-fixes", "."]);
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051",
+            ".",
+        ],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("Fixed 1 finding (0 remaining)."),
@@ -264,11 +280,32 @@ fn cli_fix_applies_safe_fixes_and_reports_what_remains() {
         twice.contains("deadLetterTargetArn: !GetAtt JobsDLQ.Arn"),
         "{twice}"
     );
-    let r = common::run_in(d.path(), &["check", "--fix", "--unsafe-fixes", "."]);
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051",
+            ".",
+        ],
+    );
     assert_eq!(r.code, 0);
     assert_eq!(read(&d), twice);
     // JSON output stays JSON; the summary goes to standard error.
-    let r = common::run_in(d.path(), &["check", "--fix", "--format", "json", "."]);
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--fix",
+            "--format",
+            "json",
+            "--ignore",
+            "LMB050,LMB051",
+            ".",
+        ],
+    );
     assert!(r.json()["diagnostics"].as_array().unwrap().is_empty());
     assert!(
         r.stderr.contains("Fixed 0 findings (0 remaining)."),
@@ -282,7 +319,14 @@ fn cli_diff_prints_and_writes_nothing() {
     let d = project(APP);
     let r = common::run_in(
         d.path(),
-        &["check", "--diff", "--unsafe-fixes", "template.yaml"],
+        &[
+            "check",
+            "--diff",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051",
+            "template.yaml",
+        ],
     );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(read(&d), APP);
@@ -331,7 +375,10 @@ fn a_file_changed_on_disk_is_not_overwritten() {
     let run = lambdalint::fix::run::fix_paths(
         &paths,
         &lambdalint::discover::Filter::new(&[], &[]).unwrap(),
-        &lambdalint::rule::RuleSelection::default(),
+        &lambdalint::rule::RuleSelection {
+            ignore: vec!["LMB050".into(), "LMB051".into()],
+            ..lambdalint::rule::RuleSelection::default()
+        },
         &lambdalint::fsx::Access::new(&paths, &[], lambdalint::fsx::DEFAULT_SOURCE_CAP),
         Applicability::Unsafe,
         &|_| {},

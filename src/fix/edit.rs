@@ -208,6 +208,18 @@ impl<'a> Editor<'a> {
         Some(())
     }
 
+    /// The value of the mapping entry whose key is written at `key_span` (rules that report at a
+    /// key).
+    pub fn value_at_key(&self, key_span: Span) -> Option<NodeId> {
+        self.tpl.doc.nodes.iter().find_map(|n| match &n.value {
+            Value::Map(m) if n.span.start <= key_span.start && key_span.end <= n.span.end => m
+                .iter()
+                .find(|(_, ks, _)| *ks == key_span)
+                .map(|(_, _, v)| v),
+            _ => None,
+        })
+    }
+
     /// Insert `path = v` under the mapping `map`, creating the missing intermediate mappings
     /// (`["Properties", "Timeout"]` on a resource without `Properties`). `None` when the key is
     /// already there or a step is not a plain mapping.
