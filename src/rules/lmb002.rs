@@ -111,7 +111,7 @@ pub(crate) fn has_destination(app: &App, props: Option<NodeId>) -> bool {
 
 /// Retries the fix sets: a poison batch is retried this often (split in two each time with
 /// `BisectBatchOnFunctionError`), then sent to the failure queue.
-const FIX_RETRIES: i64 = 3;
+pub(crate) const FIX_RETRIES: i64 = 3;
 
 /// Does this Kinesis or DynamoDB stream source (not Kafka: no retry settings there) take the
 /// retry and bisect settings?
