@@ -161,7 +161,7 @@ fn input_error(c: &Candidate, file: Option<Arc<SourceFile>>, e: LoadError) -> In
     }
 }
 
-fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let f = std::fs::File::open(path)?;
     // One allocation of the right size (read_to_end would grow and copy).
     let len = f.metadata().map_or(0, |m| m.len()).min(MAX_FILE_BYTES + 1);
@@ -212,11 +212,16 @@ pub fn read_candidate(c: &Candidate) -> Result<Option<Arc<SourceFile>>, InputErr
     ))))
 }
 
+/// A step run on the findings of each checked template before they are collected (`check --fix`
+/// applies the fixes there): it gets the template and its findings, returns the findings to keep.
+pub type FileHook<'a> = dyn Fn(&Arc<SourceFile>, Vec<Diagnostic>) -> Vec<Diagnostic> + Sync + 'a;
+
 fn check_candidate(
     c: &Candidate,
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
     access: &Access,
+    hook: &FileHook<'_>,
 ) -> FileResult {
     let file = match read_candidate(c) {
         Ok(Some(f)) => f,
@@ -225,7 +230,7 @@ fn check_candidate(
     };
     match check_source_full(&file, rules, sel, access, &|_| None) {
         Ok(Some(checked)) => FileResult::Checked(
-            checked.diagnostics,
+            hook(&file, checked.diagnostics),
             checked.handlers.notes.into_iter().collect(),
             checked.errors,
             checked.app.tpl.origin.remarks.clone(),
@@ -451,6 +456,7 @@ pub fn run_rules_with(
     sel: &RuleSelection,
     out: &mut Vec<Diagnostic>,
 ) {
+    let fix_style = std::sync::OnceLock::new();
     for rule in rules {
         let code = rule.code();
         if !sel.enabled(code) {
@@ -459,6 +465,7 @@ pub fn run_rules_with(
         let default = meta(code).map_or(Severity::Warning, |m| m.default_severity());
         let start = out.len();
         let mut cx = Context {
+            fix_style: &fix_style,
             app,
             code,
             severity: default,
@@ -490,12 +497,23 @@ pub fn check_paths_with(
     sel: &RuleSelection,
     access: &Access,
 ) -> Outcome {
+    check_paths_hooked(paths, filter, sel, access, &|_, d| d)
+}
+
+/// [`check_paths_with`], running `hook` on the findings of each template (see [`FileHook`]).
+pub fn check_paths_hooked(
+    paths: &[PathBuf],
+    filter: &Filter,
+    sel: &RuleSelection,
+    access: &Access,
+    hook: &FileHook<'_>,
+) -> Outcome {
     let found = discover_with(paths, filter, access);
     let candidates = found.candidates;
     let rules = crate::rules::all();
     let results: Vec<FileResult> = candidates
         .par_iter()
-        .map(|c| check_candidate(c, &rules, sel, access))
+        .map(|c| check_candidate(c, &rules, sel, access, hook))
         .collect();
     let mut out = Outcome {
         files: candidates.len(),

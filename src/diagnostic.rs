@@ -43,6 +43,8 @@ pub struct Diagnostic {
     pub resource: Option<String>,
     /// Property path inside the resource (for fingerprints that survive line shifts).
     pub path: Vec<String>,
+    /// The fix, when the rule knows one (edits in `file`).
+    pub fix: Option<crate::fix::Fix>,
     /// AWS CDK construct path of the resource (`OrdersStack/CreateOrder/Resource`), when known.
     pub construct: Option<String>,
     /// The resources a finding with one cause affects (a `Globals` value behind many
@@ -101,6 +103,7 @@ impl Diagnostic {
             span,
             resource: None,
             path: Vec::new(),
+            fix: None,
             construct: None,
             related: Vec::new(),
             shared: None,
@@ -141,6 +144,11 @@ impl Diagnostic {
             "affects {n} {kind}{plural}: {}{more}",
             names.join(", ")
         ))
+    }
+
+    /// How `--fix` can fix it: `None` when it cannot.
+    pub fn fixable(&self) -> Option<crate::fix::Applicability> {
+        self.fix.as_ref().map(|f| f.applicability)
     }
 
     /// Sort key: file, position, code.

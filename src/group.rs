@@ -51,6 +51,22 @@ pub fn group(out: &mut Vec<Diagnostic>) {
                 })
             })
             .collect();
+        // The group's fix fixes every member, when their fixes go together; else the first
+        // one's (the others are fixed in the next passes of `--fix`).
+        let fixes: Vec<crate::fix::Fix> = members
+            .iter()
+            .filter_map(|i| out.get(*i).and_then(|d| d.fix.clone()))
+            .collect();
+        let merged = if fixes.len() == members.len() && fixes.len() > 1 {
+            let title = format!(
+                "{} (and the same for {} more)",
+                fixes.first().map_or("", |f| f.title.as_str()),
+                fixes.len() - 1
+            );
+            crate::fix::Fix::merge(&fixes, title)
+        } else {
+            None
+        };
         for i in rest {
             if let Some(f) = drop.get_mut(*i) {
                 *f = true;
@@ -65,6 +81,9 @@ pub fn group(out: &mut Vec<Diagnostic>) {
             d.resource = None;
             d.construct = None;
             d.related = related;
+            if merged.is_some() {
+                d.fix = merged;
+            }
         }
     }
     let mut i = 0;

@@ -11,6 +11,7 @@ use lambdalint::check;
 use lambdalint::config::Config;
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
+use lambdalint::fix::Applicability;
 use lambdalint::render;
 use lambdalint::report;
 use lambdalint::rule;
@@ -102,6 +103,17 @@ enum Command {
         /// and why (code in S3, container image, handler file not found, ...).
         #[arg(long, short)]
         verbose: bool,
+        /// Apply the safe fixes to the templates (in place), then report what remains.
+        #[arg(long, conflicts_with_all = ["write_baseline", "list_templates"])]
+        fix: bool,
+        /// Also apply the unsafe fixes (they change behaviour or add resources), with `--fix`
+        /// or `--diff`.
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Print the fixes as a unified diff instead of writing them; exit code 1 when there is
+        /// something to fix.
+        #[arg(long, conflicts_with_all = ["write_baseline", "list_templates", "fix"])]
+        diff: bool,
     },
     /// Write an audit report (summary, functions, resource graph, findings with excerpts).
     Report {
@@ -196,11 +208,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules => {
             let mut s = String::new();
             for m in rule::catalogue() {
+                let fix = match m.fix_applicability() {
+                    Some(a) => a.as_str(),
+                    None => "-",
+                };
                 s.push_str(&format!(
-                    "{:<8} {:<45} {:<8} {}\n",
+                    "{:<8} {:<45} {:<8} {:<6} {}\n",
                     m.code,
                     m.name,
                     m.severity,
+                    fix,
                     m.summary.trim()
                 ));
             }
@@ -282,6 +299,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_config,
             baseline,
             write_baseline,
+            fix,
+            unsafe_fixes,
+            diff,
         } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -327,6 +347,87 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let access = cfg.access(&paths);
+            if fix || diff {
+                let allow = if unsafe_fixes {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                };
+                let keep = |d: &mut Vec<lambdalint::diagnostic::Diagnostic>| {
+                    if let Some(b) = &base {
+                        b.filter(d);
+                    }
+                };
+                let run =
+                    lambdalint::fix::run::fix_paths(&paths, &filter, &sel, &access, allow, &keep);
+                for c in &run.changes {
+                    for title in &c.rejected {
+                        say!(
+                            "lambdalint: {}: fix not applied, the template it made did not load (please report): {title}",
+                            c.original.display
+                        );
+                    }
+                }
+                if diff {
+                    let text: String = run.changes.iter().map(lambdalint::fix::run::diff).collect();
+                    print_out(&text)?;
+                    eprintln!(
+                        "{}",
+                        lambdalint::fix::run::summary(
+                            true,
+                            run.applied(),
+                            run.outcome.diagnostics.len()
+                        )
+                    );
+                    return Ok(if !run.outcome.errors.is_empty() {
+                        ExitCode::from(2)
+                    } else if run.changes.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    });
+                }
+                let outcome = run.outcome;
+                let mut fixed = 0;
+                let mut failed = false;
+                for c in &run.changes {
+                    match lambdalint::fix::run::write(c, &paths) {
+                        Ok(()) => fixed += c.applied,
+                        Err(e) => {
+                            say!("lambdalint: error: {e}");
+                            failed = true;
+                        }
+                    }
+                }
+                let summary =
+                    lambdalint::fix::run::summary(false, fixed, outcome.diagnostics.len());
+                let color = output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none();
+                let text = match format {
+                    Format::Human => {
+                        render::human::Human { color }.render(&outcome) + &summary + "\n"
+                    }
+                    Format::Json => render::json::render(&outcome) + "\n",
+                    Format::Sarif => render::sarif::render(&outcome) + "\n",
+                    Format::Github => render::github::render(&outcome),
+                };
+                if !matches!(format, Format::Human) {
+                    eprintln!("{summary}");
+                }
+                match output {
+                    Some(p) => write_output(&p, &text)?,
+                    None => print_out(&text)?,
+                }
+                let threshold = threshold(fail_on, &cfg);
+                return Ok(if !outcome.errors.is_empty() || failed {
+                    ExitCode::from(2)
+                } else if outcome.diagnostics.iter().any(|d| d.severity >= threshold) {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            }
             let mut outcome = check::check_paths_with(&paths, &filter, &sel, &access);
             for (file, hint) in &outcome.hints {
                 say!("lambdalint: {file}: {hint}");
@@ -370,12 +471,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
-            let threshold = match fail_on {
-                Some(FailOn::Error) => Severity::Error,
-                Some(FailOn::Warning) => Severity::Warning,
-                Some(FailOn::Info) => Severity::Info,
-                None => cfg.fail_on.unwrap_or(Severity::Warning),
-            };
+            let threshold = threshold(fail_on, &cfg);
             Ok(if !outcome.errors.is_empty() {
                 ExitCode::from(2)
             } else if write_baseline.is_some() {
@@ -386,6 +482,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+    }
+}
+
+/// The lowest severity that fails the run.
+fn threshold(fail_on: Option<FailOn>, cfg: &Config) -> Severity {
+    match fail_on {
+        Some(FailOn::Error) => Severity::Error,
+        Some(FailOn::Warning) => Severity::Warning,
+        Some(FailOn::Info) => Severity::Info,
+        None => cfg.fail_on.unwrap_or(Severity::Warning),
     }
 }
 

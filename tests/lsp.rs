@@ -166,7 +166,10 @@ fn diagnostics_hover_code_action_lifecycle() {
     let init = c.initialize(&root);
     let caps = &init["result"]["capabilities"];
     assert_eq!(caps["hoverProvider"], true);
-    assert_eq!(caps["codeActionProvider"], true);
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.lambdalint"])
+    );
     assert_eq!(init["result"]["serverInfo"]["name"], "lambdalint");
 
     c.notify(
@@ -222,6 +225,7 @@ fn diagnostics_hover_code_action_lifecycle() {
         .unwrap()
         .iter()
         .filter(|a| a["diagnostics"][0]["code"] == "LMB010")
+        .filter(|a| a["title"].as_str().unwrap().starts_with("Ignore"))
         .cloned()
         .collect();
     assert_eq!(actions.len(), 1, "{actions:?}");
@@ -467,4 +471,120 @@ fn filesystem_root_as_workspace_is_not_scanned() {
     );
     c.notify("initialized", json!({}));
     c.finish();
+}
+
+/// Apply LSP text edits (UTF-16 positions) to a text.
+fn apply_lsp_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |pos: &Value| -> usize {
+        let line = pos["line"].as_u64().unwrap() as usize;
+        let col = pos["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut seen = 0;
+        for (i, ch) in text[start..].char_indices() {
+            if seen >= col || ch == '\n' {
+                return start + i;
+            }
+            seen += ch.len_utf16();
+        }
+        text.len()
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| (s.0, s.1));
+    let mut out = String::new();
+    let mut at = 0;
+    for (s, e, t) in spans {
+        out.push_str(&text[at..s]);
+        out.push_str(t);
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Quick fixes carry the same edits as `check --fix` (in UTF-16 positions, after non-ASCII
+/// text), and "fix all" makes the text `check --fix` makes.
+#[test]
+fn quick_fixes_and_fix_all_match_the_cli() {
+    use lambdalint::fix::{Applicability, fix_source};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let tpl = root.join("template.json");
+    let text = "{\n  \"Transform\": \"AWS::Serverless-2016-10-31\",\n  \"Description\": \"größe 🚀\",\n  \"Resources\": {\n    \"Q\": {\"Type\": \"AWS::SQS::Queue\"},\n    \"A\": {\"Type\": \"AWS::Serverless::Function\", \"Properties\": {\"Handler\": \"a.h\", \"Runtime\": \"python3.13\", \"InlineCode\": \"x\", \"Description\": \"🚀🚀\", \"Events\": {\"Q\": {\"Type\": \"SQS\", \"Properties\": {\"Queue\": {\"Fn::GetAtt\": [\"Q\", \"Arn\"]}}}}}}\n  }\n}\n";
+    std::fs::write(&tpl, text).unwrap();
+    let turi = uri(&tpl);
+    let mut c = Client::start();
+    c.initialize(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": turi, "languageId": "json", "version": 1, "text": text}}),
+    );
+    let ds = c.diagnostics(&turi);
+    let codes: Vec<&str> = ds.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(
+        codes.contains(&"LMB010") && codes.contains(&"SQS001"),
+        "{codes:?}"
+    );
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}});
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": turi}, "range": whole, "context": {"diagnostics": []}}),
+    );
+    let actions = a["result"].as_array().unwrap().clone();
+    let quick: Vec<&Value> = actions.iter().filter(|a| a["kind"] == "quickfix").collect();
+    // One quick fix per fixable finding (JSON: no suppression comments).
+    assert_eq!(quick.len(), 2, "{actions:#?}");
+    let timeout = quick
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("Timeout: 3"))
+        .unwrap();
+    assert_eq!(timeout["isPreferred"], true);
+    assert_eq!(timeout["diagnostics"][0]["code"], "LMB010");
+    let dlq = quick
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("unsafe"))
+        .unwrap();
+    assert_eq!(dlq["isPreferred"], false);
+    // The quick fix's edits are the CLI's: applying the safe one gives the safe `--fix` text.
+    let edited = apply_lsp_edits(text, timeout["edit"]["changes"][&turi].as_array().unwrap());
+    let cli = fix_source("template.json", text, Applicability::Safe).unwrap();
+    assert_eq!(edited, cli.file.text);
+    assert!(edited.contains("}}}}, \"Timeout\": 3}}"), "{edited}");
+    let unsafe_edited = apply_lsp_edits(text, dlq["edit"]["changes"][&turi].as_array().unwrap());
+    assert!(unsafe_edited.contains("\"QDLQ\""), "{unsafe_edited}");
+    // Fix all: the safe fixes, asked for with `only`.
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": turi}, "range": whole,
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = a["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.lambdalint");
+    let all = apply_lsp_edits(
+        text,
+        actions[0]["edit"]["changes"][&turi].as_array().unwrap(),
+    );
+    assert_eq!(all, cli.file.text);
+    // Only quick fixes: no fix-all.
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": turi}, "range": whole,
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert!(
+        a["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] == "quickfix")
+    );
 }

@@ -89,6 +89,38 @@ pub fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
     }
 }
 
+/// One edit turning `file`'s text into `new` (the changed region, common start and end kept);
+/// `None` when nothing changed.
+pub fn whole_edit(file: &crate::source::SourceFile, new: &str) -> Option<lsp_types::TextEdit> {
+    let old = file.text.as_str();
+    if old == new {
+        return None;
+    }
+    let mut start = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
+        start -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - start;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !(old.is_char_boundary(old.len() - suffix) && new.is_char_boundary(new.len() - suffix)) {
+        suffix -= 1;
+    }
+    Some(lsp_types::TextEdit {
+        range: range(&file.lines, old, Span::new(start, old.len() - suffix)),
+        new_text: new.get(start..new.len() - suffix)?.to_string(),
+    })
+}
+
 /// Comment marker for a file: `//` for JavaScript/TypeScript, `#` otherwise (YAML, Python).
 pub fn comment_marker(path: &std::path::Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()) {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
     CodeActionProviderCapability, Diagnostic as LspDiagnostic, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover,
     HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
@@ -33,6 +33,9 @@ use crate::rule::{Rule, RuleSelection, meta};
 use crate::source::SourceFile;
 use overlay::{Overlay, path_to_uri, uri_to_path};
 use workspace::HandlerMap;
+
+/// The code action kind of "fix all" (`editor.codeActionsOnSave`).
+pub const FIX_ALL: &str = "source.fixAll.lambdalint";
 
 /// Quiet time after the last keystroke before a changed buffer is checked.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -338,7 +341,15 @@ impl Server {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::from(FIX_ALL),
+                        ]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -536,18 +547,133 @@ impl Server {
         })
     }
 
+    /// Check an open template's current text (for its fixes): the file and its findings.
+    fn current(
+        &self,
+        path: &Path,
+    ) -> Option<(Arc<SourceFile>, Vec<crate::diagnostic::Diagnostic>)> {
+        if !workspace::is_template_path(path) {
+            return None;
+        }
+        let text = self.overlay.text(path)?;
+        let file = Arc::new(SourceFile::new(
+            path.to_path_buf(),
+            path.display().to_string(),
+            text,
+        ));
+        let ds = self.recheck(&file)?;
+        Some((file, ds))
+    }
+
+    fn recheck(&self, file: &Arc<SourceFile>) -> Option<Vec<crate::diagnostic::Diagnostic>> {
+        let overlay = &self.overlay;
+        let read_open = |p: &Path| overlay.open_text(p);
+        match check_source_full(file, &self.rules, &self.selection, &self.access, &read_open) {
+            Ok(Some(c)) => Some(c.diagnostics),
+            _ => None,
+        }
+    }
+
+    /// Quick fixes for the findings in `range`, and "fix all" (the safe fixes, applied in passes
+    /// exactly as `check --fix` does) for the document.
+    fn fix_actions(&self, p: &CodeActionParams, path: &Path) -> Vec<CodeActionOrCommand> {
+        let wants = |kind: &str| {
+            p.context
+                .only
+                .as_ref()
+                .is_none_or(|only| only.iter().any(|k| kind.starts_with(k.as_str())))
+        };
+        let (quick, all) = (wants(CodeActionKind::QUICKFIX.as_str()), wants(FIX_ALL));
+        if !quick && !all {
+            return Vec::new();
+        }
+        let Some((file, ds)) = self.current(path) else {
+            return Vec::new();
+        };
+        let uri = &p.text_document.uri;
+        let workspace_edit = |edits: Vec<TextEdit>| {
+            // The map type is lsp-types' (`Uri` is only hashed by its text).
+            #[allow(clippy::mutable_key_type)]
+            let mut changes = HashMap::new();
+            changes.insert(uri.clone(), edits);
+            WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
+            }
+        };
+        let mut out = Vec::new();
+        if quick {
+            for d in &ds {
+                let Some(fix) = d.fix.as_ref() else { continue };
+                if d.file.path != file.path {
+                    continue;
+                }
+                let ld = convert::diagnostic(d);
+                if !overlaps(ld.range, p.range) {
+                    continue;
+                }
+                let safe = fix.applicability == crate::fix::Applicability::Safe;
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit {
+                        range: convert::range(&file.lines, &file.text, e.span),
+                        new_text: e.text.clone(),
+                    })
+                    .collect();
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: if safe {
+                        format!("{} ({})", fix.title, d.code)
+                    } else {
+                        format!("{} ({}, unsafe fix)", fix.title, d.code)
+                    },
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![ld]),
+                    edit: Some(workspace_edit(edits)),
+                    is_preferred: Some(safe),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+        let safe_fixes = ds.iter().any(|d| {
+            d.file.path == file.path && d.fixable() == Some(crate::fix::Applicability::Safe)
+        });
+        if all && safe_fixes {
+            let recheck = |f: &Arc<SourceFile>| self.recheck(f);
+            let fixed = crate::fix::fix_text(&file, ds, crate::fix::Applicability::Safe, &recheck);
+            if let Some(edit) = convert::whole_edit(&file, &fixed.file.text) {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!(
+                        "Fix all lambdalint findings with safe fixes ({})",
+                        fixed.applied
+                    ),
+                    kind: Some(CodeActionKind::from(FIX_ALL)),
+                    edit: Some(workspace_edit(vec![edit])),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+        out
+    }
+
     fn code_actions(&self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
         let uri = &p.text_document.uri;
         let Some(path) = uri_to_path(uri.as_str()) else {
             return Vec::new();
         };
+        let mut out = self.fix_actions(p, &path);
+        let suppress = p
+            .context
+            .only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|k| "quickfix".starts_with(k.as_str())));
         // JSON has no comments (CloudFormation rejects them): suppress there with the resource's
         // `Metadata` instead, which `lambdalint rule` documents.
-        if path.extension().is_some_and(|e| e == "json") {
-            return Vec::new();
+        if !suppress || path.extension().is_some_and(|e| e == "json") {
+            return out;
         }
         let Some(text) = self.overlay.text(&path) else {
-            return Vec::new();
+            return out;
         };
         let marker = convert::comment_marker(&path);
         // Our diagnostics overlapping the requested range (the client's context may be empty).
@@ -561,7 +687,6 @@ impl Server {
                 ds.push(d);
             }
         }
-        let mut out = Vec::new();
         for d in ds {
             let Some(NumberOrString::String(code)) = &d.code else {
                 continue;

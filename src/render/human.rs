@@ -210,6 +210,20 @@ impl Human {
             }
             s.push_str(".\n");
         }
+        s.push_str(&fixable_line(&out.diagnostics));
         s
+    }
+}
+
+/// "3 fixable with `--fix`, 2 more with `--fix --unsafe-fixes`." (empty when none is).
+pub fn fixable_line(diags: &[Diagnostic]) -> String {
+    use crate::fix::Applicability;
+    let count = |a| diags.iter().filter(|d| d.fixable() == Some(a)).count();
+    let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    match (safe, unsafe_) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("{s} fixable with `--fix`.\n"),
+        (0, u) => format!("{u} fixable with `--fix --unsafe-fixes`.\n"),
+        (s, u) => format!("{s} fixable with `--fix`, {u} more with `--fix --unsafe-fixes`.\n"),
     }
 }

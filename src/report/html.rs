@@ -236,6 +236,9 @@ fn finding_row(f: &Finding, with_excerpt: bool) -> String {
     if let Some(h) = &f.help {
         let _ = write!(s, "<p class=\"help\">help: {}</p>", inline(h));
     }
+    if let Some(n) = f.fix_note() {
+        let _ = write!(s, "<p class=\"help\">fix: {}</p>", inline(n));
+    }
     let _ = write!(
         s,
         "<p class=\"note\">{}:{}:{} · {}</p>",

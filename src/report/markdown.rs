@@ -118,6 +118,9 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
         if let Some(h) = &f.help {
             let _ = writeln!(s, "  help: {}", md_inline(h));
         }
+        if let Some(n) = f.fix_note() {
+            let _ = writeln!(s, "  fix: {n}");
+        }
         if k < opts.max_excerpts_per_app && !f.excerpt.is_empty() {
             let body: String = f
                 .excerpt

@@ -133,6 +133,20 @@ pub struct Finding {
     pub excerpt: Vec<ExcerptLine>,
     /// The rule page (empty for input problems without a page).
     pub help_uri: String,
+    /// Whether `check --fix` can fix it (`None`: it cannot).
+    pub fix: Option<crate::fix::Applicability>,
+}
+
+impl Finding {
+    /// "fixable with `lambdalint check --fix`" and the like; `None` when there is no fix.
+    pub fn fix_note(&self) -> Option<&'static str> {
+        self.fix.map(|a| match a {
+            crate::fix::Applicability::Safe => "fixable with `lambdalint check --fix`",
+            crate::fix::Applicability::Unsafe => {
+                "fixable with `lambdalint check --fix --unsafe-fixes` (the fix changes behaviour or adds resources: review it)"
+            }
+        })
+    }
 }
 
 /// Counts by severity.
@@ -293,6 +307,7 @@ fn finding(d: &Diagnostic) -> Finding {
         column: start.column,
         excerpt: excerpt(&d.file, d),
         help_uri: m.map(|m| m.help_uri()).unwrap_or_default(),
+        fix: d.fixable(),
     }
 }
 

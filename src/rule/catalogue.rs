@@ -35,7 +35,15 @@ pub struct RuleMeta {
     pub category: String,
     pub severity: String,
     pub summary: String,
+    /// Whether `check --fix` can fix a finding: `safe` (with `--fix`), `unsafe` (with
+    /// `--unsafe-fixes`: it changes behaviour or adds resources) or `none`.
+    #[serde(default = "no_fix")]
+    pub fix: String,
     pub docs: Docs,
+}
+
+fn no_fix() -> String {
+    "none".into()
 }
 
 impl RuleMeta {
@@ -48,15 +56,38 @@ impl RuleMeta {
     }
 
     /// The rule page in Markdown (used by `lambdalint rule`, docs/ and SARIF help).
+    /// The applicability of the rule's fixes (`None`: the rule has no fix).
+    pub fn fix_applicability(&self) -> Option<crate::fix::Applicability> {
+        match self.fix.as_str() {
+            "safe" => Some(crate::fix::Applicability::Safe),
+            "unsafe" => Some(crate::fix::Applicability::Unsafe),
+            _ => None,
+        }
+    }
+
+    /// The fix line of the rule page.
+    pub fn fix_text(&self) -> &'static str {
+        match self.fix_applicability() {
+            Some(crate::fix::Applicability::Safe) => {
+                "Fix: safe, applied by `lambdalint check --fix` (and the editor's quick fix)"
+            }
+            Some(crate::fix::Applicability::Unsafe) => {
+                "Fix: unsafe (it changes behaviour or adds resources), applied by `lambdalint check --fix --unsafe-fixes` (and the editor's quick fix): review the diff (`--diff`)"
+            }
+            None => "Fix: none (the finding needs a decision `--fix` cannot make)",
+        }
+    }
+
     pub fn markdown(&self) -> String {
         let d = &self.docs;
         let mut s = format!(
-            "# {} ({})\n\n{}\n\nCategory: {} · Default severity: {}\n\n## What it does\n\n{}\n\n## Why is this bad?\n\n{}\n\n## Example\n\n```yaml\n{}\n```\n\n## Use instead\n\n```yaml\n{}\n```\n",
+            "# {} ({})\n\n{}\n\nCategory: {} · Default severity: {}\n\n{}\n\n## What it does\n\n{}\n\n## Why is this bad?\n\n{}\n\n## Example\n\n```yaml\n{}\n```\n\n## Use instead\n\n```yaml\n{}\n```\n",
             self.name,
             self.code,
             self.summary.trim(),
             self.category,
             self.severity,
+            self.fix_text(),
             d.what.trim(),
             d.why.trim(),
             d.example.trim_end(),

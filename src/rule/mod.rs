@@ -5,7 +5,7 @@
 mod catalogue;
 mod selection;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use catalogue::{
     BUILTIN_CODES, DOCS_BASE, Docs, RuleMeta, catalogue, code_name, find, is_builtin, meta,
@@ -96,6 +96,8 @@ pub struct Context<'a> {
     pub options: Option<&'a toml::Table>,
     /// Handler source facts (None when the handler stage did not run).
     pub handlers: Option<&'a crate::handler::HandlerFacts>,
+    /// How the template is written, detected once by the first fix (see [`Context::fix`]).
+    pub fix_style: &'a OnceLock<crate::fix::Style>,
     /// The rules of this run: a rule whose finding another enabled rule already states (one
     /// resource, one cause) leaves it to that rule.
     pub selection: &'a RuleSelection,
@@ -111,6 +113,7 @@ pub struct Report {
     pub severity: Option<Severity>,
     /// The finding's cause is shared with other resources (see [`crate::group`]).
     pub shared: Option<crate::diagnostic::Shared>,
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Report {
@@ -123,6 +126,7 @@ impl Report {
             path: Vec::new(),
             severity: None,
             shared: None,
+            fix: None,
         }
     }
 
@@ -166,6 +170,12 @@ impl Report {
         self.severity = Some(s);
         self
     }
+
+    /// The finding's fix (from [`Context::fix`]; `None`: no fix).
+    pub fn fix(mut self, fix: Option<crate::fix::Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
 }
 
 impl Context<'_> {
@@ -180,6 +190,35 @@ impl Context<'_> {
 
     pub fn option_int(&self, name: &str) -> Option<i64> {
         self.option(name).and_then(toml::Value::as_integer)
+    }
+
+    /// A fix for a finding in the template: `build` makes its edits with the builders of
+    /// [`crate::fix::Editor`] and returns `None` when the template is not in a shape it can
+    /// edit (then there is no fix).
+    ///
+    /// ```ignore
+    /// let fix = cx.fix("Set `Timeout: 3`", Applicability::Safe, |e| {
+    ///     e.insert(resource.node, &["Properties", "Timeout"], Val::Int(3))
+    /// });
+    /// cx.emit(Report::new(span, message).fix(fix));
+    /// ```
+    pub fn fix(
+        &self,
+        title: impl Into<String>,
+        applicability: crate::fix::Applicability,
+        build: impl FnOnce(&mut crate::fix::Editor<'_>) -> Option<()>,
+    ) -> Option<crate::fix::Fix> {
+        // A lowered `serverless.yml` or a CDK assembly is not the file the user edits: no file
+        // fix there, the help says what to change in their own terms.
+        if self.app.tpl.dialect() != crate::model::dialect::Dialect::CloudFormation {
+            return None;
+        }
+        let style = self
+            .fix_style
+            .get_or_init(|| crate::fix::Style::detect(&self.app.tpl));
+        let mut e = crate::fix::Editor::new(&self.app.tpl, style);
+        build(&mut e)?;
+        e.finish(title.into(), applicability)
     }
 
     pub fn option_date(&self, name: &str) -> Option<crate::model::runtimes::Date> {
@@ -212,6 +251,7 @@ impl Context<'_> {
             help: r.help,
             resource: r.resource,
             path: r.path,
+            fix: r.fix,
             shared: r.shared.map(Box::new),
             ..Diagnostic::new(
                 self.code,

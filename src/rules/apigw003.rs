@@ -35,6 +35,14 @@ impl Rule for ApiDataTraceEnabled {
                 }
                 let span = t.span;
                 let path: Vec<&str> = t.path.iter().map(String::as_str).collect();
+                let fix = cx.fix(
+                    "Set `DataTraceEnabled: false`",
+                    crate::fix::Applicability::Safe,
+                    |e| {
+                        let v = e.value_at_key(span)?;
+                        e.set(v, &crate::fix::Val::Bool(false))
+                    },
+                );
                 cx.emit(
                     Report::new(
                         span,
@@ -51,7 +59,8 @@ impl Rule for ApiDataTraceEnabled {
                     )
                         .resource(&s.declared_in)
                         .path(&path)
-                        .help("remove `DataTraceEnabled` (or set it to `false`) outside short debugging sessions; keep `LoggingLevel: ERROR` or `INFO` and access logs, which record the request without its body"),
+                        .help("remove `DataTraceEnabled` (or set it to `false`) outside short debugging sessions; keep `LoggingLevel: ERROR` or `INFO` and access logs, which record the request without its body")
+                        .fix(fix),
                 );
             }
         }

@@ -1,5 +1,6 @@
 //! LMB001 async-function-without-failure-destination.
 
+use crate::fix::{Applicability, Val, aws};
 use crate::load::Value;
 use crate::model::{App, EventSource, Function, Mode};
 use crate::rule::{Context, Report, Rule};
@@ -174,6 +175,36 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
                     ),
                 )
             };
+            let (title, key) = if f.sam {
+                (
+                    format!(
+                        "Add a failure queue for `{}` as its `DeadLetterQueue`",
+                        f.id
+                    ),
+                    "DeadLetterQueue",
+                )
+            } else {
+                (
+                    format!(
+                        "Add a failure queue for `{}` as its `DeadLetterConfig`",
+                        f.id
+                    ),
+                    "DeadLetterConfig",
+                )
+            };
+            let fix = cx.fix(title, Applicability::Unsafe, |e| {
+                let r = f.resource(&app.tpl)?;
+                let q = aws::add_queue(e, &format!("{}{}", f.id, e.style.dlq_suffix), false)?;
+                // SAM adds `sqs:SendMessage` for `DeadLetterQueue` to the role it generates.
+                aws::allow_send(e, f, &q, f.sam)?;
+                let target = Val::get_att(&q, "Arn");
+                let value = if f.sam {
+                    Val::map([("Type", Val::str("SQS")), ("TargetArn", target)])
+                } else {
+                    Val::map([("TargetArn", target)])
+                };
+                e.insert(r.node, &["Properties", key], value)
+            });
             // Serverless Framework / CDK users fix it in their own terms.
             let help = match app.tpl.dialect().say("EventInvokeConfig.OnFailure") {
                 Some(how) => {
@@ -185,7 +216,8 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
                 Report::new(f.anchor(&app.tpl), message(&f.id, &sources))
                     .resource(&f.id)
                     .path(&[path])
-                    .help(help),
+                    .help(help)
+                    .fix(fix),
             );
         }
     }

@@ -1,7 +1,8 @@
 //! LMB002 stream-source-without-failure-destination.
 
+use crate::fix::{Applicability, Editor, Val, aws};
 use crate::load::NodeId;
-use crate::model::{App, EventSource, Known, Mode, Target};
+use crate::model::{App, EventSource, Known, Mode, RoleRef, Target};
 use crate::rule::{Context, Report, Rule};
 
 pub struct StreamSourceWithoutFailureDestination;
@@ -108,6 +109,63 @@ pub(crate) fn has_destination(app: &App, props: Option<NodeId>) -> bool {
     doc.get(d, "OnFailure").is_some() || doc.as_map(d).is_none() || doc.intrinsic(d).is_some()
 }
 
+/// Retries the fix sets: a poison batch is retried this often (split in two each time with
+/// `BisectBatchOnFunctionError`), then sent to the failure queue.
+pub(crate) const FIX_RETRIES: i64 = 3;
+
+/// Does this Kinesis or DynamoDB stream source (not Kafka: no retry settings there) take the
+/// retry and bisect settings?
+fn kinesis_or_dynamodb(app: &App, e: &EventSource) -> bool {
+    let tpl = &app.tpl;
+    if e.name.is_some() {
+        return matches!(e.kind.as_str(), "Kinesis" | "DynamoDB");
+    }
+    match e
+        .props
+        .and_then(|p| tpl.doc.get(p, "EventSourceArn"))
+        .map(|a| tpl.target(a))
+    {
+        Some(Target::Resource { id, .. }) => tpl.resource(&id).is_some_and(|r| {
+            matches!(
+                r.type_.as_str(),
+                "AWS::Kinesis::Stream" | "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"
+            )
+        }),
+        Some(Target::Literal(s)) => matches!(s.split(':').nth(2), Some("kinesis" | "dynamodb")),
+        _ => false,
+    }
+}
+
+/// The fix: a failure queue as `DestinationConfig.OnFailure`, bounded retries and bisection.
+fn add_failure_destination(e: &mut Editor<'_>, app: &App, ev: &EventSource) -> Option<()> {
+    let tpl = &app.tpl;
+    let props = ev.props?;
+    let f = app.functions.get(&ev.function)?;
+    let base = match &ev.name {
+        Some(name) => format!("{}{name}{}", f.id, e.style.dlq_suffix),
+        None => format!("{}{}", ev.declared_in, e.style.dlq_suffix),
+    };
+    let q = aws::add_queue(e, &base, false)?;
+    let destination = Val::get_att(&q, "Arn");
+    // SAM grants `sqs:SendMessage` to the role it generates when the destination has a `Type`.
+    let on_failure = if ev.name.is_some() && f.role == RoleRef::SamGenerated {
+        Val::map([("Type", Val::str("SQS")), ("Destination", destination)])
+    } else {
+        aws::allow_send(e, f, &q, false)?;
+        Val::map([("Destination", destination)])
+    };
+    match tpl.doc.get(props, "MaximumRetryAttempts") {
+        None => e.insert(props, &["MaximumRetryAttempts"], Val::Int(FIX_RETRIES))?,
+        // -1: retry until the record expires.
+        Some(n) if tpl.number(n) == Known::Yes(-1.0) => e.set(n, &Val::Int(FIX_RETRIES))?,
+        Some(_) => {}
+    }
+    if tpl.doc.get(props, "BisectBatchOnFunctionError").is_none() {
+        e.insert(props, &["BisectBatchOnFunctionError"], Val::Bool(true))?;
+    }
+    e.insert(props, &["DestinationConfig", "OnFailure"], on_failure)
+}
+
 const HELP_SAM: &str = "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the event's `Properties`, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there";
 const HELP_MAPPING: &str = "add `DestinationConfig: {OnFailure: {Destination: !GetAtt FailedRecordsQueue.Arn}}` to the mapping, with `MaximumRetryAttempts` (and `BisectBatchOnFunctionError: true`) so a poison record is retried a bounded number of times and then sent there";
 
@@ -141,6 +199,17 @@ impl Rule for StreamSourceWithoutFailureDestination {
                 None if e.name.is_some() => HELP_SAM.to_string(),
                 None => HELP_MAPPING.to_string(),
             };
+            let fix = if kinesis_or_dynamodb(app, e) {
+                cx.fix(
+                    format!(
+                        "Add a failure queue as `DestinationConfig.OnFailure`, with `MaximumRetryAttempts: {FIX_RETRIES}` and `BisectBatchOnFunctionError: true`"
+                    ),
+                    Applicability::Unsafe,
+                    |ed| add_failure_destination(ed, app, e),
+                )
+            } else {
+                None
+            };
             cx.emit(
                 Report::new(
                     e.span,
@@ -153,7 +222,8 @@ impl Rule for StreamSourceWithoutFailureDestination {
                 )
                 .resource(&e.declared_in)
                 .path(&["DestinationConfig", "OnFailure"])
-                .help(help),
+                .help(help)
+                .fix(fix),
             );
         }
         // Mappings of a function defined elsewhere (a name, an ARN, a parameter, an import): the

@@ -86,6 +86,7 @@ impl Rule for StreamRetriesUnbounded {
                 explicit_minus_one(app, e.props),
                 on_failure,
             );
+            let fix = e.props.and_then(|p| bound_retries(cx, p));
             cx.emit(
                 Report::new(e.span, msg)
                     .resource(&e.declared_in)
@@ -94,7 +95,8 @@ impl Rule for StreamRetriesUnbounded {
                         HELP_SAM
                     } else {
                         HELP_MAPPING
-                    }),
+                    })
+                    .fix(fix),
             );
         }
         // Mappings of a function defined elsewhere.
@@ -130,12 +132,24 @@ impl Rule for StreamRetriesUnbounded {
                 explicit_minus_one(app, Some(props)),
                 on_failure,
             );
+            let fix = bound_retries(cx, props);
             cx.emit(
                 Report::new(r.key_span, msg)
                     .resource(&r.id)
                     .path(&["MaximumRetryAttempts"])
-                    .help(HELP_MAPPING),
+                    .help(HELP_MAPPING)
+                    .fix(fix),
             );
         }
     }
+}
+
+/// The fix: `MaximumRetryAttempts` (the value LMB002's fix uses), inserted or replacing `-1`.
+fn bound_retries(cx: &Context<'_>, props: NodeId) -> Option<crate::fix::Fix> {
+    let n = super::lmb002::FIX_RETRIES;
+    cx.fix(
+        format!("Set `MaximumRetryAttempts: {n}`"),
+        crate::fix::Applicability::Unsafe,
+        |e| e.upsert(props, &["MaximumRetryAttempts"], crate::fix::Val::Int(n)),
+    )
 }

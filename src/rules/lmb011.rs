@@ -1,5 +1,6 @@
 //! LMB011 timeout-exceeds-api-integration.
 
+use crate::fix::{Applicability, Val};
 use crate::load::{NodeId, Value};
 use crate::model::{App, Function, Known, Mode, Resource};
 use crate::rule::{Context, Report, Rule};
@@ -260,13 +261,33 @@ impl Rule for TimeoutExceedsApiIntegration {
                     "lower `Timeout` to {l} s or less, or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)"
                 )
             };
+            // Whole seconds at or under the limit (Lambda timeouts are integers).
+            let secs = l.floor();
+            let fix = (secs >= 1.0).then_some(secs as i64).and_then(|secs| {
+                cx.fix(
+                    format!(
+                        "Set `Timeout: {secs}` on `{}` (the integration limit)",
+                        f.id
+                    ),
+                    Applicability::Unsafe,
+                    |e| {
+                        if t.from_globals {
+                            let r = f.resource(tpl)?;
+                            e.insert(r.node, &["Properties", "Timeout"], Val::Int(secs))
+                        } else {
+                            e.set(t.node, &Val::Int(secs))
+                        }
+                    },
+                )
+            });
             let mut report = Report::new(
                 tpl.doc.span(t.node),
                 message(&f.id, timeout, t.from_globals, &api, l),
             )
             .resource(&f.id)
             .path(&["Timeout"])
-            .help(help);
+            .help(help)
+            .fix(fix);
             if t.from_globals {
                 // One cause for every function that inherits it: reported once, at Globals.
                 report = report.shared_cause(

@@ -103,12 +103,22 @@ impl Rule for DeprecatedRuntime {
                 ),
                 None => format!("move `{}` to a supported runtime", f.id),
             };
+            // The next supported runtime of the same language (in `Globals.Function` when the
+            // runtime comes from there): the code has to be tested on it, so unsafe.
+            let fix = l.successor.as_deref().and_then(|s| {
+                cx.fix(
+                    format!("Set `Runtime: {s}`"),
+                    crate::fix::Applicability::Unsafe,
+                    |e| e.set(p.node, &crate::fix::Val::str(s)),
+                )
+            });
             cx.emit(
                 Report::new(span, message(&f.id, l, today, p.from_globals))
                     .resource(&f.id)
                     .path(&["Runtime"])
                     .help(help)
-                    .severity(severity),
+                    .severity(severity)
+                    .fix(fix),
             );
         }
     }

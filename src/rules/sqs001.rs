@@ -4,8 +4,9 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 
+use crate::fix::{Applicability, Val, aws};
 use crate::load::{NodeId, Value};
-use crate::model::{App, Mode};
+use crate::model::{App, Known, Mode};
 use crate::rule::{Context, Report, Rule};
 
 pub struct QueueWithoutRedrivePolicy;
@@ -87,6 +88,29 @@ impl Rule for QueueWithoutRedrivePolicy {
             if dlqs.contains(q) || tpl.prop(r, "RedrivePolicy").is_some() {
                 continue;
             }
+            // A FIFO queue needs a FIFO dead-letter queue: unknown (a parameter) means no fix.
+            let fifo = match tpl.prop(r, "FifoQueue").map(|n| tpl.boolean(n)) {
+                None => Some(false),
+                Some(Known::Yes(b)) => Some(b),
+                Some(Known::Unknown(_)) => None,
+            };
+            let fix = fifo.and_then(|fifo| {
+                cx.fix(
+                    format!("Add a dead-letter queue for `{q}` and a `RedrivePolicy` with `maxReceiveCount: 5`"),
+                    Applicability::Unsafe,
+                    |e| {
+                        let dlq = aws::add_queue(e, &format!("{q}{}", e.style.dlq_suffix), fifo)?;
+                        e.insert(
+                            r.node,
+                            &["Properties", "RedrivePolicy"],
+                            Val::map([
+                                ("deadLetterTargetArn", Val::get_att(&dlq, "Arn")),
+                                ("maxReceiveCount", Val::Int(5)),
+                            ]),
+                        )
+                    },
+                )
+            });
             cx.emit(
                 Report::new(r.key_span, message(q, &functions))
                     .resource(q)
@@ -96,7 +120,8 @@ impl Rule for QueueWithoutRedrivePolicy {
                         None => format!(
                             "add `RedrivePolicy: {{deadLetterTargetArn: !GetAtt {q}DLQ.Arn, maxReceiveCount: 5}}` with a dead-letter queue `{q}DLQ`"
                         ),
-                    }),
+                    })
+                    .fix(fix),
             );
         }
     }

@@ -1,6 +1,10 @@
 //! SQS010 visibility-timeout-below-function-timeout.
 
 use crate::diagnostic::Severity;
+use std::collections::HashMap;
+
+use crate::fix::{Applicability, Val};
+use crate::model::App;
 use crate::model::{Known, Mode};
 use crate::rule::{Context, Report, Rule};
 
@@ -30,6 +34,52 @@ pub fn message(
     }
 }
 
+/// Largest `VisibilityTimeout` SQS accepts (12 hours).
+const MAX_VISIBILITY: f64 = 43_200.0;
+
+/// The visibility timeout every consumer of each queue needs (6 x its `Timeout` + its batching
+/// window), in whole seconds, by queue; `None` when a consumer's timeout is unknown or SQS cannot
+/// hold it. One pass over the event sources.
+fn needed_visibility(app: &App) -> HashMap<&str, Option<i64>> {
+    let tpl = &app.tpl;
+    let mut need: HashMap<&str, Option<f64>> = HashMap::new();
+    for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
+        let Some(q) = e.source.as_deref() else {
+            continue;
+        };
+        let timeout = match app
+            .functions
+            .get(&e.function)
+            .map(|f| f.prop(tpl, "Timeout").map(|p| tpl.number(p.node)))
+        {
+            Some(None) => Some(3.0),
+            Some(Some(Known::Yes(v))) => Some(v),
+            _ => None,
+        };
+        let window = match e
+            .props
+            .and_then(|p| tpl.doc.get(p, "MaximumBatchingWindowInSeconds"))
+            .map(|n| tpl.number(n))
+        {
+            None => Some(0.0),
+            Some(Known::Yes(w)) => Some(w),
+            Some(Known::Unknown(_)) => None,
+        };
+        let this = timeout.zip(window).map(|(t, w)| 6.0 * t + w);
+        let entry = need.entry(q).or_insert(Some(0.0));
+        *entry = entry.zip(this).map(|(a, b)| a.max(b));
+    }
+    need.into_iter()
+        .map(|(q, n)| {
+            let v = n
+                .map(f64::ceil)
+                .filter(|v| *v <= MAX_VISIBILITY && *v > 0.0)
+                .map(|v| v as i64);
+            (q, v)
+        })
+        .collect()
+}
+
 impl Rule for VisibilityTimeoutBelowFunctionTimeout {
     fn code(&self) -> &'static str {
         "SQS010"
@@ -39,6 +89,7 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
         let app = cx.app;
         let tpl = &app.tpl;
         let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+        let mut needed: Option<HashMap<&str, Option<i64>>> = None;
         for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
             let Some(q) = e.source.as_deref() else {
                 continue;
@@ -94,6 +145,24 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
             } else {
                 help
             };
+            let need = needed
+                .get_or_insert_with(|| needed_visibility(app))
+                .get(q)
+                .copied()
+                .flatten();
+            let fix = need.and_then(|v| {
+                cx.fix(
+                    format!("Set `VisibilityTimeout: {v}` on `{q}` (6 x its consumers' `Timeout`)"),
+                    Applicability::Unsafe,
+                    |e| {
+                        e.upsert(
+                            queue.node,
+                            &["Properties", "VisibilityTimeout"],
+                            Val::Int(v),
+                        )
+                    },
+                )
+            });
             cx.emit(
                 Report::new(
                     span,
@@ -109,7 +178,8 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
                 .resource(q)
                 .path(&["VisibilityTimeout"])
                 .help(help)
-                .severity(severity),
+                .severity(severity)
+                .fix(fix),
             );
         }
     }

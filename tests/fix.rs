@@ -1,0 +1,401 @@
+//! Fixes: for every fixable rule, fixture templates in testdata/fix/<CODE>/ (YAML block style
+//! with comments around the edits, YAML flow style, JSON with 2 and 4 spaces, and the 4-space
+//! one again with CRLF line endings) are fixed; the fixed text is snapshotted, the rule's
+//! findings are gone on a re-check, no new finding appears, no comment line is lost, and fixing
+//! again changes nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use lambdalint::check::check_text;
+use lambdalint::fix::{Applicability, fix_source};
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir("testdata/fix")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+fn fixtures(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// (code, resource) -> count.
+fn findings(display: &str, text: &str) -> BTreeMap<(String, String), usize> {
+    let mut m = BTreeMap::new();
+    for d in check_text(display, text).unwrap_or_else(|e| panic!("{display}: {e}\n{text}")) {
+        *m.entry((d.code.to_string(), d.resource.clone().unwrap_or_default()))
+            .or_default() += 1;
+    }
+    m
+}
+
+fn fixed(display: &str, text: &str) -> (String, usize) {
+    let f = fix_source(display, text, Applicability::Unsafe).unwrap();
+    assert!(
+        f.rejected.is_empty(),
+        "{display}: rejected {:?}",
+        f.rejected
+    );
+    (f.file.text.clone(), f.applied)
+}
+
+/// Fix one fixture text and check every property; returns the fixed text.
+fn check_fixture(code: &str, display: &str, text: &str) -> String {
+    let before = check_text(display, text).unwrap();
+    let mine: Vec<_> = before.iter().filter(|d| d.code == code).collect();
+    assert!(!mine.is_empty(), "{display}: no {code} finding");
+    let meta = lambdalint::rule::meta(code).unwrap();
+    for d in &mine {
+        let fix = d
+            .fix
+            .as_ref()
+            .unwrap_or_else(|| panic!("{display}: {code} finding without a fix: {}", d.message));
+        assert_eq!(
+            Some(fix.applicability),
+            meta.fix_applicability(),
+            "{display}: the catalogue says {code}'s fix is {}",
+            meta.fix
+        );
+    }
+    let (out, applied) = fixed(display, text);
+    assert!(applied >= mine.len(), "{display}: {applied} applied");
+    // The findings are gone, and nothing new appeared.
+    let old = findings(display, text);
+    let new = findings(display, &out);
+    assert!(
+        !new.keys().any(|(c, _)| c == code),
+        "{display}: {code} still there after the fix:\n{out}"
+    );
+    for (k, n) in &new {
+        assert!(
+            old.get(k).is_some_and(|o| o >= n),
+            "{display}: new finding {k:?} after the fix:\n{out}"
+        );
+    }
+    // Comments are kept, every one of them.
+    for line in text.lines() {
+        if let Some(i) = line.find('#') {
+            let comment = &line[i..];
+            assert!(
+                out.lines().any(|l| l.ends_with(comment)),
+                "{display}: lost the comment {comment:?}:\n{out}"
+            );
+        }
+    }
+    // Fixing again changes nothing.
+    let (again, n) = fixed(display, &out);
+    assert_eq!(again, out, "{display}: a second --fix changed the text");
+    assert_eq!(n, 0);
+    out
+}
+
+#[test]
+fn fixes_make_the_expected_text() {
+    let mut count = 0;
+    for dir in fixture_dirs() {
+        let code = dir.file_name().unwrap().to_str().unwrap().to_string();
+        for f in fixtures(&dir) {
+            let name = f.file_name().unwrap().to_str().unwrap().to_string();
+            let text = std::fs::read_to_string(&f).unwrap();
+            let display = f.to_string_lossy().to_string();
+            let out = check_fixture(&code, &display, &text);
+            insta::with_settings!({snapshot_path => "../testdata/fix/snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+                insta::assert_snapshot!(format!("{code}_{}", name.replace('.', "_")), out);
+            });
+            // The same template with CRLF line endings gets the same edits, with CRLF.
+            if name.ends_with(".json") || name == "block.yaml" {
+                let crlf = text.replace('\n', "\r\n");
+                let out_crlf = check_fixture(&code, &display, &crlf);
+                assert_eq!(out_crlf, out.replace('\n', "\r\n"), "{display} with CRLF");
+            }
+            count += 1;
+        }
+    }
+    assert!(count >= 24, "only {count} fixtures");
+}
+
+/// Every rule the catalogue says has a fix has fixtures in every style; no other rule makes a
+/// fix on its `bad_*` rule fixtures.
+#[test]
+fn catalogue_fix_field_matches_the_rules() {
+    for m in lambdalint::rule::catalogue() {
+        assert!(
+            matches!(m.fix.as_str(), "safe" | "unsafe" | "none"),
+            "{}: fix = {:?}",
+            m.code,
+            m.fix
+        );
+        let dir = Path::new("testdata/fix").join(&m.code);
+        if m.fix_applicability().is_some() {
+            for f in ["block.yaml", "flow.yaml", "json2.json", "json4.json"] {
+                assert!(
+                    dir.join(f).is_file(),
+                    "{}: missing testdata/fix/{}/{f}",
+                    m.code,
+                    m.code
+                );
+            }
+            assert!(m.markdown().contains("Fix: "), "{}", m.code);
+            continue;
+        }
+        assert!(!dir.exists(), "{}: fixtures but `fix = \"none\"`", m.code);
+        let rules = Path::new("testdata/rules").join(&m.code);
+        if !rules.is_dir() {
+            continue;
+        }
+        for f in fixtures(&rules) {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let display = f.to_string_lossy().to_string();
+            for d in check_text(&display, &text).unwrap_or_default() {
+                assert!(
+                    d.code != m.code || d.fix.is_none(),
+                    "{display}: {} has a fix but the catalogue says none",
+                    m.code
+                );
+            }
+        }
+    }
+}
+
+/// Safe fixes only with `Applicability::Safe`; unsafe ones wait for `--unsafe-fixes`.
+#[test]
+fn safe_mode_applies_only_safe_fixes() {
+    let text = std::fs::read_to_string("testdata/fix/SQS001/block.yaml").unwrap();
+    let f = fix_source("t.yaml", &text, Applicability::Safe).unwrap();
+    assert_eq!(f.applied, 0);
+    assert_eq!(f.file.text, text);
+    let text = std::fs::read_to_string("testdata/fix/LMB010/block.yaml").unwrap();
+    let f = fix_source("t.yaml", &text, Applicability::Safe).unwrap();
+    assert_eq!(f.applied, 2, "both functions, one Globals edit");
+    assert!(
+        f.file
+            .text
+            .contains("Globals:\n  Function:\n    Timeout: 3\n")
+    );
+}
+
+mod common;
+
+/// Two functions without `Timeout` (LMB010, safe fix) and a queue without a dead-letter queue
+/// (SQS001, unsafe fix).
+const APP: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 60\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      InlineCode: 'def handler(e, c): pass'\n      Timeout: 10\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Jobs.Arn\n  Api:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.13\n      InlineCode: 'def handler(e, c): pass'\n";
+
+fn project(text: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("template.yaml"), text).unwrap();
+    d
+}
+
+fn read(d: &tempfile::TempDir) -> String {
+    std::fs::read_to_string(d.path().join("template.yaml")).unwrap()
+}
+
+#[test]
+fn cli_fix_applies_safe_fixes_and_reports_what_remains() {
+    let d = project(APP);
+    let r = common::run_in(
+        d.path(),
+        &["check", "--fix", "--ignore", "LMB050,LMB051", "."],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Fixed 1 finding (1 remaining)."),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("SQS001"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("1 fixable with `--fix --unsafe-fixes`."),
+        "{}",
+        r.stdout
+    );
+    let once = read(&d);
+    assert!(
+        once.contains("InlineCode: 'def handler(e, c): pass'\n      Timeout: 3\n"),
+        "{once}"
+    );
+    assert!(!once.contains("RedrivePolicy"));
+    // Again: nothing to do, the file is not rewritten.
+    let before = std::fs::metadata(d.path().join("template.yaml"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let r = common::run_in(
+        d.path(),
+        &["check", "--fix", "--ignore", "LMB050,LMB051", "."],
+    );
+    assert!(
+        r.stdout.contains("Fixed 0 findings (1 remaining)."),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(read(&d), once);
+    let after = std::fs::metadata(d.path().join("template.yaml"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+    // Unsafe fixes too: nothing remains, exit 0; twice is once.
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051",
+            ".",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Fixed 1 finding (0 remaining)."),
+        "{}",
+        r.stdout
+    );
+    let twice = read(&d);
+    assert!(
+        twice.contains("deadLetterTargetArn: !GetAtt JobsDLQ.Arn"),
+        "{twice}"
+    );
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051",
+            ".",
+        ],
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(read(&d), twice);
+    // JSON output stays JSON; the summary goes to standard error.
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--fix",
+            "--format",
+            "json",
+            "--ignore",
+            "LMB050,LMB051",
+            ".",
+        ],
+    );
+    assert!(r.json()["diagnostics"].as_array().unwrap().is_empty());
+    assert!(
+        r.stderr.contains("Fixed 0 findings (0 remaining)."),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn cli_diff_prints_and_writes_nothing() {
+    let d = project(APP);
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--diff",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051",
+            "template.yaml",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(read(&d), APP);
+    assert!(
+        r.stdout
+            .starts_with("--- template.yaml\n+++ template.yaml\n@@ "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\n+      Timeout: 3\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("\n+  JobsDLQ:\n"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("Would fix 2 findings (0 remaining)."),
+        "{}",
+        r.stderr
+    );
+    // Safe fixes only: the timeout alone.
+    let r = common::run_in(d.path(), &["check", "--diff", "template.yaml"]);
+    assert_eq!(r.code, 1);
+    assert!(!r.stdout.contains("JobsDLQ"), "{}", r.stdout);
+    // Nothing to fix: exit 0, no output.
+    let clean = project("Resources:\n  T:\n    Type: AWS::SNS::Topic\n");
+    let r = common::run_in(clean.path(), &["check", "--diff", "."]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "");
+}
+
+#[cfg(unix)]
+#[test]
+fn cli_fix_never_writes_through_a_symlink() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("real.yaml");
+    std::fs::write(&target, APP).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&target, d.path().join("template.yaml")).unwrap();
+    let r = common::run_in(d.path(), &["check", "--fix", "template.yaml"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("symlink"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), APP);
+}
+
+#[test]
+fn a_file_changed_on_disk_is_not_overwritten() {
+    let d = project(APP);
+    let paths = vec![d.path().to_path_buf()];
+    let run = lambdalint::fix::run::fix_paths(
+        &paths,
+        &lambdalint::discover::Filter::new(&[], &[]).unwrap(),
+        &lambdalint::rule::RuleSelection {
+            ignore: vec!["LMB050".into(), "LMB051".into()],
+            ..lambdalint::rule::RuleSelection::default()
+        },
+        &lambdalint::fsx::Access::new(&paths, &[], lambdalint::fsx::DEFAULT_SOURCE_CAP),
+        Applicability::Unsafe,
+        &|_| {},
+    );
+    assert_eq!(run.changes.len(), 1);
+    assert_eq!(run.applied(), 2);
+    let edited = format!("{APP}# edited meanwhile\n");
+    std::fs::write(d.path().join("template.yaml"), &edited).unwrap();
+    let e = lambdalint::fix::run::write(&run.changes[0], &paths).unwrap_err();
+    assert!(e.contains("changed on disk"), "{e}");
+    assert_eq!(read(&d), edited);
+    // Outside the paths given: refused.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("template.yaml"), APP).unwrap();
+    let e =
+        lambdalint::fix::run::write(&run.changes[0], &[other.path().to_path_buf()]).unwrap_err();
+    assert!(e.contains("outside"), "{e}");
+    lambdalint::fix::run::write(&run.changes[0], &paths).unwrap();
+    assert_eq!(read(&d), run.changes[0].fixed.text);
+}
