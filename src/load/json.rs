@@ -143,7 +143,7 @@ fn convert(
                 let kspan = sp(&kr);
                 let child = convert(doc, issues, &p.value, off, depth + 1)?;
                 if let Some((first, _)) = map.entries.get(name) {
-                    issues.push(LoadIssue::duplicate_key(name, kspan, *first));
+                    issues.push(LoadIssue::duplicate_key(name, kspan, *first, false));
                 }
                 map.entries.insert(name.into(), (kspan, child));
             }

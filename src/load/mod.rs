@@ -32,10 +32,18 @@ pub struct LoadIssue {
 }
 
 impl LoadIssue {
-    fn duplicate_key(key: &str, span: Span, _first: Span) -> Self {
+    /// A key given twice in one mapping. What is certain: YAML forbids it, JSON leaves the
+    /// outcome to each parser, and tools disagree on which value wins (lambdalint reads the last,
+    /// as most JSON parsers do; others take the first or refuse the file).
+    fn duplicate_key(key: &str, span: Span, _first: Span, yaml: bool) -> Self {
+        let why = if yaml {
+            "YAML forbids duplicate keys, and tools disagree on which value wins"
+        } else {
+            "JSON does not say which value wins, and tools disagree"
+        };
         LoadIssue {
             code: "E002",
-            message: format!("duplicate key `{key}`: CloudFormation rejects the template"),
+            message: format!("duplicate key `{key}`: {why} (lambdalint reads this last one)"),
             help: Some("remove one of the two entries".into()),
             span,
         }

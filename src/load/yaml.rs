@@ -127,7 +127,7 @@ impl Builder<'_> {
                     if let Some((first, _)) = map.entries.get(&k) {
                         let first_line = *first;
                         self.issues
-                            .push(LoadIssue::duplicate_key(&k, kspan, first_line));
+                            .push(LoadIssue::duplicate_key(&k, kspan, first_line, true));
                     }
                     map.entries.insert(k, (kspan, id));
                     *e = end;

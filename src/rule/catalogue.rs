@@ -138,7 +138,7 @@ pub const BUILTIN_CODES: &[(&str, &str, &str)] = &[
     (
         "E002",
         "duplicate-key",
-        "A mapping has the same key twice; CloudFormation rejects it.",
+        "A mapping has the same key twice: YAML forbids it, and tools disagree on which value wins.",
     ),
     (
         "E003",

@@ -33,6 +33,19 @@ pub fn message(action: &str, not_action: bool, functions: &[&str]) -> String {
     }
 }
 
+/// `Action: "*"` with `Resource: "*"`: one finding for both wildcards.
+pub fn message_admin(functions: &[&str]) -> String {
+    let who = functions
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = if functions.len() == 1 { "" } else { "s" };
+    format!(
+        "`Action: \"*\"` with `Resource: \"*\"` grants every action on every resource of every AWS service (administrator access) to function{s} {who}"
+    )
+}
+
 /// Is this action a whole-service or global wildcard?
 pub fn is_wildcard(action: &str) -> bool {
     action == "*" || action.split_once(':').is_some_and(|(_, a)| a == "*")
@@ -48,6 +61,8 @@ struct Finding<'a> {
     functions: Vec<&'a str>,
     /// The statement's span and how it reaches the role.
     statement: Span,
+    /// The statement allows `Resource: "*"` too (one finding says both: IAM002 leaves it).
+    every_resource: bool,
     via: Via,
 }
 
@@ -316,6 +331,11 @@ impl Rule for WildcardAction {
                     functions: vec![fid],
                     statement: st.span,
                     via: st.via.clone(),
+                    every_resource: !st.not_resource
+                        && st
+                            .resources
+                            .iter()
+                            .any(|r| matches!(&r.value, Known::Yes(v) if v.trim() == "*")),
                 });
             };
         for (fid, iam) in &app.iam {
@@ -368,8 +388,14 @@ impl Rule for WildcardAction {
             });
             let mut p = f.path.clone();
             p.push("Action".into());
+            let mut text = message(&f.action, f.not_action, &f.functions);
+            if f.action == "*" && f.every_resource {
+                // One statement, one finding: the wildcard resource is part of it (IAM002 does
+                // not report `Action: "*"` again).
+                text = message_admin(&f.functions);
+            }
             cx.emit(
-                Report::new(f.span, message(&f.action, f.not_action, &f.functions))
+                Report::new(f.span, text)
                     .resource(&f.written_in)
                     .path(&p)
                     .severity(severity)

@@ -165,6 +165,8 @@ impl Rule for WildcardResource {
                     .actions
                     .iter()
                     .filter_map(|a| match &a.value {
+                        // `Action: "*"` on `Resource: "*"` is one finding, IAM001's.
+                        Known::Yes(v) if v.trim() == "*" => None,
                         Known::Yes(v) if concerned_unless_denied(v.trim(), &iam.statements) => {
                             Some(v.trim().to_string())
                         }

@@ -22,6 +22,23 @@ pub fn message(function: &str, sources: &[String]) -> String {
     )
 }
 
+/// [`message`], saying that the `DeadLetterConfig` of EventBridge targets in `target_dlqs` only
+/// covers delivery failures.
+pub fn message_with_target_dlqs(
+    function: &str,
+    sources: &[String],
+    target_dlqs: &[String],
+) -> String {
+    let m = message(function, sources);
+    if target_dlqs.is_empty() {
+        return m;
+    }
+    format!(
+        "{m} (the `DeadLetterConfig` of {} keeps only the events EventBridge fails to deliver, not those the function fails on)",
+        target_dlqs.join(", ")
+    )
+}
+
 /// Does an `AWS::Lambda::EventInvokeConfig` (or an unresolvable one) give `f` an OnFailure destination?
 /// `None`: cannot tell.
 fn invoke_config_resource(app: &App, f: &Function) -> Option<bool> {
@@ -148,6 +165,20 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
             if sources.is_empty() {
                 continue;
             }
+            // An EventBridge target's (or schedule's) dead-letter queue is no failure
+            // destination: it keeps the events EventBridge cannot deliver, not those the
+            // function fails on. Say so when there is one, so it is not taken for a fix.
+            let doc = &app.tpl.doc;
+            let target_dlqs: Vec<String> = asyncs
+                .iter()
+                .filter(|e| {
+                    doc.get(e.node, "DeadLetterConfig").is_some()
+                        || e.props
+                            .and_then(|p| doc.get(p, "DeadLetterConfig"))
+                            .is_some()
+                })
+                .map(|e| describe(e))
+                .collect();
             if own_destination(app, f) != Some(false)
                 || invoke_config_resource(app, f) != Some(false)
             {
@@ -213,11 +244,14 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
                 None => help,
             };
             cx.emit(
-                Report::new(f.anchor(&app.tpl), message(&f.id, &sources))
-                    .resource(&f.id)
-                    .path(&[path])
-                    .help(help)
-                    .fix(fix),
+                Report::new(
+                    f.anchor(&app.tpl),
+                    message_with_target_dlqs(&f.id, &sources, &target_dlqs),
+                )
+                .resource(&f.id)
+                .path(&[path])
+                .help(help)
+                .fix(fix),
             );
         }
     }

@@ -16,6 +16,7 @@ pub fn message(
     default: bool,
     function: &str,
     timeout: f64,
+    window: f64,
     recommended: f64,
 ) -> String {
     let vt = if default {
@@ -28,8 +29,15 @@ pub fn message(
             "queue `{queue}` has {vt}, less than the {timeout} s `Timeout` of its consumer `{function}`: a message becomes visible again while it is still being processed and is handled twice"
         )
     } else {
+        // AWS: six times the function timeout, plus the batching window (messages wait in the
+        // window while their visibility timeout runs).
+        let window = if window > 0.0 {
+            format!(" plus its {window} s `MaximumBatchingWindowInSeconds`")
+        } else {
+            String::new()
+        };
         format!(
-            "queue `{queue}` has {vt}, less than {recommended} s (6 x the {timeout} s `Timeout` of its consumer `{function}`, as AWS recommends): retries of throttled or failed batches can make messages visible again while they are in flight"
+            "queue `{queue}` has {vt}, less than {recommended} s (6 x the {timeout} s `Timeout` of its consumer `{function}`{window}, as AWS recommends): retries of throttled or failed batches can make messages visible again while they are in flight"
         )
     }
 }
@@ -172,6 +180,7 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
                         vt_node.is_none(),
                         &f.id,
                         timeout,
+                        window,
                         recommended,
                     ),
                 )
