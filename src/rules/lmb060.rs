@@ -21,10 +21,25 @@ pub fn message(function: &str, l: &Lifecycle, today: Date, from_globals: bool) -
     } else {
         format!("runtime `{}`", l.runtime)
     };
+    format!("function `{function}` uses {rt}{}", status(l, today))
+}
+
+/// The message of one deprecated runtime in `Globals.Function` used by several functions
+/// (reported once, at `Globals`).
+pub fn message_globals(l: &Lifecycle, today: Date) -> String {
+    format!(
+        "`Globals.Function` sets runtime `{}` for these functions{}",
+        l.runtime,
+        status(l, today)
+    )
+}
+
+/// ", deprecated on ...: what it means".
+fn status(l: &Lifecycle, today: Date) -> String {
     if l.deprecated > today {
         let days = l.deprecated.days() - today.days();
         return format!(
-            "function `{function}` uses {rt}, deprecated on {} (in {days} days): it then stops getting security patches",
+            ", deprecated on {} (in {days} days): it then stops getting security patches",
             l.deprecated
         );
     }
@@ -45,7 +60,7 @@ pub fn message(function: &str, l: &Lifecycle, today: Date, from_globals: bool) -
         format!("; {}", blocks.join(", "))
     };
     format!(
-        "function `{function}` uses {rt}, deprecated since {}: it no longer gets security patches{blocks}",
+        ", deprecated since {}: it no longer gets security patches{blocks}",
         l.deprecated
     )
 }
@@ -86,11 +101,9 @@ impl Rule for DeprecatedRuntime {
             } else {
                 Severity::Warning
             };
-            let span = if p.from_globals {
-                f.anchor(tpl)
-            } else {
-                p.key_span
-            };
+            // A runtime from `Globals.Function` is one cause for every function that inherits it:
+            // reported once, at `Globals` (see `Report::shared_cause`).
+            let span = p.key_span;
             let help = match &l.successor {
                 Some(s) => format!(
                     "move `{}` to `{s}` (test the code on it first){}",
@@ -112,14 +125,27 @@ impl Rule for DeprecatedRuntime {
                     |e| e.set(p.node, &crate::fix::Val::str(s)),
                 )
             });
-            cx.emit(
-                Report::new(span, message(&f.id, l, today, p.from_globals))
-                    .resource(&f.id)
-                    .path(&["Runtime"])
-                    .help(help)
-                    .severity(severity)
-                    .fix(fix),
-            );
+            let mut report = Report::new(span, message(&f.id, l, today, p.from_globals))
+                .resource(&f.id)
+                .path(&["Runtime"])
+                .help(help)
+                .severity(severity)
+                .fix(fix);
+            if p.from_globals {
+                let help = match &l.successor {
+                    Some(s) => format!(
+                        "move `Runtime` in `Globals.Function` to `{s}` (test the code on it first)"
+                    ),
+                    None => "move `Runtime` in `Globals.Function` to a supported runtime".into(),
+                };
+                report = report.shared_cause(
+                    message_globals(l, today),
+                    help,
+                    &["Globals", "Function", "Runtime"],
+                    f.anchor(tpl),
+                );
+            }
+            cx.emit(report);
         }
     }
 }
