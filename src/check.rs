@@ -71,6 +71,15 @@ pub struct Outcome {
     /// Functions whose handler source was not analysed, and why (`--verbose`): (template,
     /// logical id, reason).
     pub notes: Vec<(String, String, String)>,
+    /// Functions whose handler was analysed only in part, and why: (template, logical id,
+    /// reasons).
+    pub partial: Vec<(String, String, Vec<String>)>,
+    /// Functions in the checked templates.
+    pub functions: usize,
+    /// Functions whose handler was analysed (completely or in part).
+    pub analysed: usize,
+    /// Handler source files lowered in this run (each once).
+    pub handler_parses: usize,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
@@ -82,8 +91,18 @@ pub fn looks_like_template(text: &str) -> bool {
 
 enum FileResult {
     Skipped,
-    Checked(Vec<Diagnostic>, Vec<(String, String)>),
+    Checked(Box<CheckedFile>),
     Failed(InputError),
+}
+
+/// What one template contributed to the outcome.
+struct CheckedFile {
+    diagnostics: Vec<Diagnostic>,
+    notes: Vec<(String, String)>,
+    partial: Vec<(String, Vec<String>)>,
+    errors: Vec<InputError>,
+    functions: usize,
+    analysed: usize,
 }
 
 fn input_error(c: &Candidate, file: Option<Arc<SourceFile>>, e: LoadError) -> InputError {
@@ -148,17 +167,48 @@ fn check_candidate(
     rules: &[Box<dyn Rule>],
     sel: &RuleSelection,
     access: &Access,
+    modules: &Arc<crate::handler::ModuleCache>,
 ) -> FileResult {
     let file = match read_candidate(c) {
         Ok(Some(f)) => f,
         Ok(None) => return FileResult::Skipped,
         Err(e) => return FileResult::Failed(e),
     };
-    match check_source_full(&file, rules, sel, access, &|_| None) {
-        Ok(Some(c)) => FileResult::Checked(c.diagnostics, c.handlers.notes.into_iter().collect()),
+    match check_source_cached(&file, rules, sel, access, &|_| None, Arc::clone(modules)) {
+        Ok(Some(checked)) => {
+            let errors = handler_errors(&checked, &c.display);
+            let h = checked.handlers;
+            FileResult::Checked(Box::new(CheckedFile {
+                functions: checked.app.functions.len(),
+                analysed: h.functions.len(),
+                partial: h
+                    .partial()
+                    .map(|(id, why)| (id.to_string(), why.to_vec()))
+                    .collect(),
+                notes: h.notes.into_iter().collect(),
+                errors,
+                diagnostics: checked.diagnostics,
+            }))
+        }
         Ok(None) => FileResult::Skipped,
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
     }
+}
+
+/// Handler files that exist but cannot be read: input errors (E000) at the function's
+/// `Handler`/`CodeUri`/`Code` in the template, naming the function.
+pub fn handler_errors(checked: &Checked, display: &str) -> Vec<InputError> {
+    checked
+        .handlers
+        .errors
+        .iter()
+        .map(|e| InputError {
+            code: "E000",
+            message: format!("function `{}`: {}", e.function, e.message),
+            file: display.to_string(),
+            position: Some((Arc::clone(&checked.app.tpl.file), e.span)),
+        })
+        .collect()
 }
 
 /// A file that is not UTF-8: binary files are skipped unless named on the command line; a text
@@ -217,6 +267,20 @@ pub fn check_source_full(
     access: &Access,
     overlay: crate::handler::resolve::Overlay<'_>,
 ) -> Result<Option<Checked>, LoadError> {
+    let modules = Arc::new(crate::handler::ModuleCache::new());
+    check_source_cached(file, rules, sel, access, overlay, modules)
+}
+
+/// [`check_source_full`] sharing the run's module cache (each handler file lowered once per
+/// run, whatever number of templates and functions point at it).
+pub fn check_source_cached(
+    file: &Arc<SourceFile>,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    access: &Access,
+    overlay: crate::handler::resolve::Overlay<'_>,
+    modules: Arc<crate::handler::ModuleCache>,
+) -> Result<Option<Checked>, LoadError> {
     let loaded = load::load(&file.text, file.format())?;
     if !load::is_template(&loaded.doc) {
         return Ok(None);
@@ -244,6 +308,7 @@ pub fn check_source_full(
         let sources = crate::handler::resolve::Sources {
             scope: access.scope_for(&file.path),
             overlay,
+            modules,
         };
         crate::handler::analyze_with(&app, &sources)
     };
@@ -314,12 +379,14 @@ pub fn check_paths_with(
 ) -> Outcome {
     let (candidates, missing) = discover(paths, filter);
     let rules = crate::rules::all();
+    let modules = Arc::new(crate::handler::ModuleCache::new());
     let results: Vec<FileResult> = candidates
         .par_iter()
-        .map(|c| check_candidate(c, &rules, sel, access))
+        .map(|c| check_candidate(c, &rules, sel, access, &modules))
         .collect();
     let mut out = Outcome {
         files: candidates.len(),
+        handler_parses: modules.parses(),
         ..Outcome::default()
     };
     for (file, why) in missing {
@@ -333,12 +400,21 @@ pub fn check_paths_with(
     for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
-            FileResult::Checked(d, notes) => {
+            FileResult::Checked(r) => {
+                let r = *r;
                 out.templates += 1;
                 out.checked.push(c.display.clone());
-                out.diagnostics.extend(d);
+                out.diagnostics.extend(r.diagnostics);
+                out.errors.extend(r.errors);
+                out.functions += r.functions;
+                out.analysed += r.analysed;
                 out.notes.extend(
-                    notes
+                    r.notes
+                        .into_iter()
+                        .map(|(id, why)| (c.display.clone(), id, why)),
+                );
+                out.partial.extend(
+                    r.partial
                         .into_iter()
                         .map(|(id, why)| (c.display.clone(), id, why)),
                 );
@@ -370,6 +446,7 @@ pub struct TemplateFacts {
 pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
     let (candidates, _) = discover(paths, filter);
     let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+    let modules = Arc::new(crate::handler::ModuleCache::new());
     candidates
         .par_iter()
         .filter_map(|c| {
@@ -384,7 +461,10 @@ pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
                 functions: app.functions.len(),
                 facts: crate::handler::analyze_with(
                     &app,
-                    &crate::handler::resolve::Sources::disk(access.scope_for(&c.path)),
+                    &crate::handler::resolve::Sources::shared(
+                        access.scope_for(&c.path),
+                        Arc::clone(&modules),
+                    ),
                 ),
             })
         })

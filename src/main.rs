@@ -314,8 +314,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut outcome = check_paths(&paths, &filter, &sel);
             if verbose {
                 for (tpl, id, why) in &outcome.notes {
-                    eprintln!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
+                    eprintln!(
+                        "lambdalint: {}: function `{}`: handler not analysed: {}",
+                        safe(tpl),
+                        safe(id),
+                        safe(why)
+                    );
                 }
+                for (tpl, id, why) in &outcome.partial {
+                    eprintln!(
+                        "lambdalint: {}: function `{}`: handler analysed in part: {}",
+                        safe(tpl),
+                        safe(id),
+                        safe(&why.join("; "))
+                    );
+                }
+                eprintln!(
+                    "lambdalint: handlers analysed: {} of {} functions ({} partially)",
+                    outcome.analysed,
+                    outcome.functions,
+                    outcome.partial.len()
+                );
             }
             // Written before `--baseline` filters, so `--baseline F --write-baseline F` refreshes F.
             if let Some(p) = &write_baseline {
@@ -358,6 +377,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Control characters of untrusted text (ids, paths, reasons) shown escaped on the terminal.
+fn safe(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// Print, ignoring a closed pipe (`lambdalint ... | head`).

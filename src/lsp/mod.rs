@@ -443,9 +443,10 @@ impl Server {
             &read_open,
         ) {
             Ok(Some(checked)) => {
+                let handler_files = workspace::handler_files_of_checked(&checked);
+                let handler_errors = crate::check::handler_errors(&checked, &file.display);
                 let mut ds = checked.diagnostics;
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                let handler_files = workspace::handler_files_of(&checked.app);
                 // Findings in the handler sources this template deploys are published for those
                 // files (an empty list clears what a previous check published there).
                 let mut per_handler: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> =
@@ -466,6 +467,12 @@ impl Server {
                 }
                 for (h, list) in per_handler {
                     self.publish(&h, list);
+                }
+                // Handler files that exist but cannot be read: on the template.
+                for e in handler_errors {
+                    if let Some((_, span)) = e.position {
+                        own.push(convert::input_error(&file.text, span, e.code, &e.message));
+                    }
                 }
                 self.handlers.set(path.to_path_buf(), handler_files);
                 own

@@ -1,13 +1,20 @@
 //! The rules, one module each, and the registry.
 
-pub mod handler_rules;
+pub mod handler_util;
+pub mod hdl001;
+pub mod hdl002;
+pub mod hdl003;
+pub mod hdl010;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
+pub mod iam005;
+pub mod iam006;
 pub mod lmb001;
 pub mod lmb002;
 pub mod lmb010;
 pub mod lmb011;
+pub mod lmb030;
 pub mod rds001;
 pub mod sqs001;
 pub mod sqs010;
@@ -31,12 +38,12 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(sqs010::VisibilityTimeoutBelowFunctionTimeout),
         Box::new(vpc001::VpcFunctionWithoutEgress),
         Box::new(vpc002::VpcFunctionInPublicSubnet),
-        Box::new(handler_rules::FunctionOnlyForwards),
-        Box::new(handler_rules::SdkClientCreatedInHandler),
-        Box::new(handler_rules::ParameterFetchedPerInvocation),
-        Box::new(handler_rules::DbConnectionPerInvocation),
-        Box::new(handler_rules::HttpCallWithoutTimeout),
-        Box::new(handler_rules::PermissionNotUsedByCode),
-        Box::new(handler_rules::CodeCallsWithoutPermission),
+        Box::new(lmb030::FunctionOnlyForwards),
+        Box::new(hdl001::SdkClientCreatedInHandler),
+        Box::new(hdl002::ParameterFetchedPerInvocation),
+        Box::new(hdl003::DbConnectionPerInvocation),
+        Box::new(hdl010::HttpCallWithoutTimeout),
+        Box::new(iam005::PermissionNotUsedByCode),
+        Box::new(iam006::CodeCallsWithoutPermission),
     ]
 }

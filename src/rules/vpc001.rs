@@ -173,25 +173,17 @@ impl Rule for VpcFunctionWithoutEgress {
             // SDK calls (or clients whose calls were not attributed) seen in the handler.
             let mut extra: Vec<(String, String)> = Vec::new();
             if let Some(h) = cx.handlers.and_then(|h| h.get(&f.id)) {
-                let at = |span: crate::source::Span| {
-                    format!("{}:{}", h.file.display, h.file.line_col(span.start).line)
-                };
-                for c in &h.calls {
+                // Calls that make a request (not presigned URLs or auth tokens signed locally;
+                // constructing a client is not a use).
+                for c in h.calls.iter().filter(|c| c.network) {
                     if !extra.iter().any(|(s, _)| *s == c.service) {
-                        extra.push((
-                            c.service.clone(),
-                            format!("its handler calls `{}` at `{}`", c.action(), at(c.span)),
-                        ));
-                    }
-                }
-                for c in &h.clients {
-                    if !extra.iter().any(|(s, _)| *s == c.service) {
+                        let line = c.file.line_col(c.span.start).line;
                         extra.push((
                             c.service.clone(),
                             format!(
-                                "its handler creates a `{}` client at `{}`",
-                                c.service,
-                                at(c.span)
+                                "its handler calls `{}` at `{}:{line}`",
+                                c.action(),
+                                c.file.display
                             ),
                         ));
                     }
