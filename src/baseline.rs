@@ -30,7 +30,14 @@ pub enum BaselineError {
         path: String,
         source: serde_json::Error,
     },
+    #[error(
+        "{path}: baseline version {found} is not supported (this lambdalint reads version {VERSION}); write it again with --write-baseline"
+    )]
+    Version { path: String, found: u32 },
 }
+
+/// The baseline format this lambdalint writes and reads.
+pub const VERSION: u32 = 1;
 
 /// One accepted finding. Only `fingerprint` is used for matching; the rest is for humans.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -54,7 +61,7 @@ pub struct Baseline {
 impl Baseline {
     pub fn from_diagnostics(diags: &[Diagnostic]) -> Baseline {
         Baseline {
-            version: 1,
+            version: VERSION,
             findings: diags
                 .iter()
                 .map(|d| Entry {
@@ -74,7 +81,17 @@ impl Baseline {
             path: p.clone(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|source| BaselineError::Parse { path: p, source })
+        let b: Baseline = serde_json::from_str(&text).map_err(|source| BaselineError::Parse {
+            path: p.clone(),
+            source,
+        })?;
+        if b.version != VERSION {
+            return Err(BaselineError::Version {
+                path: p,
+                found: b.version,
+            });
+        }
+        Ok(b)
     }
 
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {

@@ -7,55 +7,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, InputError, Severity};
-use crate::discover::{Candidate, Filter, discover};
+use crate::discover::{Candidate, Filter, discover, discover_with};
 use crate::fsx::Access;
 use crate::load::{self, LoadError, MAX_FILE_BYTES};
 use crate::model::{App, Template};
-use crate::rule::{Context, Rule, meta};
+use crate::rule::{Context, Rule, RuleSelection, meta};
 use crate::source::{SourceFile, Span};
-
-/// Which rules run and how severe their findings are.
-#[derive(Debug, Clone, Default)]
-pub struct RuleSelection {
-    /// Codes or prefixes to run (empty: all).
-    pub select: Vec<String>,
-    /// Codes or prefixes not to run.
-    pub ignore: Vec<String>,
-    /// Per-code severity overrides.
-    pub severity: Vec<(String, Severity)>,
-    /// Per-code rule options (`[rules.CODE.options]`).
-    pub options: Vec<(String, toml::Table)>,
-}
-
-fn matches(pattern: &str, code: &str) -> bool {
-    let p = pattern.to_ascii_uppercase();
-    p == "ALL"
-        || code.starts_with(&p)
-        || meta(code).is_some_and(|m| m.category == pattern || m.name == pattern)
-}
-
-impl RuleSelection {
-    pub fn enabled(&self, code: &str) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| matches(s, code)))
-            && !self.ignore.iter().any(|s| matches(s, code))
-    }
-
-    pub fn severity_of(&self, code: &str) -> Option<Severity> {
-        self.severity
-            .iter()
-            .rev()
-            .find(|(c, _)| matches(c, code))
-            .map(|(_, s)| *s)
-    }
-
-    pub fn options_for(&self, code: &str) -> Option<&toml::Table> {
-        self.options
-            .iter()
-            .rev()
-            .find(|(c, _)| c == code)
-            .map(|(_, t)| t)
-    }
-}
 
 /// The result of checking some files.
 #[derive(Debug, Default)]
@@ -71,6 +28,10 @@ pub struct Outcome {
     /// Functions whose handler source was not analysed, and why (`--verbose`): (template,
     /// logical id, reason).
     pub notes: Vec<(String, String, String)>,
+    /// Files left out on purpose, and why (`--verbose`): (display path, reason).
+    pub skipped: Vec<(String, String)>,
+    /// What the user should do to have more checked (always said): (display path, hint).
+    pub hints: Vec<(String, String)>,
     /// Functions whose handler was analysed only in part, and why: (template, logical id,
     /// reasons).
     pub partial: Vec<(String, String, Vec<String>)>,
@@ -78,29 +39,36 @@ pub struct Outcome {
     pub functions: usize,
     /// Functions whose handler was analysed (completely or in part).
     pub analysed: usize,
-    /// Handler source files lowered in this run (each once).
+    /// Handler source files lowered in this run (each once, whatever number of functions and
+    /// templates point at it).
     pub handler_parses: usize,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
 pub fn looks_like_template(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("AWS::"))
+        || (text.contains("Resources") && (text.contains("AWS::") || text.contains("Type")))
         || text.contains("AWS::Serverless")
 }
 
 enum FileResult {
     Skipped,
+    /// Not checked, with the reason (`--verbose`).
+    Unchecked(String),
     Checked(Box<CheckedFile>),
     Failed(InputError),
 }
 
-/// What one template contributed to the outcome.
+/// What one checked template contributes to the outcome.
 struct CheckedFile {
     diagnostics: Vec<Diagnostic>,
+    /// Functions whose handler was not analysed: (logical id, why).
     notes: Vec<(String, String)>,
+    /// Functions whose handler was analysed in part: (logical id, reasons).
     partial: Vec<(String, Vec<String>)>,
     errors: Vec<InputError>,
+    /// Remarks of the reader (`--verbose`).
+    remarks: Vec<String>,
     functions: usize,
     analysed: usize,
 }
@@ -152,7 +120,10 @@ pub fn read_candidate(c: &Candidate) -> Result<Option<Arc<SourceFile>>, InputErr
         Ok(t) => t,
         Err((e, bytes)) => return undecodable(c, &bytes, e),
     };
-    if !c.explicit && !looks_like_template(&text) {
+    if !c.explicit
+        && !looks_like_template(&text)
+        && !crate::frameworks::serverless::is_config_path(&c.path)
+    {
         return Ok(None);
     }
     Ok(Some(Arc::new(SourceFile::new(
@@ -176,7 +147,6 @@ fn check_candidate(
     };
     match check_source_cached(&file, rules, sel, access, &|_| None, Arc::clone(modules)) {
         Ok(Some(checked)) => {
-            let errors = handler_errors(&checked, &c.display);
             let h = checked.handlers;
             FileResult::Checked(Box::new(CheckedFile {
                 functions: checked.app.functions.len(),
@@ -186,29 +156,68 @@ fn check_candidate(
                     .map(|(id, why)| (id.to_string(), why.to_vec()))
                     .collect(),
                 notes: h.notes.into_iter().collect(),
-                errors,
+                errors: checked.errors,
+                remarks: checked.app.tpl.origin.remarks.clone(),
                 diagnostics: checked.diagnostics,
             }))
         }
-        Ok(None) => FileResult::Skipped,
+        Ok(None) => not_a_template(c, &file),
         Err(e) => FileResult::Failed(input_error(c, Some(Arc::clone(&file)), e)),
     }
 }
 
-/// Handler files that exist but cannot be read: input errors (E000) at the function's
-/// `Handler`/`CodeUri`/`Code` in the template, naming the function.
-pub fn handler_errors(checked: &Checked, display: &str) -> Vec<InputError> {
-    checked
-        .handlers
-        .errors
-        .iter()
-        .map(|e| InputError {
-            code: "E000",
-            message: format!("function `{}`: {}", e.function, e.message),
-            file: display.to_string(),
-            position: Some((Arc::clone(&checked.app.tpl.file), e.span)),
+/// A file that loaded but is not a template: an input error when it was named on the command
+/// line or when it holds a template the loader cannot reach (an empty first YAML document); said
+/// under `--verbose` otherwise.
+fn not_a_template(c: &Candidate, file: &Arc<SourceFile>) -> FileResult {
+    let Ok(loaded) = load::load(&file.text, file.format()) else {
+        return FileResult::Skipped;
+    };
+    let doc = &loaded.doc;
+    let root = doc
+        .root
+        .filter(|r| !matches!(doc.value(*r), load::Value::Null));
+    let error = |code: &'static str, message: String, span: Span| {
+        FileResult::Failed(InputError {
+            code,
+            message,
+            file: c.display.clone(),
+            position: Some((Arc::clone(file), span)),
         })
-        .collect()
+    };
+    if root.is_none()
+        && let Some(extra) = loaded.issues.iter().find(|i| i.code == "E005")
+    {
+        return error(
+            "E005",
+            "the first YAML document is empty and the template is in a later one: CloudFormation reads only the first document".into(),
+            extra.span,
+        );
+    }
+    let why = match root {
+        None => "the file is empty".to_string(),
+        Some(r) if doc.as_map(r).is_none() || doc.intrinsic(r).is_some() => format!(
+            "the top level is {}, not a mapping",
+            match doc.value(r) {
+                load::Value::Seq(_) => "a list",
+                load::Value::Map(_) => "an intrinsic function",
+                _ => "a scalar",
+            }
+        ),
+        Some(_) => {
+            "no `Resources`, `AWSTemplateFormatVersion` or `Transform` at the top level".to_string()
+        }
+    };
+    if c.explicit {
+        let span = root.map_or_else(Span::default, |r| Span::empty(doc.span(r).start as usize));
+        error(
+            "E006",
+            format!("not a CloudFormation or SAM template: {why}"),
+            span,
+        )
+    } else {
+        FileResult::Unchecked(format!("not a template: {why}"))
+    }
 }
 
 /// A file that is not UTF-8: binary files are skipped unless named on the command line; a text
@@ -255,6 +264,9 @@ pub struct Checked {
     pub app: App,
     pub handlers: crate::handler::HandlerFacts,
     pub diagnostics: Vec<Diagnostic>,
+    /// Input problems found in a template that was still checked (E007 structure, E008 values):
+    /// each makes the exit code 2.
+    pub errors: Vec<InputError>,
 }
 
 /// Check one source text and keep the model and handler facts (the audit report, the language
@@ -281,10 +293,9 @@ pub fn check_source_cached(
     overlay: crate::handler::resolve::Overlay<'_>,
     modules: Arc<crate::handler::ModuleCache>,
 ) -> Result<Option<Checked>, LoadError> {
-    let loaded = load::load(&file.text, file.format())?;
-    if !load::is_template(&loaded.doc) {
+    let Some((loaded, origin)) = load_template(file, access)? else {
         return Ok(None);
-    }
+    };
     let mut out = Vec::new();
     for issue in &loaded.issues {
         if !sel.enabled(issue.code) {
@@ -299,26 +310,90 @@ pub fn check_source_cached(
             span: issue.span,
             resource: None,
             path: Vec::new(),
+            construct: None,
         });
     }
-    let app = App::new(Template::new(Arc::clone(file), loaded));
+    let scope = access.scope_for(&file.path);
+    let app =
+        App::new(Template::lowered(Arc::clone(file), loaded, origin)).with_scope(scope.clone());
+    let mut errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
+        .into_iter()
+        .filter(|p| sel.enabled(p.code))
+        .map(|p| {
+            let (f, span, message) =
+                crate::model::dialect::relocate_problem(&app.tpl, p.span, p.message);
+            InputError {
+                code: p.code,
+                message,
+                file: f.display.clone(),
+                position: Some((f, span)),
+            }
+        })
+        .collect();
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
         let sources = crate::handler::resolve::Sources {
-            scope: access.scope_for(&file.path),
+            scope,
             overlay,
             modules,
         };
-        crate::handler::analyze_with(&app, &sources)
+        let mut h = crate::handler::analyze_with(&app, &sources);
+        // CDK helper functions are not the user's: no notes about their handlers either.
+        h.notes
+            .retain(|id, _| !app.tpl.origin.helpers.iter().any(|x| x == id));
+        h
     };
+    // Handler files that exist but cannot be read: input errors at the function's
+    // `Handler`/`CodeUri`/`Code` in the template.
+    if sel.enabled("E000") {
+        errors.extend(handler_errors(&app, &handlers));
+    }
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
+    crate::model::dialect::relocate(&app.tpl, &mut out);
     Ok(Some(Checked {
         app,
         handlers,
         diagnostics: out,
+        errors,
     }))
+}
+
+/// Handler files that exist but cannot be read: input errors (E000) in the template, naming the
+/// function.
+pub fn handler_errors(app: &App, handlers: &crate::handler::HandlerFacts) -> Vec<InputError> {
+    handlers
+        .errors
+        .iter()
+        .map(|e| InputError {
+            code: "E000",
+            message: format!("function `{}`: {}", e.function, e.message),
+            file: app.tpl.file.display.clone(),
+            position: Some((Arc::clone(&app.tpl.file), e.span)),
+        })
+        .collect()
+}
+
+/// Load a source text in whatever form it is (CloudFormation / SAM, `serverless.yml`, a template
+/// of a CDK cloud assembly) into the CloudFormation-shaped tree and where it came from. `Ok(None)`:
+/// it parsed but is none of these. Files a configuration points at are read inside `access`.
+pub fn load_template(
+    file: &Arc<SourceFile>,
+    access: &Access,
+) -> Result<Option<(load::Loaded, crate::model::dialect::Origin)>, LoadError> {
+    if crate::frameworks::serverless::is_config_path(&file.path) {
+        let scope = access.scope_for(&file.path);
+        if let Some(x) = crate::frameworks::serverless::load(file, &scope)? {
+            return Ok(Some(x));
+        }
+    }
+    let mut loaded = load::load(&file.text, file.format())?;
+    if !load::is_template(&loaded.doc) {
+        return Ok(None);
+    }
+    let origin = crate::frameworks::cdk::origin(file, &mut loaded, access);
+    Ok(Some((loaded, origin)))
 }
 
 /// Run the enabled rules over one application.
@@ -353,6 +428,7 @@ pub fn run_rules_with(
             out,
             options: sel.options_for(code),
             handlers,
+            selection: sel,
         };
         rule.check(&mut cx);
         if let Some(s) = sel.severity_of(code) {
@@ -377,7 +453,8 @@ pub fn check_paths_with(
     sel: &RuleSelection,
     access: &Access,
 ) -> Outcome {
-    let (candidates, missing) = discover(paths, filter);
+    let found = discover_with(paths, filter, access);
+    let candidates = found.candidates;
     let rules = crate::rules::all();
     let modules = Arc::new(crate::handler::ModuleCache::new());
     let results: Vec<FileResult> = candidates
@@ -387,9 +464,11 @@ pub fn check_paths_with(
     let mut out = Outcome {
         files: candidates.len(),
         handler_parses: modules.parses(),
+        skipped: found.skipped,
+        hints: found.hints,
         ..Outcome::default()
     };
-    for (file, why) in missing {
+    for (file, why) in found.errors {
         out.errors.push(InputError {
             code: "E000",
             message: why,
@@ -400,9 +479,12 @@ pub fn check_paths_with(
     for (c, r) in candidates.iter().zip(results) {
         match r {
             FileResult::Skipped => {}
+            FileResult::Unchecked(why) => out.skipped.push((c.display.clone(), why)),
             FileResult::Checked(r) => {
                 let r = *r;
                 out.templates += 1;
+                out.skipped
+                    .extend(r.remarks.into_iter().map(|x| (c.display.clone(), x)));
                 out.checked.push(c.display.clone());
                 out.diagnostics.extend(r.diagnostics);
                 out.errors.extend(r.errors);
@@ -444,18 +526,15 @@ pub struct TemplateFacts {
 /// Discover, load and model the templates under `paths` and analyse their handlers, without
 /// running the rules (files that are not templates or do not load are left out).
 pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
-    let (candidates, _) = discover(paths, filter);
+    let candidates = discover(paths, filter).candidates;
     let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
     let modules = Arc::new(crate::handler::ModuleCache::new());
     candidates
         .par_iter()
         .filter_map(|c| {
             let file = read_candidate(c).ok().flatten()?;
-            let loaded = load::load(&file.text, file.format()).ok()?;
-            if !load::is_template(&loaded.doc) {
-                return None;
-            }
-            let app = App::new(Template::new(file, loaded));
+            let (loaded, origin) = load_template(&file, &access).ok().flatten()?;
+            let app = App::new(Template::lowered(file, loaded, origin));
             Some(TemplateFacts {
                 template: c.display.clone(),
                 functions: app.functions.len(),

@@ -43,6 +43,8 @@ pub struct Diagnostic {
     pub resource: Option<String>,
     /// Property path inside the resource (for fingerprints that survive line shifts).
     pub path: Vec<String>,
+    /// AWS CDK construct path of the resource (`OrdersStack/CreateOrder/Resource`), when known.
+    pub construct: Option<String>,
 }
 
 impl Diagnostic {

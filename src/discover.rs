@@ -92,27 +92,131 @@ fn display_of(p: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_string()
 }
 
-/// Expand the command-line paths into candidate files (sorted, deduplicated), plus paths that
-/// do not exist.
-pub fn discover(paths: &[PathBuf], filter: &Filter) -> (Vec<Candidate>, Vec<(String, String)>) {
-    let mut out = Vec::new();
-    let mut missing = Vec::new();
+/// What discovery found: the files to check, the paths that could not be looked at (input
+/// errors: missing, unreadable, not a file or directory), and the files left out on purpose with
+/// the reason (`--verbose`).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub candidates: Vec<Candidate>,
+    /// (display path, why): each is an input error (exit code 2).
+    pub errors: Vec<(String, String)>,
+    /// (display path, why): not checked, said under `--verbose`.
+    pub skipped: Vec<(String, String)>,
+    /// (display path, what to do): said always (an AWS CDK app without `cdk.out`).
+    pub hints: Vec<(String, String)>,
+}
+
+/// What to do in an AWS CDK app that has no cloud assembly yet.
+pub const CDK_SYNTH_HINT: &str = "AWS CDK app without a cloud assembly: run `npx cdk synth` to write `cdk.out`, then check again (lambdalint reads the synthesised templates)";
+
+/// A Serverless Framework configuration in code.
+pub const SERVERLESS_CODE_NOTE: &str = "Serverless Framework configuration in code cannot be read statically: only `serverless.yml` is checked";
+
+/// Add the templates of the AWS CDK app in `dir` (its `cdk.out`), or say how to make them.
+fn add_cdk_app(dir: &Path, cdk_json: &Path, access: &crate::fsx::Access, found: &mut Discovered) {
+    let out = crate::frameworks::cdk::output_dir(dir, access);
+    if !crate::frameworks::cdk::is_assembly_dir(&out) {
+        found
+            .hints
+            .push((display_of(cdk_json), CDK_SYNTH_HINT.to_string()));
+        return;
+    }
+    for t in crate::frameworks::cdk::assembly_templates(&out, access) {
+        found.candidates.push(Candidate {
+            display: display_of(&t),
+            path: t,
+            explicit: false,
+        });
+    }
+}
+
+/// Why a named path cannot be used, from the error of looking at it.
+fn access_problem(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "cannot access: permission denied".to_string(),
+        _ => format!("cannot access: {e}"),
+    }
+}
+
+/// The path of a walk error, and what went wrong.
+fn walk_problem(e: &ignore::Error) -> (Option<PathBuf>, String) {
+    match e {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_problem(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_problem(err)
+        }
+        ignore::Error::Loop { child, .. } => {
+            (Some(child.clone()), "symbolic link loop".to_string())
+        }
+        ignore::Error::Io(io) => (None, access_problem(io)),
+        other => (None, other.to_string()),
+    }
+}
+
+/// Expand the command-line paths into candidate files (sorted, deduplicated). A symbolic link
+/// met while walking is followed only when its target stays inside the project (see
+/// [`crate::fsx`]); a directory or file that cannot be read is an error, never a silent pass.
+pub fn discover(paths: &[PathBuf], filter: &Filter) -> Discovered {
+    let access = crate::fsx::Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+    discover_with(paths, filter, &access)
+}
+
+/// [`discover`], with the read access of the run (extra roots from the configuration).
+pub fn discover_with(
+    paths: &[PathBuf],
+    filter: &Filter,
+    access: &crate::fsx::Access,
+) -> Discovered {
+    discover_limited(paths, filter, access, usize::MAX)
+}
+
+/// [`discover_with`], looking at no more than `limit` directory entries in all (the language
+/// server's workspace scan must not walk a whole disk); stopping early is said in `skipped`.
+pub fn discover_limited(
+    paths: &[PathBuf],
+    filter: &Filter,
+    access: &crate::fsx::Access,
+    limit: usize,
+) -> Discovered {
+    let mut seen = 0usize;
+    let mut found = Discovered::default();
     for root in paths {
-        if root.is_file() {
-            out.push(Candidate {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                found.errors.push((display_of(root), access_problem(&e)));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            found.candidates.push(Candidate {
                 path: root.clone(),
                 display: display_of(root),
                 explicit: true,
             });
             continue;
         }
-        if !root.is_dir() {
-            let why = if root.exists() {
-                "not a regular file or directory"
-            } else {
-                "no such file or directory"
-            };
-            missing.push((display_of(root), why.to_string()));
+        if !meta.is_dir() {
+            found.errors.push((
+                display_of(root),
+                "not a regular file or directory".to_string(),
+            ));
+            continue;
+        }
+        if let Err(e) = std::fs::read_dir(root) {
+            found.errors.push((display_of(root), access_problem(&e)));
+            continue;
+        }
+        // A cloud assembly named on the command line: its stack templates, not its other JSON.
+        if crate::frameworks::cdk::is_assembly_dir(root) {
+            for t in crate::frameworks::cdk::assembly_templates(root, access) {
+                found.candidates.push(Candidate {
+                    display: display_of(&t),
+                    path: t,
+                    explicit: false,
+                });
+            }
             continue;
         }
         let walker = WalkBuilder::new(root)
@@ -127,29 +231,82 @@ pub fn discover(paths: &[PathBuf], filter: &Filter) -> (Vec<Candidate>, Vec<(Str
                         .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
             })
             .build();
-        for entry in walker.flatten() {
-            let p = entry.path();
-            // The walker knows the type; only symlinks need another stat.
-            let is_file = match entry.file_type() {
-                Some(t) if t.is_symlink() => p.is_file(),
-                Some(t) => t.is_file(),
-                None => p.is_file(),
+        for entry in walker {
+            seen += 1;
+            if seen > limit {
+                found.skipped.push((
+                    display_of(root),
+                    format!("walk stopped after {limit} entries"),
+                ));
+                break;
+            }
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let (path, why) = walk_problem(&e);
+                    let shown = path.as_deref().map_or_else(|| display_of(root), display_of);
+                    found.errors.push((shown, why));
+                    continue;
+                }
             };
-            if !template_extension(p) || !is_file {
+            let p = entry.path();
+            if crate::frameworks::serverless::is_code_config_path(p) {
+                found
+                    .skipped
+                    .push((display_of(p), SERVERLESS_CODE_NOTE.to_string()));
+                continue;
+            }
+            if p.file_name().is_some_and(|n| n == "cdk.json") {
+                let dir = p.parent().unwrap_or(root);
+                add_cdk_app(dir, p, access, &mut found);
+                continue;
+            }
+            if !template_extension(p) {
                 continue;
             }
             let rel = p.strip_prefix(root).unwrap_or(p);
             if !filter.accepts(rel) {
                 continue;
             }
-            out.push(Candidate {
+            // The walker knows the type; only symlinks need another look.
+            let is_file = match entry.file_type() {
+                Some(t) if t.is_symlink() => {
+                    let scope = access.scope_for(p.parent().unwrap_or(root));
+                    match scope.check(p) {
+                        Ok(_) => true,
+                        Err(crate::fsx::ReadError::NotRegular { .. }) => false,
+                        Err(crate::fsx::ReadError::TooLarge { .. }) => true,
+                        Err(e) => {
+                            found
+                                .skipped
+                                .push((display_of(p), format!("not read: {e}")));
+                            false
+                        }
+                    }
+                }
+                Some(t) => t.is_file(),
+                None => p.is_file(),
+            };
+            if !is_file {
+                continue;
+            }
+            found.candidates.push(Candidate {
                 path: p.to_path_buf(),
                 display: display_of(p),
                 explicit: false,
             });
         }
     }
-    out.sort();
-    out.dedup_by(|a, b| a.path == b.path);
-    (out, missing)
+    found.candidates.sort();
+    // The same file named twice (`. cdk.out`, `./t.yaml t.yaml`) is checked once.
+    let mut seen_paths = std::collections::HashSet::new();
+    found.candidates.retain(|c| {
+        let abs = std::path::absolute(&c.path).unwrap_or_else(|_| c.path.clone());
+        seen_paths.insert(crate::source::normalize_path(&abs))
+    });
+    found.hints.sort();
+    found.hints.dedup();
+    found.errors.sort();
+    found.errors.dedup();
+    found
 }

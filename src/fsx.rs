@@ -4,7 +4,7 @@
 //! Every such read
 //! - stays inside the project: the canonical path (symlinks resolved) must be under one of the
 //!   scope's roots: the project root of the template (the nearest directory above it holding
-//!   `lambdalint.toml`, `.lambdalint.toml`, `pyproject.toml` or `.git`, never `/` nor the home
+//!   `lambdalint.toml`, `cdk.json`, `.lambdalint.toml`, `pyproject.toml` or `.git`, never `/` nor the home
 //!   directory), else the path given on the command line or the editor's workspace folder, plus the
 //!   extra roots the configuration allows (`allowed-roots`);
 //! - reads regular files only (no devices, FIFOs, sockets, directories);
@@ -24,6 +24,7 @@ pub const DEFAULT_SOURCE_CAP: u64 = 2 * 1024 * 1024;
 /// Files whose directory is a project root.
 pub const ROOT_MARKERS: &[&str] = &[
     "lambdalint.toml",
+    "cdk.json",
     ".lambdalint.toml",
     "pyproject.toml",
     ".git",

@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fingerprint;
+pub mod frameworks;
 pub mod fsx;
 pub mod graph;
 pub mod handler;

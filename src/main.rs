@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use lambdalint::baseline::Baseline;
-use lambdalint::check::{self, check_paths};
-use lambdalint::config::{Config, valid_selector};
+use lambdalint::check;
+use lambdalint::config::Config;
 use lambdalint::diagnostic::Severity;
 use lambdalint::discover::Filter;
 use lambdalint::render;
@@ -144,6 +144,12 @@ enum DebugCommand {
     },
 }
 
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(&format!($($arg)*))
+    };
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -159,7 +165,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("lambdalint: error: {e:#}");
+            say!("lambdalint: error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -168,8 +174,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Server => {
-            lambdalint::lsp::run_stdio()?;
-            Ok(ExitCode::SUCCESS)
+            // The specification: exit code 0 after `shutdown` then `exit`, 1 otherwise.
+            let clean = lambdalint::lsp::run_stdio()?;
+            Ok(if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Debug(DebugCommand::Facts { paths, summary }) => {
             let paths = if paths.is_empty() {
@@ -179,7 +190,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let mut all = check::handler_facts(&paths, &Filter::new(&[], &[])?);
             all.sort_by(|a, b| a.template.cmp(&b.template));
-            print_out(&debug_facts(&all, summary))?;
+            print_out(&render::safe::terminal_lines(&debug_facts(&all, summary)))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
@@ -222,18 +233,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = match paths.first().map_or(Ok(None), |p| Config::discover(p)) {
                 Ok(c) => c.unwrap_or_default(),
                 Err(e) => {
-                    eprintln!("lambdalint: error: {e}");
+                    say!("lambdalint: error: {e}");
                     return Ok(ExitCode::from(2));
                 }
             };
             let sel = cfg.selection(&[], &[]);
+            let opts = report::Options {
+                access: Some(cfg.access(&paths)),
+                ..opts
+            };
             let r = report::collect(&paths, &filter, &sel, &opts);
             let text = match format {
                 ReportFormat::Html => report::html::render(&r, &opts),
                 ReportFormat::Markdown => report::markdown::render(&r, &opts),
             };
             match output {
-                Some(p) => std::fs::write(&p, text)?,
+                Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
             Ok(if r.errors.is_empty() {
@@ -248,7 +263,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
-                eprintln!("lambdalint: error: no rule `{code}` (see `lambdalint rules`)");
+                say!("lambdalint: error: no rule `{code}` (see `lambdalint rules`)");
                 Ok(ExitCode::from(2))
             }
         },
@@ -274,8 +289,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paths
             };
             for s in select.iter().chain(&ignore) {
-                if !valid_selector(s) {
-                    eprintln!(
+                if !rule::valid_selector(s) {
+                    say!(
                         "lambdalint: error: `{s}` is not a rule code, prefix or category (see `lambdalint rules`)"
                     );
                     return Ok(ExitCode::from(2));
@@ -289,7 +304,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = match loaded {
                 Ok(c) => c.unwrap_or_default(),
                 Err(e) => {
-                    eprintln!("lambdalint: error: {e}");
+                    say!("lambdalint: error: {e}");
                     return Ok(ExitCode::from(2));
                 }
             };
@@ -305,31 +320,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(p) => match Baseline::read(p) {
                     Ok(b) => Some(b),
                     Err(e) => {
-                        eprintln!("lambdalint: error: {e}");
+                        say!("lambdalint: error: {e}");
                         return Ok(ExitCode::from(2));
                     }
                 },
                 None => None,
             };
-            let mut outcome = check_paths(&paths, &filter, &sel);
+            let access = cfg.access(&paths);
+            let mut outcome = check::check_paths_with(&paths, &filter, &sel, &access);
+            for (file, hint) in &outcome.hints {
+                say!("lambdalint: {file}: {hint}");
+            }
             if verbose {
+                for (file, why) in &outcome.skipped {
+                    say!("lambdalint: {file}: skipped: {why}");
+                }
                 for (tpl, id, why) in &outcome.notes {
-                    eprintln!(
-                        "lambdalint: {}: function `{}`: handler not analysed: {}",
-                        safe(tpl),
-                        safe(id),
-                        safe(why)
-                    );
+                    say!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
                 }
                 for (tpl, id, why) in &outcome.partial {
-                    eprintln!(
-                        "lambdalint: {}: function `{}`: handler analysed in part: {}",
-                        safe(tpl),
-                        safe(id),
-                        safe(&why.join("; "))
-                    );
+                    let why = why.join("; ");
+                    say!("lambdalint: {tpl}: function `{id}`: handler analysed in part: {why}");
                 }
-                eprintln!(
+                say!(
                     "lambdalint: handlers analysed: {} of {} functions ({} partially)",
                     outcome.analysed,
                     outcome.functions,
@@ -347,7 +360,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
             let text = if list_templates {
-                outcome.checked.iter().map(|f| format!("{f}\n")).collect()
+                outcome
+                    .checked
+                    .iter()
+                    .map(|f| format!("{}\n", render::safe::terminal(f)))
+                    .collect()
             } else {
                 match format {
                     Format::Human => render::human::Human { color }.render(&outcome),
@@ -357,7 +374,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             match output {
-                Some(p) => std::fs::write(&p, text)?,
+                Some(p) => write_output(&p, &text)?,
                 None => print_out(&text)?,
             }
             let threshold = match fail_on {
@@ -379,17 +396,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Control characters of untrusted text (ids, paths, reasons) shown escaped on the terminal.
-fn safe(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+/// Write the output file named with `-o`, saying which file could not be written.
+fn write_output(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Print a line on standard error, with every control character from the input shown, not
+/// sent (see `render::safe`).
+fn say_line(s: &str) {
+    eprintln!("{}", render::safe::terminal(s));
 }
 
 /// Print, ignoring a closed pipe (`lambdalint ... | head`).

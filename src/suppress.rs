@@ -12,10 +12,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::check::RuleSelection;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Template;
-use crate::rule::meta;
+use crate::rule::{BUILTIN_CODES, RuleSelection, meta, valid_selector};
 use crate::source::{SourceFile, Span};
 
 /// The code of unused-suppression findings.
@@ -252,7 +251,7 @@ fn template_suppressions(tpl: &Template) -> Vec<Suppression> {
 /// Is any rule this pattern covers enabled? (A suppression of a disabled rule is not "unused".)
 fn pattern_active(pattern: &str, sel: &RuleSelection) -> bool {
     let up = pattern.to_ascii_uppercase();
-    if crate::render::sarif::BUILTIN_CODES
+    if BUILTIN_CODES
         .iter()
         .any(|(c, _, _)| code_matches(pattern, c) && sel.enabled(c))
     {
@@ -298,7 +297,7 @@ pub fn apply(tpl: &Template, sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
     let severity = sel.severity_of(UNUSED_CODE).unwrap_or(Severity::Info);
     for s in &sups {
         for e in s.entries.iter().filter(|e| !e.used) {
-            let known = crate::config::valid_selector(&e.code);
+            let known = valid_selector(&e.code);
             if known && !pattern_active(&e.code, sel) {
                 continue;
             }
@@ -324,6 +323,7 @@ pub fn apply(tpl: &Template, sel: &RuleSelection, out: &mut Vec<Diagnostic>) {
                 span: e.span,
                 resource: s.resource.clone(),
                 path,
+                construct: None,
             });
         }
     }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use lambdalint::render::sarif::BUILTIN_CODES;
+use lambdalint::rule::BUILTIN_CODES;
 use lambdalint::rule::catalogue;
 
 const DIR: &str = "docs/rules";

@@ -22,8 +22,13 @@ fn fixture(name: &str) -> String {
 }
 
 /// `lambdalint check --format json FILES` from the repository root.
+/// The observability rules (LMB050 log retention, LMB051 tracing; info) fire on nearly every
+/// function; these tests are about other things, so they leave them out.
+const QUIET: &[&str] = &["--ignore", "LMB050,LMB051"];
+
 fn check(files: &[&str]) -> Run {
     let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(QUIET);
     args.extend_from_slice(files);
     run_in(repo(), &args)
 }
@@ -252,13 +257,24 @@ fn non_utf8_template_found_by_walking_is_reported() {
 
 #[test]
 fn empty_files_are_not_templates() {
+    // Named on the command line, a file that is not a template says so (E006, exit 2); the
+    // other files are still checked. Found by walking, it is skipped (said under --verbose).
     for f in ["empty.yaml", "empty.json"] {
         let f = fixture(f);
         let (r, j) = check_with_good(&f);
-        assert_eq!(r.code, 0, "{}", r.stdout);
+        assert_eq!(r.code, 2, "{}", r.stdout);
         assert_eq!(j["summary"]["templates"], 1);
-        assert!(j["errors"].as_array().unwrap().is_empty());
+        let (msg, _) = the_error(&j, &f);
+        assert!(
+            msg.contains("not a CloudFormation or SAM template: the file is empty"),
+            "{msg}"
+        );
+        assert_eq!(j["errors"][0]["code"], "E006");
     }
+    let d = tmp();
+    write(d.path(), "empty.yaml", "");
+    let r = run_in(d.path(), &["check", "--format", "json", "."]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
 #[test]
@@ -414,7 +430,20 @@ fn unreadable_file_is_an_error_and_the_rest_is_checked() {
     if Path::new("/proc/self/mem").exists() {
         std::fs::remove_file(&p).unwrap();
         std::os::unix::fs::symlink("/proc/self/mem", d.path().join("mem.yaml")).unwrap();
-        let r = run_in(d.path(), &["check", "--format", "json", "."]);
+        // Found by walking: the link leads out of the project, so it is not read (said with -v).
+        let r = run_in(d.path(), &["check", "--format", "json", "-v", "."]);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        assert!(
+            r.stderr.contains("mem.yaml: skipped: not read:")
+                && r.stderr.contains("outside the project"),
+            "{}",
+            r.stderr
+        );
+        // Named: the user asked for it; the read fails even for root.
+        let r = run_in(
+            d.path(),
+            &["check", "--format", "json", "mem.yaml", "good.yaml"],
+        );
         assert_eq!(r.code, 2, "{}", r.stdout);
         let j = r.json();
         assert_eq!(j["errors"][0]["file"], "mem.yaml");
@@ -444,9 +473,11 @@ fn json_array_and_scalars_are_not_templates() {
     for f in ["array.json", "scalar.json", "scalar.yaml"] {
         let f = fixture(f);
         let (r, j) = check_with_good(&f);
-        assert_eq!(r.code, 0, "{f}: {}", r.stdout);
+        assert_eq!(r.code, 2, "{f}: {}", r.stdout);
         assert_eq!(j["summary"]["templates"], 1, "{f}");
-        assert!(j["errors"].as_array().unwrap().is_empty());
+        let (msg, pos) = the_error(&j, &f);
+        assert!(msg.contains("the top level is a"), "{f}: {msg}");
+        assert_eq!(pos.map(|p| p.0), Some(1), "{f}");
     }
 }
 

@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 
-use lambdalint::check::check_text;
 use lambdalint::render::human::Human;
 
 fn fixture_dirs() -> Vec<PathBuf> {
@@ -46,9 +45,8 @@ fn rules_fire_on_bad_and_not_on_good_fixtures() {
         let code = dir.file_name().unwrap().to_str().unwrap().to_string();
         for f in fixtures(&dir) {
             let name = f.file_name().unwrap().to_str().unwrap().to_string();
-            let text = std::fs::read_to_string(&f).unwrap();
             let display = f.to_string_lossy().to_string();
-            let diags = check_text(&display, &text).unwrap_or_else(|e| panic!("{display}: {e}"));
+            let diags = check_with(&display, &pinned());
             let mine: Vec<_> = diags.iter().filter(|d| d.code == code).collect();
             if name.starts_with("bad_") {
                 assert!(
@@ -122,4 +120,109 @@ fn every_rule_has_docs_and_fixtures() {
             }
         }
     }
+}
+
+/// Check a fixture with a rule selection (ignored codes, rule options).
+fn check_with(
+    path: &str,
+    sel: &lambdalint::rule::RuleSelection,
+) -> Vec<lambdalint::diagnostic::Diagnostic> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let file = std::sync::Arc::new(lambdalint::source::SourceFile::new(
+        PathBuf::from(path),
+        path.to_string(),
+        text,
+    ));
+    let rules = lambdalint::rules::all();
+    lambdalint::check::check_source(&file, &rules, sel)
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// The default selection, with the date LMB060 compares runtimes with pinned (the fixtures must
+/// not change verdict as time passes).
+fn pinned() -> lambdalint::rule::RuleSelection {
+    let mut t = toml::Table::new();
+    t.insert("date".into(), toml::Value::String(PINNED_DATE.into()));
+    lambdalint::rule::RuleSelection {
+        options: vec![("LMB060".into(), t)],
+        ..Default::default()
+    }
+}
+
+const PINNED_DATE: &str = "2026-12-03";
+
+fn ignoring(codes: &[&str]) -> lambdalint::rule::RuleSelection {
+    lambdalint::rule::RuleSelection {
+        ignore: codes.iter().map(|c| c.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+/// A stream source without OnFailure and without retry limits: one finding (LMB002) says both;
+/// with LMB002 off, LMB003 says both.
+#[test]
+fn unbounded_stream_without_destination_is_one_finding() {
+    for path in [
+        "testdata/rules/LMB002/bad_cfn.yaml",
+        "testdata/rules/LMB002/bad_sam.json",
+    ] {
+        let all = check_with(path, &Default::default());
+        let l2: Vec<_> = all.iter().filter(|d| d.code == "LMB002").collect();
+        assert!(!l2.is_empty(), "{path}");
+        assert!(all.iter().all(|d| d.code != "LMB003"), "{path}");
+        let without = check_with(path, &ignoring(&["LMB002"]));
+        let l3: Vec<_> = without.iter().filter(|d| d.code == "LMB003").collect();
+        // Bounded sources (bad_sam: `MaximumRetryAttempts: 3`) are LMB002's alone.
+        if path.ends_with("bad_cfn.yaml") {
+            assert_eq!(l3.len(), l2.len(), "{path}");
+            for d in &l3 {
+                assert!(
+                    d.message
+                        .contains("no `DestinationConfig.OnFailure` either"),
+                    "{}",
+                    d.message
+                );
+            }
+        } else {
+            assert!(l3.is_empty(), "{path}: {l3:?}");
+        }
+    }
+}
+
+/// LMB060 compares with its `date` option: the same template changes verdict with the date.
+#[test]
+fn deprecated_runtime_follows_the_pinned_date() {
+    let with_date = |date: &str| {
+        let mut t = toml::Table::new();
+        t.insert("date".into(), toml::Value::String(date.into()));
+        let sel = lambdalint::rule::RuleSelection {
+            options: vec![("LMB060".into(), t)],
+            ..Default::default()
+        };
+        check_with("testdata/rules/LMB060/bad_sam.yaml", &sel)
+            .into_iter()
+            .filter(|d| d.code == "LMB060")
+            .map(|d| (d.resource.clone().unwrap(), d.severity))
+            .collect::<Vec<_>>()
+    };
+    use lambdalint::diagnostic::Severity::{Info, Warning};
+    // Long before: nothing; 180 days before python3.8's date: info; after both dates: warnings.
+    assert!(with_date("2023-01-01").is_empty());
+    assert_eq!(with_date("2024-05-01"), vec![("Legacy".to_string(), Info)]);
+    assert_eq!(
+        with_date("2027-05-01"),
+        vec![
+            ("Legacy".to_string(), Warning),
+            ("Soon".to_string(), Warning)
+        ]
+    );
+    // The option is validated: a TOML date or a YYYY-MM-DD string.
+    let parse = |t: &str| {
+        lambdalint::config::Config::parse(Path::new("lambdalint.toml"), t, false).map(|_| ())
+    };
+    assert!(parse("[rules.LMB060.options]\ndate = 2026-12-03\n").is_ok());
+    assert!(parse("[rules.LMB060.options]\ndate = \"2026-12-03\"\n").is_ok());
+    let e = parse("[rules.LMB060.options]\ndate = \"soon\"\n").unwrap_err();
+    assert!(e.to_string().contains("a date"), "{e}");
 }

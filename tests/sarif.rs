@@ -9,9 +9,10 @@
 
 use std::path::PathBuf;
 
-use lambdalint::check::{RuleSelection, check_paths};
+use lambdalint::check::check_paths;
 use lambdalint::discover::Filter;
 use lambdalint::render::sarif;
+use lambdalint::rule::RuleSelection;
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {

@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::RuleSelection;
 use crate::diagnostic::Severity;
-use crate::rule::catalogue;
+use crate::rule::{RuleSelection, is_builtin, valid_selector};
 use crate::source::LineIndex;
 
 /// File names looked for in each directory, in order.
@@ -50,9 +49,12 @@ struct RawConfig {
     ignore: Vec<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
-    include: Vec<String>,
+    include: Vec<Spanned<String>>,
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    allowed_roots: Vec<Spanned<String>>,
+    max_source_bytes: Option<Spanned<i64>>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<RawRule>>,
 }
@@ -78,32 +80,46 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// `allowed-roots`: directories outside the project that handler sources and other files
+    /// templates point at may be read from (resolved against the configuration's directory).
+    pub allowed_roots: Vec<PathBuf>,
+    /// `max-source-bytes`: the cap on one handler source (or other file a template points at).
+    pub max_source_bytes: Option<u64>,
     /// `[rules.CODE] severity = ".."`.
     pub severity: Vec<(String, Severity)>,
     /// `[rules.CODE.options]`.
     pub options: Vec<(String, toml::Table)>,
 }
 
-/// Codes that are not catalogue rules but can be selected, ignored and re-graded.
-fn builtin_code(code: &str) -> bool {
-    crate::render::sarif::BUILTIN_CODES
-        .iter()
-        .any(|(c, _, _)| *c == code)
-}
-
-/// Is `s` a rule code, a code prefix, a category, a rule name, or `ALL`?
-pub fn valid_selector(s: &str) -> bool {
-    let up = s.to_ascii_uppercase();
-    !s.is_empty()
-        && (up == "ALL"
-            || builtin_code(&up)
-            || up == "E"
-            || crate::render::sarif::BUILTIN_CODES
-                .iter()
-                .any(|(c, _, _)| c.starts_with(&up))
-            || catalogue()
-                .iter()
-                .any(|m| m.code.starts_with(&up) || m.category == s || m.name == s))
+/// Resolve an `allowed-roots` entry against the configuration's directory. The configuration
+/// may come from the code under review (a pull request), so a root must exist, must not be `/`
+/// or the home directory, and must stay inside the repository (the nearest directory above the
+/// configuration holding `.git`) when there is one.
+fn allowed_root(config: &Path, entry: &str) -> Result<PathBuf, String> {
+    let base = config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = std::path::absolute(&base).unwrap_or(base);
+    let p = base.join(entry);
+    let canon = std::fs::canonicalize(&p)
+        .map_err(|e| format!("allowed root `{entry}` cannot be used: {e}"))?;
+    if !canon.is_dir() {
+        return Err(format!("allowed root `{entry}` is not a directory"));
+    }
+    if crate::fsx::too_wide(&canon) {
+        return Err(format!(
+            "allowed root `{entry}` is the filesystem root or the home directory"
+        ));
+    }
+    let base = std::fs::canonicalize(&base).unwrap_or(base);
+    let repo = base.ancestors().find(|d| d.join(".git").exists());
+    if let Some(repo) = repo
+        && !canon.starts_with(repo)
+    {
+        return Err(format!(
+            "allowed root `{entry}` is outside the repository `{}`",
+            repo.display()
+        ));
+    }
+    Ok(canon)
 }
 
 fn parse_severity(s: &str) -> Option<Severity> {
@@ -161,12 +177,32 @@ impl Config {
         } else {
             toml::from_str::<RawConfig>(text).map_err(|e| cx.toml_err(&e))?
         };
+        for g in raw.include.iter().chain(&raw.exclude) {
+            if let Err(e) = crate::discover::Filter::new(std::slice::from_ref(g.get_ref()), &[]) {
+                return Err(cx.err(g.span(), e.to_string()));
+            }
+        }
         let mut cfg = Config {
             path: Some(path.to_path_buf()),
-            include: raw.include,
-            exclude: raw.exclude,
+            include: raw.include.into_iter().map(Spanned::into_inner).collect(),
+            exclude: raw.exclude.into_iter().map(Spanned::into_inner).collect(),
             ..Config::default()
         };
+        for r in &raw.allowed_roots {
+            cfg.allowed_roots
+                .push(allowed_root(path, r.get_ref()).map_err(|m| cx.err(r.span(), m))?);
+        }
+        if let Some(m) = &raw.max_source_bytes {
+            let v = *m.get_ref();
+            let max = i64::try_from(crate::load::MAX_FILE_BYTES).unwrap_or(i64::MAX);
+            if v <= 0 || v > max {
+                return Err(cx.err(
+                    m.span(),
+                    format!("`max-source-bytes` must be from 1 to {max}, not {v}"),
+                ));
+            }
+            cfg.max_source_bytes = u64::try_from(v).ok();
+        }
         for s in raw.select.iter().flatten().chain(&raw.ignore) {
             if !valid_selector(s.get_ref()) {
                 return Err(cx.err(
@@ -197,7 +233,7 @@ impl Config {
         for (code, rule) in raw.rules {
             let key = code.get_ref().to_ascii_uppercase();
             let known_rule = crate::rule::meta(&key).is_some();
-            if !known_rule && !builtin_code(&key) {
+            if !known_rule && !is_builtin(&key) {
                 return Err(cx.err(
                     code.span(),
                     format!(
@@ -310,6 +346,17 @@ impl Config {
         Ok(None)
     }
 
+    /// What a run over `paths` may read: their projects, the `allowed-roots`, the
+    /// `max-source-bytes` cap.
+    pub fn access(&self, paths: &[PathBuf]) -> crate::fsx::Access {
+        crate::fsx::Access::new(
+            paths,
+            &self.allowed_roots,
+            self.max_source_bytes
+                .unwrap_or(crate::fsx::DEFAULT_SOURCE_CAP),
+        )
+    }
+
     /// The rule selection, with command-line `--select` replacing the configured `select` and
     /// command-line `--ignore` added to the configured `ignore`.
     pub fn selection(&self, cli_select: &[String], cli_ignore: &[String]) -> RuleSelection {
@@ -402,6 +449,44 @@ allow-globals = false
         );
         let e = err("[rules.SQS001.options]\nx = 1\n");
         assert!(e.contains("has no options"), "{e}");
+    }
+
+    #[test]
+    fn globs_roots_and_caps_are_checked_with_positions() {
+        let e = err("include = [\"ok/**\", \"bad[\"]\n");
+        assert!(
+            e.starts_with("lambdalint.toml:1:21: invalid glob `bad[`"),
+            "{e}"
+        );
+        let e = err("exclude = [\"{a\"]\n");
+        assert!(e.starts_with("lambdalint.toml:1:12:"), "{e}");
+        let e = err("max-source-bytes = 0\n");
+        assert!(
+            e.starts_with("lambdalint.toml:1:20: `max-source-bytes`"),
+            "{e}"
+        );
+        let c = parse("max-source-bytes = 4096\n").unwrap().unwrap();
+        assert_eq!(c.max_source_bytes, Some(4096));
+        // Roots: inside the repository only, never / or the home directory.
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("repo/.git")).unwrap();
+        std::fs::create_dir_all(d.path().join("repo/app")).unwrap();
+        std::fs::create_dir_all(d.path().join("repo/shared")).unwrap();
+        std::fs::create_dir_all(d.path().join("elsewhere")).unwrap();
+        let cfg = d.path().join("repo/app/lambdalint.toml");
+        let ok = Config::parse(&cfg, "allowed-roots = [\"../shared\"]\n", false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ok.allowed_roots,
+            vec![std::fs::canonicalize(d.path().join("repo/shared")).unwrap()]
+        );
+        for bad in ["../../elsewhere", "/", "../nope"] {
+            let e = Config::parse(&cfg, &format!("allowed-roots = [\"{bad}\"]\n"), false)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(":1:18: allowed root"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -189,6 +189,7 @@ enum Location {
         /// Relative to `code_dir`, in order of preference.
         candidates: Vec<PathBuf>,
         at: Span,
+        rt_lang: Option<Lang>,
     },
 }
 
@@ -388,6 +389,7 @@ fn locate(app: &App, f: &Function) -> Result<Location, NotAnalysed> {
         display_base,
         candidates,
         at: uri_at,
+        rt_lang,
     })
 }
 
@@ -482,10 +484,12 @@ pub fn entry(app: &App, f: &Function, sources: &Sources<'_>) -> Result<Entry, No
             display_base,
             candidates,
             at,
+            rt_lang,
         } => {
             for c in &candidates {
                 let path = code_dir.join(c);
-                let Some(lang) = lang_of(&path) else { continue };
+                // An esbuild entry point may have any name: read as the runtime's language.
+                let lang = lang_of(&path).unwrap_or(rt_lang.unwrap_or(Lang::JavaScript));
                 let display = display_join(&display_base, c);
                 let display_dir = Path::new(&display)
                     .parent()

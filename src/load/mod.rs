@@ -170,9 +170,10 @@ pub fn is_template(doc: &Document) -> bool {
     let Some(m) = doc.as_map(root) else {
         return false;
     };
+    // A `Resources` of the wrong kind still makes a template: the structure check reports it.
     m.get("AWSTemplateFormatVersion").is_some()
         || m.get("Transform").is_some()
-        || m.get("Resources").is_some_and(|r| doc.as_map(r).is_some())
+        || m.get("Resources").is_some()
 }
 
 #[cfg(test)]

@@ -53,16 +53,11 @@ pub fn diagnostic(d: &Diagnostic) -> LspDiagnostic {
 
 /// A file that could not be parsed: one error at the parser's position.
 pub fn load_error(text: &str, span: Span, message: &str) -> LspDiagnostic {
-    input_error(text, span, "E001", message)
-}
-
-/// An input error (`E000` unreadable file, `E001` parse error) at `span` of `text`.
-pub fn input_error(text: &str, span: Span, code: &str, message: &str) -> LspDiagnostic {
     let index = LineIndex::new(text);
     LspDiagnostic {
         range: range(&index, text, span),
         severity: Some(DiagnosticSeverity::ERROR),
-        code: Some(NumberOrString::String(code.to_string())),
+        code: Some(NumberOrString::String("E001".to_string())),
         source: Some("lambdalint".to_string()),
         message: message.to_string(),
         ..LspDiagnostic::default()

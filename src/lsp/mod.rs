@@ -5,11 +5,12 @@
 //! file re-checks the templates that deploy it.
 
 pub mod convert;
+pub mod framing;
 pub mod overlay;
 pub mod workspace;
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -27,23 +28,22 @@ use lsp_types::{
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::check::{RuleSelection, check_source_full};
-use crate::rule::{Rule, meta};
+use crate::check::check_source_full;
+use crate::rule::{Rule, RuleSelection, meta};
 use crate::source::SourceFile;
 use overlay::{Overlay, path_to_uri, uri_to_path};
 use workspace::HandlerMap;
 
 /// Quiet time after the last keystroke before a changed buffer is checked.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
-/// Largest message body accepted.
-const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
-
 fn log(msg: impl std::fmt::Display) {
     eprintln!("lambdalint server: {msg}");
 }
 
 /// Run the server on stdin/stdout until `exit` or end of input.
-pub fn run_stdio() -> std::io::Result<()> {
+/// Returns whether the session ended cleanly (`shutdown` before `exit`); the process then exits
+/// with 0, otherwise with 1, as the specification says.
+pub fn run_stdio() -> std::io::Result<bool> {
     let (in_tx, in_rx) = unbounded::<Message>();
     let (out_tx, out_rx) = unbounded::<Message>();
     let reader = std::thread::Builder::new()
@@ -62,77 +62,53 @@ pub fn run_stdio() -> std::io::Result<()> {
         })?;
     let mut server = Server::new(out_tx);
     server.run(&in_rx);
+    let clean = server.shutdown;
     drop(server);
     if writer.join().is_err() {
         log("writer thread failed");
     }
     // The reader may be blocked on stdin after `exit`: do not wait for it.
     drop(reader);
-    Ok(())
+    Ok(clean)
 }
 
-/// Read Content-Length framed JSON-RPC messages; malformed frames are logged and skipped.
-pub fn read_loop(input: &mut impl BufRead, tx: &Sender<Message>) {
+/// Read Content-Length framed JSON-RPC messages ([`framing`]): malformed frames are logged and
+/// skipped, and reading resynchronises at the next header, so one bad frame never silences the
+/// server.
+pub fn read_loop(input: &mut impl Read, tx: &Sender<Message>) {
+    let mut framer = framing::Framer::default();
+    let mut chunk = vec![0u8; 64 * 1024];
     loop {
-        let mut length: Option<usize> = None;
-        let mut saw_header = false;
-        loop {
-            let mut line = String::new();
-            match input.read_line(&mut line) {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(e) => {
-                    log(format!("cannot read input: {e}"));
-                    if e.kind() == std::io::ErrorKind::InvalidData {
-                        // Not UTF-8: skip the line.
-                        let mut junk = Vec::new();
-                        if input.read_until(b'\n', &mut junk).map_or(true, |n| n == 0) {
-                            return;
-                        }
-                        continue;
-                    }
-                    return;
-                }
+        let n = match input.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                log(format!("cannot read input: {e}"));
+                return;
             }
-            let line = line.trim_end_matches(['\r', '\n']);
-            if line.is_empty() {
-                if saw_header {
-                    break;
-                }
-                continue;
-            }
-            saw_header = true;
-            if let Some((name, value)) = line.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().ok();
-                }
-            } else {
-                log(format!(
-                    "malformed header line skipped: {:?}",
-                    truncate(line)
-                ));
-            }
-        }
-        let Some(n) = length.filter(|n| *n <= MAX_MESSAGE_BYTES) else {
-            log("frame without a valid Content-Length skipped");
-            continue;
         };
-        let mut body = vec![0u8; n];
-        if let Err(e) = input.read_exact(&mut body) {
-            log(format!("truncated message: {e}"));
-            return;
-        }
-        match serde_json::from_slice::<Message>(&body) {
-            Ok(m) => {
-                let exit = matches!(&m, Message::Notification(n) if n.method == "exit");
-                if tx.send(m).is_err() || exit {
-                    return;
+        framer.push(chunk.get(..n).unwrap_or(&[]));
+        while let Some(frame) = framer.next_frame() {
+            let body = match frame {
+                framing::Frame::Body(b) => b,
+                framing::Frame::Skipped(why) => {
+                    log(why);
+                    continue;
                 }
+            };
+            match serde_json::from_slice::<Message>(&body) {
+                Ok(m) => {
+                    let exit = matches!(&m, Message::Notification(n) if n.method == "exit");
+                    if tx.send(m).is_err() || exit {
+                        return;
+                    }
+                }
+                Err(e) => log(format!(
+                    "malformed message skipped ({e}): {:?}",
+                    truncate(&String::from_utf8_lossy(&body))
+                )),
             }
-            Err(e) => log(format!(
-                "malformed message skipped ({e}): {:?}",
-                truncate(&String::from_utf8_lossy(&body))
-            )),
         }
     }
 }
@@ -333,7 +309,9 @@ impl Server {
         {
             roots.push(root);
         }
-        self.access = crate::fsx::Access::new(&roots, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+        if workspace::scannable_roots(&roots).len() < roots.len() {
+            log("the filesystem root or the home directory is not scanned as a workspace folder");
+        }
         self.roots = roots;
         self.reload_settings();
         let start = Instant::now();
@@ -371,7 +349,10 @@ impl Server {
     }
 
     fn reload_settings(&mut self) {
-        self.selection = workspace::load_settings(&self.roots);
+        let scannable = workspace::scannable_roots(&self.roots);
+        let cfg = workspace::load_config(&scannable);
+        self.selection = cfg.selection(&[], &[]);
+        self.access = cfg.access(&scannable);
         let open: Vec<PathBuf> = self.published.keys().cloned().collect();
         for p in open {
             self.pending.insert(p, Instant::now());
@@ -444,8 +425,23 @@ impl Server {
         ) {
             Ok(Some(checked)) => {
                 let handler_files = workspace::handler_files_of_checked(&checked);
-                let handler_errors = crate::check::handler_errors(&checked, &file.display);
                 let mut ds = checked.diagnostics;
+                // Input problems in a template that was still checked (structure, values).
+                for e in checked.errors {
+                    if let Some((f, span)) = e.position {
+                        ds.push(crate::diagnostic::Diagnostic {
+                            code: e.code,
+                            severity: crate::diagnostic::Severity::Error,
+                            message: e.message,
+                            help: None,
+                            file: f,
+                            span,
+                            resource: None,
+                            path: Vec::new(),
+                            construct: None,
+                        });
+                    }
+                }
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                 // Findings in the handler sources this template deploys are published for those
                 // files (an empty list clears what a previous check published there).
@@ -467,12 +463,6 @@ impl Server {
                 }
                 for (h, list) in per_handler {
                     self.publish(&h, list);
-                }
-                // Handler files that exist but cannot be read: on the template.
-                for e in handler_errors {
-                    if let Some((_, span)) = e.position {
-                        own.push(convert::input_error(&file.text, span, e.code, &e.message));
-                    }
                 }
                 self.handlers.set(path.to_path_buf(), handler_files);
                 own

@@ -5,10 +5,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::check::{RuleSelection, looks_like_template};
-use crate::discover::{Filter, discover};
+use crate::check::looks_like_template;
+use crate::discover::{Filter, discover_limited};
 use crate::load;
 use crate::model::{App, Template};
+use crate::rule::RuleSelection;
 use crate::source::SourceFile;
 
 /// Is this path a template candidate (by extension)?
@@ -27,15 +28,54 @@ pub fn is_handler_path(path: &Path) -> bool {
     )
 }
 
-/// Templates found in the workspace folders (absolute paths).
+/// Directory entries the workspace scan looks at, in all folders.
+pub const MAX_SCAN_ENTRIES: usize = 50_000;
+/// Bytes of a candidate file read to tell whether it is a template.
+pub const SCAN_PREFIX_BYTES: u64 = 256 * 1024;
+
+/// Workspace folders that may be scanned: the filesystem root and the home directory are never
+/// walked (an editor opened on `/` must not read the disk).
+pub fn scannable_roots(roots: &[PathBuf]) -> Vec<PathBuf> {
+    roots
+        .iter()
+        .filter(|r| {
+            let c = std::fs::canonicalize(r).unwrap_or_else(|_| (*r).clone());
+            !crate::fsx::too_wide(&c)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Does the start of the file at `path` look like a template? (At most
+/// [`SCAN_PREFIX_BYTES`] are read; regular files only.)
+fn starts_like_template(path: &Path) -> bool {
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut buf = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::Read::take(f, SCAN_PREFIX_BYTES), &mut buf).is_err()
+    {
+        return false;
+    }
+    looks_like_template(&String::from_utf8_lossy(&buf))
+}
+
+/// Templates found in the workspace folders (absolute paths): a bounded walk (entries, bytes
+/// read per file), never of `/` or the home directory.
 pub fn scan_templates(roots: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(filter) = Filter::new(&[], &[]) else {
         return Vec::new();
     };
-    let (candidates, _) = discover(roots, &filter);
-    candidates
+    let roots = scannable_roots(roots);
+    let access = crate::fsx::Access::new(&roots, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+    let found = discover_limited(&roots, &filter, &access, MAX_SCAN_ENTRIES);
+    found
+        .candidates
         .into_iter()
-        .filter(|c| std::fs::read_to_string(&c.path).is_ok_and(|t| looks_like_template(&t)))
+        .filter(|c| starts_like_template(&c.path))
         .map(|c| c.path)
         .collect()
 }
@@ -121,17 +161,26 @@ impl HandlerMap {
 /// `pyproject.toml` `[tool.lambdalint]`, found as the CLI finds it, upward from the first workspace
 /// folder that has one). A configuration error is logged and the defaults are used.
 pub fn load_settings(roots: &[PathBuf]) -> RuleSelection {
+    load_config(roots).selection(&[], &[])
+}
+
+/// The configuration of the workspace: the first one found from its folders (defaults when
+/// there is none or it is invalid; the error is logged).
+pub fn load_config(roots: &[PathBuf]) -> crate::config::Config {
     for root in roots {
         match crate::config::Config::discover(root) {
-            Ok(Some(cfg)) => return cfg.selection(&[], &[]),
+            Ok(Some(cfg)) => return cfg,
             Ok(None) => {}
             Err(e) => {
-                eprintln!("lambdalint server: {e}");
-                return RuleSelection::default();
+                eprintln!(
+                    "lambdalint server: {}",
+                    crate::render::safe::terminal(&e.to_string())
+                );
+                return crate::config::Config::default();
             }
         }
     }
-    RuleSelection::default()
+    crate::config::Config::default()
 }
 
 #[cfg(test)]

@@ -74,24 +74,10 @@ impl Function {
     /// Does `Globals.Function` apply to property `name` of this function? Only for SAM functions, and
     /// not when the resource attribute `IgnoreGlobals` is `"*"` or lists the property.
     pub fn uses_globals(&self, tpl: &Template, name: &str) -> bool {
-        if !self.sam {
-            return false;
-        }
-        let Some(ignore) = self
-            .resource(tpl)
-            .and_then(|r| tpl.doc.get(r.node, "IgnoreGlobals"))
-        else {
-            return true;
-        };
-        let doc = &tpl.doc;
-        if let Some(s) = doc.as_str(ignore) {
-            return s != "*";
-        }
-        match doc.as_seq(ignore) {
-            Some(items) => !items.iter().any(|&i| doc.as_str(i) == Some(name)),
-            // Any other shape is rejected by the SAM translator: keep the Globals.
-            None => true,
-        }
+        self.sam
+            && self
+                .resource(tpl)
+                .is_none_or(|r| tpl.takes_globals(r, name))
     }
 
     /// The effective value of a property: the function's own, else `Globals.Function` (SAM only,

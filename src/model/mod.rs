@@ -1,12 +1,22 @@
 //! Typed views over a template: functions (Globals merged), event sources, permissions, graph.
 
+pub mod api;
+pub mod concurrency;
 pub mod database;
+pub mod dialect;
+pub mod dynamodb;
 pub mod events;
 pub mod function;
 pub mod iam;
 pub mod iam_actions;
 pub mod network;
+pub mod runtimes;
+pub mod security_groups;
+pub mod stepfunctions;
 pub mod template;
+pub mod validate;
+
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 
@@ -26,6 +36,19 @@ pub struct App {
     pub graph: ResourceGraph,
     /// Indexes into `events` per function (keeps per-function lookups linear on huge templates).
     pub events_by_function: std::collections::HashMap<String, Vec<usize>>,
+    /// Views built on first use and shared by the rules that need them.
+    lazy: Lazy,
+    /// Where files the template points at may be read from (definition files...).
+    scope: Option<crate::fsx::Scope>,
+}
+
+#[derive(Debug, Default)]
+struct Lazy {
+    apis: OnceLock<api::Apis>,
+    state_machines: OnceLock<Vec<stepfunctions::StateMachine>>,
+    security_groups: OnceLock<security_groups::SecurityGroups>,
+    tables: OnceLock<Vec<dynamodb::Table>>,
+    links: OnceLock<network::FunctionLinks>,
 }
 
 impl App {
@@ -58,7 +81,52 @@ impl App {
             iam,
             graph,
             events_by_function,
+            lazy: Lazy::default(),
+            scope: None,
         }
+    }
+
+    /// The same application, reading the files its template points at through `scope` (without
+    /// one: the default scope of the template's project).
+    pub fn with_scope(mut self, scope: crate::fsx::Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// API Gateway APIs and stages (built once).
+    pub fn apis(&self) -> &api::Apis {
+        self.lazy.apis.get_or_init(|| api::collect(self))
+    }
+
+    /// Step Functions state machines and their task states (built once; local definition files
+    /// are read here).
+    pub fn state_machines(&self) -> &[stepfunctions::StateMachine] {
+        self.lazy.state_machines.get_or_init(|| {
+            let scope = self
+                .scope
+                .clone()
+                .unwrap_or_else(|| crate::fsx::Access::default().scope_for(&self.tpl.file.path));
+            stepfunctions::collect(&self.tpl, &scope)
+        })
+    }
+
+    /// Security groups and their rules (built once).
+    pub fn security_groups(&self) -> &security_groups::SecurityGroups {
+        self.lazy
+            .security_groups
+            .get_or_init(|| security_groups::collect(&self.tpl))
+    }
+
+    /// DynamoDB tables, their capacity and callers (built once).
+    pub fn tables(&self) -> &[dynamodb::Table] {
+        self.lazy.tables.get_or_init(|| dynamodb::tables(self))
+    }
+
+    /// Links from other resources to functions (built once).
+    pub fn links(&self) -> &network::FunctionLinks {
+        self.lazy
+            .links
+            .get_or_init(|| network::FunctionLinks::new(&self.tpl))
     }
 
     /// Event sources invoking a function.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::load::{NodeId, Value};
 use crate::model::function::Function;
-use crate::model::template::{Target, Template, sub_variables};
+use crate::model::template::{Known, Target, Template, sub_variables};
 use crate::source::Span;
 
 /// A resource referenced below a node, with the attribute for `Fn::GetAtt` / `${X.Attr}`.
@@ -126,6 +126,8 @@ pub struct FunctionVpc {
     pub subnets: Option<Vec<SubnetUse>>,
     /// Security groups of this template (`SecurityGroupIds` items that point at one).
     pub security_groups: Vec<String>,
+    /// `SecurityGroupIds` is a literal list (its other items are groups outside the template).
+    pub security_groups_listed: bool,
 }
 
 /// `VpcConfig` of a function, Globals-aware (function keys win, `Globals` keys still count).
@@ -149,10 +151,14 @@ pub fn function_vpc(tpl: &Template, f: &Function) -> Option<FunctionVpc> {
                     .collect(),
             )
         });
-    let security_groups = f
+    let sg_list = f
         .nested(tpl, &["VpcConfig", "SecurityGroupIds"])
         .first()
-        .and_then(|p| doc.as_seq(p.node))
+        .and_then(|p| {
+            doc.as_seq(p.node)
+                .filter(|_| doc.intrinsic(p.node).is_none())
+        });
+    let security_groups = sg_list
         .map(|items| {
             items
                 .iter()
@@ -161,11 +167,18 @@ pub fn function_vpc(tpl: &Template, f: &Function) -> Option<FunctionVpc> {
                 .collect()
         })
         .unwrap_or_default();
+    let security_groups_listed = sg_list.is_some_and(|items| {
+        items.iter().all(|n| {
+            doc.intrinsic(*n)
+                .is_none_or(|(k, _)| k == "Ref" || k == "Fn::GetAtt")
+        })
+    });
     Some(FunctionVpc {
         key_span: prop.key_span,
         from_globals: prop.from_globals,
         subnets,
         security_groups,
+        security_groups_listed,
     })
 }
 
@@ -408,6 +421,54 @@ pub fn vpc_of_subnet(tpl: &Template, subnet: &str) -> Option<String> {
     resource_of_type(tpl, n, "AWS::EC2::VPC").map(str::to_string)
 }
 
+/// The Availability Zone of a subnet, as far as the template fixes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Az {
+    /// `!Select [n, !GetAZs '']`: the n-th zone of the stack's region.
+    Index(i64),
+    /// A literal zone name (`eu-west-1a`), or `${AWS::Region}a` (written `REGIONa`).
+    Name(String),
+    /// A literal zone id (`euw1-az1`).
+    Id(String),
+}
+
+/// The Availability Zone of a subnet of this template (`AvailabilityZone` or
+/// `AvailabilityZoneId`); `None` when not decidable (a parameter, a list from a parameter...).
+pub fn subnet_az(tpl: &Template, subnet: &str) -> Option<Az> {
+    let doc = &tpl.doc;
+    let r = tpl.resource(subnet)?;
+    if let Some(n) = tpl.prop(r, "AvailabilityZoneId") {
+        return tpl.string(n).known().map(Az::Id);
+    }
+    let n = tpl.prop(r, "AvailabilityZone")?;
+    if let Some(s) = doc.as_str(n) {
+        return Some(Az::Name(s.to_string()));
+    }
+    match doc.intrinsic(n)? {
+        ("Fn::Select", arg) => {
+            let items = doc.as_seq(arg)?;
+            let index = tpl.number(*items.first()?).known()?;
+            let list = *items.get(1)?;
+            // `!GetAZs ''` or `!GetAZs !Ref AWS::Region`: the stack's own region.
+            let (f, region) = doc.intrinsic(list)?;
+            if f != "Fn::GetAZs" {
+                return None;
+            }
+            let own_region = doc.as_str(region).is_some_and(str::is_empty)
+                || matches!(doc.intrinsic(region), Some(("Ref", x)) if doc.as_str(x) == Some("AWS::Region"));
+            (own_region && index >= 0.0 && index.fract() == 0.0).then_some(Az::Index(index as i64))
+        }
+        ("Fn::Sub", arg) => {
+            let s = doc.as_str(arg)?;
+            let vars = sub_variables(s);
+            vars.iter()
+                .all(|v| v == "AWS::Region")
+                .then(|| Az::Name(s.replace("${AWS::Region}", "REGION")))
+        }
+        _ => None,
+    }
+}
+
 /// The service part of a VPC endpoint service name: `com.amazonaws.${AWS::Region}.dynamodb` ->
 /// `dynamodb`, `com.amazonaws.us-east-1.ecr.dkr` -> `ecr.dkr`. `None` when not decidable.
 pub fn endpoint_service(tpl: &Template, node: NodeId) -> Option<String> {
@@ -470,6 +531,12 @@ pub struct Endpoint {
     pub vpc: Option<String>,
     /// Route tables of a gateway endpoint; `None` when some item is not decidable.
     pub route_tables: Option<Vec<String>>,
+    /// Interface endpoints: `PrivateDnsEnabled` (default `false` in CloudFormation). Without it
+    /// the SDK's calls to the public service name do not go to the endpoint.
+    pub private_dns: Known<bool>,
+    /// Interface endpoints: `SecurityGroupIds`, when they are all groups of this template
+    /// (`Unknown` for other groups, a computed list, or none: the VPC's default group).
+    pub security_groups: Known<Vec<String>>,
 }
 
 pub fn endpoints(tpl: &Template) -> Vec<Endpoint> {
@@ -505,12 +572,34 @@ pub fn endpoints(tpl: &Template) -> Vec<Endpoint> {
                     .collect::<Option<Vec<_>>>()
             }),
         };
+        let private_dns = match tpl.prop(r, "PrivateDnsEnabled") {
+            None => Known::Yes(false),
+            Some(n) => tpl.boolean(n),
+        };
+        let security_groups = match tpl.prop(r, "SecurityGroupIds") {
+            None => Known::Unknown("the VPC's default security group".into()),
+            Some(n) => match doc.as_seq(n).filter(|_| doc.intrinsic(n).is_none()) {
+                None => Known::Unknown("computed `SecurityGroupIds`".into()),
+                Some(items) => items
+                    .iter()
+                    .map(|i| {
+                        resource_of_type(tpl, *i, "AWS::EC2::SecurityGroup").map(str::to_string)
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map_or_else(
+                        || Known::Unknown("a security group outside the template".into()),
+                        Known::Yes,
+                    ),
+            },
+        };
         out.push(Endpoint {
             id: r.id.clone(),
             service,
             gateway,
             vpc,
             route_tables,
+            private_dns,
+            security_groups,
         });
     }
     out
@@ -549,33 +638,74 @@ pub fn endpoint_serves(endpoint_service: &str, service: &str) -> bool {
     }
 }
 
-/// Is there (or may there be) a VPC endpoint for `service` reachable from a subnet?
-pub fn endpoint_covers(
+/// Why an interface endpoint for the right service is not a path for the function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    /// No `PrivateDnsEnabled: true`: the public service name does not resolve to it.
+    NoPrivateDns,
+    /// None of its security groups admits TCP 443 from the function's.
+    SecurityGroups(Vec<String>),
+}
+
+/// Whether a VPC endpoint gives the function a path to `service` from a subnet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointPath {
+    /// An endpoint serves it (or may: unknown values count as a path).
+    Yes,
+    /// No endpoint does; endpoints that would, but cannot be used, and why.
+    No(Vec<(String, Blocked)>),
+}
+
+/// Is there (or may there be) a VPC endpoint for `service` reachable from a subnet (in `vpc`,
+/// using `route_table`) by a function with security groups `fn_sgs` (`None`: not decidable)?
+pub fn endpoint_path(
     eps: &[Endpoint],
+    sgs: &crate::model::security_groups::SecurityGroups,
     service: &str,
     vpc: Option<&str>,
     route_table: &str,
-) -> bool {
-    eps.iter().any(|e| {
+    fn_sgs: Option<&[String]>,
+) -> EndpointPath {
+    let mut blocked = Vec::new();
+    for e in eps {
         let serves = e
             .service
             .as_deref()
             .is_none_or(|s| endpoint_serves(s, service));
         if !serves {
-            return false;
+            continue;
         }
         if e.gateway {
-            e.route_tables
+            if e.route_tables
                 .as_ref()
                 .is_none_or(|rts| rts.iter().any(|r| r == route_table))
-        } else {
-            // Interface endpoints answer the whole VPC; unknown VPCs count (never guess).
-            match (e.vpc.as_deref(), vpc) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
+            {
+                return EndpointPath::Yes;
             }
+            continue;
         }
-    })
+        // Interface endpoints answer the whole VPC; unknown VPCs count (never guess).
+        if let (Some(a), Some(b)) = (e.vpc.as_deref(), vpc)
+            && a != b
+        {
+            continue;
+        }
+        if e.private_dns == Known::Yes(false) {
+            blocked.push((e.id.clone(), Blocked::NoPrivateDns));
+            continue;
+        }
+        if let (Known::Yes(ep_sgs), Some(from)) = (&e.security_groups, fn_sgs)
+            && !ep_sgs.is_empty()
+            && ep_sgs.iter().all(|g| {
+                crate::model::security_groups::ingress_admits(sgs, g, from, 443) == Some(false)
+            })
+        {
+            blocked.push((e.id.clone(), Blocked::SecurityGroups(ep_sgs.clone())));
+            continue;
+        }
+        return EndpointPath::Yes;
+    }
+    EndpointPath::No(blocked)
 }
 
 /// Why a function talks to an AWS service over its network interfaces.

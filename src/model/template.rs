@@ -61,6 +61,8 @@ pub struct Template {
     pub resources: IndexMap<String, Resource>,
     /// `Globals.Function`, when present.
     pub globals_function: Option<NodeId>,
+    /// How the user wrote it (CloudFormation, `serverless.yml`, CDK) and how findings map back.
+    pub origin: crate::model::dialect::Origin,
 }
 
 impl Template {
@@ -122,11 +124,57 @@ impl Template {
             conditions,
             resources,
             globals_function,
+            origin: crate::model::dialect::Origin::default(),
         }
+    }
+
+    /// A template lowered from another source form (`serverless.yml`, a CDK cloud assembly).
+    pub fn lowered(
+        file: Arc<SourceFile>,
+        loaded: Loaded,
+        origin: crate::model::dialect::Origin,
+    ) -> Self {
+        let mut t = Template::new(file, loaded);
+        t.origin = origin;
+        t
+    }
+
+    /// The source form of the template: rules word their help with [`crate::model::dialect::Dialect::say`].
+    pub fn dialect(&self) -> crate::model::dialect::Dialect {
+        self.origin.dialect
     }
 
     pub fn resource(&self, id: &str) -> Option<&Resource> {
         self.resources.get(id)
+    }
+
+    /// A section of SAM `Globals` (`Function`, `Api`, `HttpApi`, `StateMachine`...), when it is a
+    /// map and the template is a SAM template.
+    pub fn globals(&self, section: &str) -> Option<NodeId> {
+        if !self.is_sam {
+            return None;
+        }
+        let root = self.doc.root?;
+        self.doc
+            .get_path(root, &["Globals", section])
+            .filter(|n| self.doc.as_map(*n).is_some())
+    }
+
+    /// Does SAM `Globals` apply to property `name` of a SAM resource? Not when its resource
+    /// attribute `IgnoreGlobals` is `"*"` or lists the property.
+    pub fn takes_globals(&self, r: &Resource, name: &str) -> bool {
+        let Some(ignore) = self.doc.get(r.node, "IgnoreGlobals") else {
+            return true;
+        };
+        let doc = &self.doc;
+        if let Some(s) = doc.as_str(ignore) {
+            return s != "*";
+        }
+        match doc.as_seq(ignore) {
+            Some(items) => !items.iter().any(|&i| doc.as_str(i) == Some(name)),
+            // Any other shape is rejected by the SAM translator: keep the Globals.
+            None => true,
+        }
     }
 
     pub fn resources_of<'a>(&'a self, type_: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
@@ -206,6 +254,10 @@ impl Template {
                 Target::Unknown(format!("`Fn::Sub` with `${{{}}}`", vars.join("}`, `${")))
             }
             "Fn::ImportValue" => Target::Unknown("`Fn::ImportValue` from another stack".into()),
+            // A value a lowered source form could not resolve offline (`${ssm:...}`): the reason.
+            crate::model::dialect::UNRESOLVED => {
+                Target::Unknown(doc.as_str(arg).unwrap_or("an unresolved value").to_string())
+            }
             "Fn::If" => Target::Unknown("depends on a condition (`Fn::If`)".into()),
             other => Target::Unknown(format!("computed by `{other}`")),
         }

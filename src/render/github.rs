@@ -5,18 +5,16 @@ use std::fmt::Write as _;
 
 use crate::check::Outcome;
 use crate::diagnostic::Severity;
-use crate::render::json::code_name;
+use crate::rule::code_name;
 
-/// Escape the message part of a command (`%`, CR, LF).
+/// Escape the message part of a command (see [`crate::render::safe::github_data`]).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    crate::render::safe::github_data(s)
 }
 
-/// Escape a property value (`%`, CR, LF, `:` and `,`).
+/// Escape a property value (see [`crate::render::safe::github_property`]).
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    crate::render::safe::github_property(s)
 }
 
 fn command(sev: Severity) -> &'static str {

@@ -7,6 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::safe::terminal;
 use crate::source::{SourceFile, Span, ceil_char_boundary, floor_char_boundary};
 
 fn level(s: Severity) -> Level<'static> {
@@ -41,11 +42,27 @@ fn excerpt(file: &SourceFile, span: Span) -> (Cow<'_, str>, usize, std::ops::Ran
     };
     let to = ceil_char_boundary(text, to.max(end));
     let ex = text.get(from..to).unwrap_or("");
-    // CRLF files: show the lines without a visible carriage return (same byte length).
+    // CRLF files: show the lines without a visible carriage return (same byte length); other
+    // control characters are made visible at the same byte length (C0 ones are shown as
+    // pictures by the renderer).
     let ex = if ex.contains('\r') {
-        Cow::Owned(ex.replace('\r', " "))
+        // `\r\n` -> ` \n`; a lone `\r` is a line break of its own -> `\n`.
+        let b = ex.as_bytes();
+        let fixed: String = ex
+            .char_indices()
+            .map(|(i, c)| match c {
+                '\r' if b.get(i + 1) == Some(&b'\n') => ' ',
+                '\r' => '\n',
+                c => c,
+            })
+            .collect();
+        Cow::Owned(fixed)
     } else {
         Cow::Borrowed(ex)
+    };
+    let ex = match crate::render::safe::same_length(&ex) {
+        Cow::Borrowed(_) => ex,
+        Cow::Owned(o) => Cow::Owned(o),
     };
     (ex, l0 + 1, (start - from)..(end - from))
 }
@@ -76,25 +93,33 @@ impl Human {
 
     pub fn diagnostic(&self, d: &Diagnostic) -> String {
         let (ex, line, range) = excerpt(&d.file, d.span);
-        let mut label = String::new();
-        if let Some(r) = &d.resource {
-            label = format!("in `{r}`");
-        }
-        let title = level(d.severity)
-            .primary_title(d.message.as_str())
-            .id(d.code);
+        // Every text from the input is made safe here (the excerpt is made safe by the
+        // renderer itself, which shows control characters as pictures).
+        let label = d
+            .resource
+            .as_deref()
+            .map(|r| match &d.construct {
+                // AWS CDK: the construct path the user recognises.
+                Some(c) => format!("in `{}` (construct `{}`)", terminal(r), terminal(c)),
+                None => format!("in `{}`", terminal(r)),
+            })
+            .unwrap_or_default();
+        let path = terminal(&d.file.display);
+        let message = terminal(&d.message);
+        let title = level(d.severity).primary_title(message.as_ref()).id(d.code);
         let mut group = if ex.len() > MAX_EXCERPT {
-            Group::with_title(title).element(origin(&d.file, d.span, &d.file.display))
+            Group::with_title(title).element(origin(&d.file, d.span, &path))
         } else {
             Group::with_title(title).element(
                 Snippet::source(ex.as_ref())
-                    .path(d.file.display.as_str())
+                    .path(path.as_ref())
                     .line_start(line)
                     .annotation(AnnotationKind::Primary.span(range).label(label)),
             )
         };
-        if let Some(h) = &d.help {
-            group = group.element(Level::HELP.message(h.as_str()));
+        let help = d.help.as_deref().map(terminal);
+        if let Some(h) = &help {
+            group = group.element(Level::HELP.message(h.as_ref()));
         }
         self.renderer().render(&[group])
     }
@@ -102,20 +127,23 @@ impl Human {
     pub fn render(&self, out: &Outcome) -> String {
         let mut s = String::new();
         for e in &out.errors {
-            let title = Level::ERROR.primary_title(e.message.as_str()).id(e.code);
+            let message = terminal(&e.message);
+            let path = terminal(&e.file);
+            let title = Level::ERROR.primary_title(message.as_ref()).id(e.code);
             let ex = e.position.as_ref().map(|(file, span)| excerpt(file, *span));
             let group = match (&e.position, &ex) {
                 (Some((f, sp)), Some((x, _, _))) if x.len() > MAX_EXCERPT => {
-                    Group::with_title(title).element(origin(f, *sp, &e.file))
+                    Group::with_title(title).element(origin(f, *sp, &path))
                 }
                 (_, Some((ex, line, range))) => Group::with_title(title).element(
                     Snippet::source(ex.as_ref())
-                        .path(e.file.as_str())
+                        .path(path.as_ref())
                         .line_start(*line)
                         .annotation(AnnotationKind::Primary.span(range.clone())),
                 ),
-                _ => Group::with_title(title)
-                    .element(annotate_snippets::Origin::path(e.file.as_str())),
+                _ => {
+                    Group::with_title(title).element(annotate_snippets::Origin::path(path.as_ref()))
+                }
             };
             s.push_str(&self.renderer().render(&[group]));
             s.push_str("\n\n");
@@ -147,11 +175,34 @@ impl Human {
                 if out.templates == 1 { "" } else { "s" },
             ));
             if !out.errors.is_empty() {
-                s.push_str(&format!(
-                    "; {} file{} could not be checked",
-                    out.errors.len(),
-                    if out.errors.len() == 1 { "" } else { "s" }
-                ));
+                // Files that could not be checked at all, and input problems in files that were.
+                let unchecked: std::collections::BTreeSet<&str> = out
+                    .errors
+                    .iter()
+                    .filter(|e| !out.checked.contains(&e.file))
+                    .map(|e| e.file.as_str())
+                    .collect();
+                let problems = out.errors.len();
+                if unchecked.len() == problems {
+                    s.push_str(&format!(
+                        "; {} file{} could not be checked",
+                        problems,
+                        if problems == 1 { "" } else { "s" }
+                    ));
+                } else {
+                    s.push_str(&format!(
+                        "; {} input problem{}",
+                        problems,
+                        if problems == 1 { "" } else { "s" }
+                    ));
+                    if !unchecked.is_empty() {
+                        s.push_str(&format!(
+                            " ({} file{} could not be checked)",
+                            unchecked.len(),
+                            if unchecked.len() == 1 { "" } else { "s" }
+                        ));
+                    }
+                }
             }
             s.push_str(".\n");
         }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rule::meta;
+use crate::rule::code_name;
 use crate::source::LineCol;
 
 #[derive(Serialize)]
@@ -22,6 +22,9 @@ pub struct JsonDiagnostic<'a> {
     pub help: Option<&'a str>,
     pub file: &'a str,
     pub resource: Option<&'a str>,
+    /// AWS CDK construct path of the resource (optional; absent for other templates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<&'a str>,
     pub range: Range,
 }
 
@@ -52,20 +55,6 @@ pub struct JsonOutput<'a> {
     pub summary: Summary,
 }
 
-/// Name of a code (rules from the catalogue, input problems built in).
-pub fn code_name(code: &str) -> &str {
-    match code {
-        "E000" => "io-error",
-        "E001" => "parse-error",
-        "E002" => "duplicate-key",
-        "E003" => "yaml-alias",
-        "E004" => "unknown-tag",
-        "E005" => "multiple-documents",
-        "E010" => "unused-suppression",
-        _ => meta(code).map_or("unknown", |m| m.name.as_str()),
-    }
-}
-
 pub fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
     let (start, end) = d.range();
     JsonDiagnostic {
@@ -76,6 +65,7 @@ pub fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
         help: d.help.as_deref(),
         file: &d.file.display,
         resource: d.resource.as_deref(),
+        construct_path: d.construct.as_deref(),
         range: Range { start, end },
     }
 }

@@ -3,4 +3,5 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod safe;
 pub mod sarif;

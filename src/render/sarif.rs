@@ -12,39 +12,8 @@ use serde::Serialize;
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fingerprint::fingerprint;
-use crate::rule::{DOCS_BASE, catalogue};
+use crate::rule::{BUILTIN_CODES, DOCS_BASE, catalogue};
 use crate::source::LineCol;
-
-/// Codes that are not catalogue rules: input problems and suppression bookkeeping.
-pub const BUILTIN_CODES: &[(&str, &str, &str)] = &[
-    ("E000", "io-error", "A file could not be read."),
-    ("E001", "parse-error", "A file could not be parsed."),
-    (
-        "E002",
-        "duplicate-key",
-        "A mapping has the same key twice; CloudFormation rejects it.",
-    ),
-    (
-        "E003",
-        "yaml-alias",
-        "A YAML anchor or alias is used; CloudFormation does not support them.",
-    ),
-    (
-        "E004",
-        "unknown-tag",
-        "A YAML tag is not a CloudFormation intrinsic function.",
-    ),
-    (
-        "E005",
-        "multiple-documents",
-        "The file contains more than one YAML document.",
-    ),
-    (
-        "E010",
-        "unused-suppression",
-        "A `lambdalint: ignore` suppression (comment or resource Metadata) matched no finding.",
-    ),
-];
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/lambdalint/lambdalint";
@@ -175,6 +144,9 @@ pub struct PhysicalLocation {
 #[serde(rename_all = "camelCase")]
 pub struct LogicalLocation {
     pub name: String,
+    /// AWS CDK construct path (`OrdersStack/CreateOrder/Resource`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fully_qualified_name: Option<String>,
     pub kind: &'static str,
 }
 
@@ -251,7 +223,12 @@ fn region(start: LineCol, end: LineCol) -> Region {
     }
 }
 
-fn location(file: &str, range: Option<(LineCol, LineCol)>, resource: Option<&str>) -> Location {
+fn location(
+    file: &str,
+    range: Option<(LineCol, LineCol)>,
+    resource: Option<&str>,
+    construct: Option<&str>,
+) -> Location {
     Location {
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
@@ -262,6 +239,7 @@ fn location(file: &str, range: Option<(LineCol, LineCol)>, resource: Option<&str
         logical_locations: resource
             .map(|r| LogicalLocation {
                 name: r.to_string(),
+                fully_qualified_name: construct.map(str::to_string),
                 kind: "resource",
             })
             .into_iter()
@@ -339,6 +317,7 @@ fn result(
             &d.file.display,
             Some(d.range()),
             d.resource.as_deref(),
+            d.construct.as_deref(),
         )],
         partial_fingerprints: fp,
         properties: ResultProperties {
@@ -367,7 +346,7 @@ pub fn log(out: &Outcome) -> Log {
             descriptor: DescriptorRef {
                 id: e.code.to_string(),
             },
-            locations: vec![location(&e.file, e.range(), None)],
+            locations: vec![location(&e.file, e.range(), None, None)],
         })
         .collect();
     let mut seen = HashMap::new();

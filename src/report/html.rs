@@ -11,18 +11,7 @@ use crate::rule::meta;
 
 /// Escape text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::safe::html(s)
 }
 
 /// Escape, and show `identifiers` in backticks as code.
@@ -456,7 +445,7 @@ pub fn render(r: &Report, opts: &Options) -> String {
     if !r.errors.is_empty() {
         let _ = write!(
             s,
-            "<section id=\"errors\"><h2>Files that could not be checked</h2><details class=\"errors\"{}><summary>{} file{}</summary><ul>",
+            "<section id=\"errors\"><h2>Input problems</h2><details class=\"errors\"{}><summary>{} problem{}</summary><ul>",
             if r.errors.len() <= 10 { " open" } else { "" },
             r.errors.len(),
             if r.errors.len() == 1 { "" } else { "s" }

@@ -8,9 +8,11 @@ use crate::report::graph::to_dot;
 use crate::report::{AppReport, Options, Report, SCORE_FORMULA, concern_label};
 use crate::rule::meta;
 
-/// Text safe inside a table cell.
+use crate::render::safe::{md_block, md_code, md_inline, md_text};
+
+/// Text (with `identifiers` in backticks) safe inside a table cell, a heading or a list item.
 fn cell_text(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    md_inline(s)
 }
 
 fn c(x: &Cell) -> String {
@@ -25,19 +27,11 @@ fn join(items: &[String], empty: &str) -> String {
     }
 }
 
-fn fence_for(text: &str) -> String {
-    let mut n = 3;
-    while text.contains(&"`".repeat(n)) {
-        n += 1;
-    }
-    "`".repeat(n)
-}
-
 fn app(s: &mut String, a: &AppReport, opts: &Options) {
     let _ = writeln!(
         s,
         "## {}\n\nScore **{}** (grade {}) · {} function(s) · {} resource(s) · {} error(s), {} warning(s), {} info\n",
-        cell_text(&a.file),
+        md_text(&a.file),
         a.score,
         a.grade(),
         a.functions.len(),
@@ -47,7 +41,7 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
         a.counts.info
     );
     if let Some(d) = &a.description {
-        let _ = writeln!(s, "{}\n", d.replace('\n', " "));
+        let _ = writeln!(s, "{}\n", md_text(d));
     }
     if !a.functions.is_empty() {
         s.push_str("### Functions\n\n| Function | Runtime | Memory (MB) | Timeout (s) | Invoked by (mode) | Failure destination | VPC / egress | Reserved concurrency | Database links | IAM breadth | Handler | Findings |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -65,15 +59,15 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
             };
             let handler = match &f.handler_facts {
                 HandlerFacts::NotAnalysed(why) => match why {
-                    Some(w) => format!("not analysed: {w}"),
+                    Some(w) => format!("not analysed: {}", cell_text(w)),
                     None => "not analysed".to_string(),
                 },
                 HandlerFacts::Analysed(v) => join(v, "nothing notable"),
             };
             let _ = writeln!(
                 s,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                cell_text(&f.id),
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                md_code(&f.id),
                 c(&f.runtime),
                 c(&f.memory),
                 c(&f.timeout),
@@ -90,10 +84,10 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
         s.push('\n');
     }
     if !a.graph.nodes.is_empty() {
-        let dot = to_dot(&a.graph, &a.file);
+        let dot = md_block(&to_dot(&a.graph, &a.file), "dot");
         let _ = writeln!(
             s,
-            "<details><summary>Resource graph (DOT, {} of {} resources; render with <code>dot -Tsvg</code>)</summary>\n\n```dot\n{dot}```\n\n</details>\n",
+            "<details><summary>Resource graph (DOT, {} of {} resources; render with <code>dot -Tsvg</code>)</summary>\n\n{dot}\n\n</details>\n",
             a.graph.nodes.len(),
             a.graph.total_nodes
         );
@@ -110,21 +104,19 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
         };
         let _ = writeln!(
             s,
-            "- **{}** {} — {}{}  \n  `{}:{}:{}` · {}",
+            "- **{}** {} — {}{}  \n  {} · {}",
             f.severity.as_str(),
             rule,
-            f.message.replace('\n', " "),
+            md_inline(&f.message),
             f.resource
                 .as_ref()
-                .map(|r| format!(" (resource `{r}`)"))
+                .map(|r| format!(" (resource {})", md_code(r)))
                 .unwrap_or_default(),
-            f.file,
-            f.line,
-            f.column,
+            md_code(&format!("{}:{}:{}", f.file, f.line, f.column)),
             concern_label(&f.category)
         );
         if let Some(h) = &f.help {
-            let _ = writeln!(s, "  help: {}", h.replace('\n', " "));
+            let _ = writeln!(s, "  help: {}", md_inline(h));
         }
         if k < opts.max_excerpts_per_app && !f.excerpt.is_empty() {
             let body: String = f
@@ -139,12 +131,11 @@ fn app(s: &mut String, a: &AppReport, opts: &Options) {
                     )
                 })
                 .collect();
-            let fence = fence_for(&body);
-            let _ = writeln!(s, "\n  {fence}text");
-            for line in body.lines() {
+            let _ = writeln!(s);
+            for line in md_block(&body, "text").lines() {
                 let _ = writeln!(s, "  {line}");
             }
-            let _ = writeln!(s, "  {fence}\n");
+            let _ = writeln!(s);
         }
     }
     s.push('\n');
@@ -204,7 +195,7 @@ pub fn render(r: &Report, opts: &Options) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} ({}) |",
-                cell_text(&a.file),
+                md_text(&a.file),
                 a.functions.len(),
                 a.counts.error,
                 a.counts.warning,
@@ -217,9 +208,15 @@ pub fn render(r: &Report, opts: &Options) -> String {
     }
     let _ = writeln!(s, "Score: {SCORE_FORMULA}\n");
     if !r.errors.is_empty() {
-        s.push_str("## Files that could not be checked\n\n");
+        s.push_str("## Input problems\n\n");
         for e in &r.errors {
-            let _ = writeln!(s, "- `{}` {}: {}", e.file, e.code, e.message);
+            let _ = writeln!(
+                s,
+                "- {} {}: {}",
+                md_code(&e.file),
+                e.code,
+                md_inline(&e.message)
+            );
         }
         s.push('\n');
     }

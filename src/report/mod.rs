@@ -19,11 +19,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::{RuleSelection, check_source_full};
+use crate::check::check_source_full;
 use crate::diagnostic::{Diagnostic, InputError, Severity};
 use crate::discover::{Filter, discover};
 use crate::model::App;
-use crate::rule::{catalogue, meta};
+use crate::rule::{RuleSelection, catalogue, meta};
 use crate::source::SourceFile;
 
 pub use facts::FunctionFacts;
@@ -298,7 +298,8 @@ fn finding(d: &Diagnostic) -> Finding {
 
 enum Outcome {
     Skipped,
-    App(Box<AppReport>),
+    /// An application, and the input problems found in it (it was still checked).
+    App(Box<AppReport>, Vec<InputError>),
     Failed(InputError),
 }
 
@@ -329,12 +330,15 @@ fn analyse(
         }
     };
     // The facts come from the same model and handler analysis.
-    Outcome::App(Box::new(app_report(
-        &checked.app,
-        Some(&checked.handlers),
-        &checked.diagnostics,
-        opts,
-    )))
+    Outcome::App(
+        Box::new(app_report(
+            &checked.app,
+            Some(&checked.handlers),
+            &checked.diagnostics,
+            opts,
+        )),
+        checked.errors,
+    )
 }
 
 /// Build the report of one modelled application and its findings.
@@ -383,7 +387,8 @@ pub fn app_report(
 
 /// Check the paths and gather everything the report shows.
 pub fn collect(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection, opts: &Options) -> Report {
-    let (candidates, missing) = discover(paths, filter);
+    let found = discover(paths, filter);
+    let (candidates, missing) = (found.candidates, found.errors);
     let rules = crate::rules::all();
     let access = opts
         .access
@@ -408,7 +413,10 @@ pub fn collect(paths: &[PathBuf], filter: &Filter, sel: &RuleSelection, opts: &O
     for r in results {
         match r {
             Outcome::Skipped => {}
-            Outcome::App(a) => report.apps.push(*a),
+            Outcome::App(a, errors) => {
+                report.apps.push(*a);
+                report.errors.extend(errors);
+            }
             Outcome::Failed(e) => report.errors.push(e),
         }
     }

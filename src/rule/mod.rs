@@ -1,104 +1,21 @@
-//! The rule engine: the catalogue (metadata and docs, from `rules/*.toml`), the `Rule` trait and
-//! the context a rule reports through. Rules never print.
+//! The rule engine and its one catalogue: rule metadata and docs (from `rules/*.toml`), the
+//! built-in codes, the selection of rules a run uses, the `Rule` trait and the context a rule
+//! reports through. Rules never print.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+mod catalogue;
+mod selection;
 
-use serde::Deserialize;
+use std::sync::Arc;
+
+pub use catalogue::{
+    BUILTIN_CODES, DOCS_BASE, Docs, RuleMeta, catalogue, code_name, find, is_builtin, meta,
+    valid_selector,
+};
+pub use selection::RuleSelection;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::App;
 use crate::source::Span;
-
-include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
-
-/// Base address of the rule pages.
-pub const DOCS_BASE: &str = "https://github.com/lambdalint/lambdalint/blob/main/docs/rules";
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Docs {
-    pub what: String,
-    pub why: String,
-    pub example: String,
-    pub use_instead: String,
-    #[serde(default)]
-    pub references: Vec<String>,
-}
-
-/// One catalogue entry.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleMeta {
-    pub code: String,
-    pub name: String,
-    /// failure-handling, timeouts, networking, transport, database, iam, handler, input
-    pub category: String,
-    pub severity: String,
-    pub summary: String,
-    pub docs: Docs,
-}
-
-impl RuleMeta {
-    pub fn default_severity(&self) -> Severity {
-        Severity::parse(&self.severity).unwrap_or(Severity::Warning)
-    }
-
-    pub fn help_uri(&self) -> String {
-        format!("{DOCS_BASE}/{}.md", self.code)
-    }
-
-    /// The rule page in Markdown (used by `lambdalint rule`, docs/ and SARIF help).
-    pub fn markdown(&self) -> String {
-        let d = &self.docs;
-        let mut s = format!(
-            "# {} ({})\n\n{}\n\nCategory: {} · Default severity: {}\n\n## What it does\n\n{}\n\n## Why is this bad?\n\n{}\n\n## Example\n\n```yaml\n{}\n```\n\n## Use instead\n\n```yaml\n{}\n```\n",
-            self.name,
-            self.code,
-            self.summary.trim(),
-            self.category,
-            self.severity,
-            d.what.trim(),
-            d.why.trim(),
-            d.example.trim_end(),
-            d.use_instead.trim_end()
-        );
-        if !d.references.is_empty() {
-            s.push_str("\n## References\n\n");
-            for r in &d.references {
-                s.push_str(&format!("- <{r}>\n"));
-            }
-        }
-        s
-    }
-}
-
-/// The whole catalogue, by code, sorted.
-pub fn catalogue() -> &'static [RuleMeta] {
-    static CAT: OnceLock<Vec<RuleMeta>> = OnceLock::new();
-    CAT.get_or_init(|| {
-        let mut v: Vec<RuleMeta> = RULE_FILES
-            .iter()
-            .filter_map(|(_, text)| toml::from_str::<RuleMeta>(text).ok())
-            .collect();
-        v.sort_by(|a, b| a.code.cmp(&b.code));
-        v
-    })
-}
-
-pub fn meta(code: &str) -> Option<&'static RuleMeta> {
-    static BY_CODE: OnceLock<HashMap<&'static str, &'static RuleMeta>> = OnceLock::new();
-    BY_CODE
-        .get_or_init(|| catalogue().iter().map(|m| (m.code.as_str(), m)).collect())
-        .get(code)
-        .copied()
-}
-
-/// Look a rule up by code or by name.
-pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
-    let up = code_or_name.to_ascii_uppercase();
-    meta(&up).or_else(|| catalogue().iter().find(|m| m.name == code_or_name))
-}
 
 /// A check over one application.
 pub trait Rule: Send + Sync {
@@ -117,6 +34,23 @@ pub enum OptionKind {
     Integer,
     String,
     StringList,
+    /// A calendar date: a TOML date (`2026-12-03`) or a `"YYYY-MM-DD"` string.
+    Date,
+}
+
+/// The date of a [`OptionKind::Date`] option value.
+pub fn option_date(v: &toml::Value) -> Option<crate::model::runtimes::Date> {
+    match v {
+        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+            let d = d.date?;
+            crate::model::runtimes::Date::parse(&format!(
+                "{:04}-{:02}-{:02}",
+                d.year, d.month, d.day
+            ))
+        }
+        toml::Value::String(s) => crate::model::runtimes::Date::parse(s),
+        _ => None,
+    }
 }
 
 impl OptionKind {
@@ -126,6 +60,7 @@ impl OptionKind {
             OptionKind::Integer => "an integer",
             OptionKind::String => "a string",
             OptionKind::StringList => "a list of strings",
+            OptionKind::Date => "a date (YYYY-MM-DD)",
         }
     }
 
@@ -137,6 +72,7 @@ impl OptionKind {
             OptionKind::StringList => v
                 .as_array()
                 .is_some_and(|a| a.iter().all(toml::Value::is_str)),
+            OptionKind::Date => option_date(v).is_some(),
         }
     }
 }
@@ -160,6 +96,9 @@ pub struct Context<'a> {
     pub options: Option<&'a toml::Table>,
     /// Handler source facts (None when the handler stage did not run).
     pub handlers: Option<&'a crate::handler::HandlerFacts>,
+    /// The rules of this run: a rule whose finding another enabled rule already states (one
+    /// resource, one cause) leaves it to that rule.
+    pub selection: &'a RuleSelection,
 }
 
 /// A finding under construction: `cx.report(span, message).resource(id).help(..)`.
@@ -219,6 +158,19 @@ impl Context<'_> {
         self.option(name).and_then(toml::Value::as_integer)
     }
 
+    pub fn option_date(&self, name: &str) -> Option<crate::model::runtimes::Date> {
+        self.option(name).and_then(option_date)
+    }
+
+    pub fn option_str(&self, name: &str) -> Option<&str> {
+        self.option(name).and_then(toml::Value::as_str)
+    }
+
+    /// Is another rule part of this run?
+    pub fn enabled(&self, code: &str) -> bool {
+        self.selection.enabled(code)
+    }
+
     /// Report in another file than the template (a handler source).
     pub fn emit_in(&mut self, file: &Arc<crate::source::SourceFile>, r: Report) {
         let start = self.out.len();
@@ -238,6 +190,7 @@ impl Context<'_> {
             span: r.span,
             resource: r.resource,
             path: r.path,
+            construct: None,
         });
     }
 }

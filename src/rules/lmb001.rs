@@ -174,6 +174,13 @@ impl Rule for AsyncFunctionWithoutFailureDestination {
                     ),
                 )
             };
+            // Serverless Framework / CDK users fix it in their own terms.
+            let help = match app.tpl.dialect().say("EventInvokeConfig.OnFailure") {
+                Some(how) => {
+                    format!("add {how}, so an event that still fails after the retries is kept")
+                }
+                None => help,
+            };
             cx.emit(
                 Report::new(f.anchor(&app.tpl), message(&f.id, &sources))
                     .resource(&f.id)

@@ -7,15 +7,39 @@ use crate::rule::{Context, Report, Rule};
 pub struct StreamSourceWithoutFailureDestination;
 
 /// `function`: how the invoked function is named (`function `Processor``); `bound`: the retry limit
-/// the source sets (`MaximumRetryAttempts: 2`), if any.
-pub fn message(function: &str, source: &str, bound: Option<&str>) -> String {
+/// the source sets (`MaximumRetryAttempts: 2`), if any; `kafka`: a Kafka source (Lambda caps its
+/// retries once an OnFailure destination is set, so the retry settings are not the other half of
+/// the problem, as they are for Kinesis and DynamoDB streams: LMB003).
+pub fn message(function: &str, source: &str, bound: Option<&str>, kafka: bool) -> String {
     match bound {
         Some(b) => format!(
             "{source} of {function} has no `DestinationConfig.OnFailure`: the records of a batch that still fails after `{b}` are discarded without a trace"
         ),
-        None => format!(
+        None if kafka => format!(
             "{source} of {function} has no `DestinationConfig.OnFailure`: a batch that keeps failing blocks its shard or partition until the records expire, and is then lost"
         ),
+        None => format!(
+            "{source} of {function} has no `DestinationConfig.OnFailure` and no retry limit (`MaximumRetryAttempts` or `MaximumRecordAgeInSeconds`): a batch that keeps failing blocks its shard until the records expire, and is then lost"
+        ),
+    }
+}
+
+/// Does a stream source read Kafka (MSK, self-managed)?
+pub(crate) fn is_kafka(app: &App, e_kind: &str, props: Option<NodeId>) -> bool {
+    if matches!(e_kind, "MSK" | "SelfManagedKafka") {
+        return true;
+    }
+    let Some(props) = props else { return false };
+    let tpl = &app.tpl;
+    match tpl.doc.get(props, "EventSourceArn").map(|a| tpl.target(a)) {
+        Some(Target::Resource { id, .. }) => tpl.resource(&id).is_some_and(|r| {
+            matches!(
+                r.type_.as_str(),
+                "AWS::MSK::Cluster" | "AWS::MSK::ServerlessCluster"
+            )
+        }),
+        Some(Target::Literal(s)) => s.split(':').nth(2) == Some("kafka"),
+        _ => tpl.doc.get(props, "SelfManagedEventSource").is_some(),
     }
 }
 
@@ -36,7 +60,7 @@ fn retry_bound(app: &App, props: NodeId) -> Option<String> {
 
 /// Does an `AWS::Lambda::EventSourceMapping` read a Kinesis stream, a DynamoDB stream or a Kafka
 /// cluster (not SQS, MQ or DocumentDB)?
-fn mapping_reads_stream(app: &App, props: NodeId) -> bool {
+pub(crate) fn mapping_reads_stream(app: &App, props: NodeId) -> bool {
     let tpl = &app.tpl;
     match tpl.doc.get(props, "EventSourceArn").map(|a| tpl.target(a)) {
         Some(Target::Resource { id, .. }) => tpl.resource(&id).is_some_and(|r| {
@@ -57,7 +81,7 @@ fn mapping_reads_stream(app: &App, props: NodeId) -> bool {
 }
 
 /// A Kinesis, DynamoDB Streams or Kafka source (not SQS, MQ or DocumentDB): its name for messages.
-fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
+pub(crate) fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
     if e.mode != Mode::Stream {
         return None;
     }
@@ -75,7 +99,7 @@ fn stream_kind(app: &App, e: &EventSource) -> Option<String> {
 }
 
 /// Is a failure destination configured (or computed, so not judged) in these properties?
-fn has_destination(app: &App, props: Option<NodeId>) -> bool {
+pub(crate) fn has_destination(app: &App, props: Option<NodeId>) -> bool {
     let doc = &app.tpl.doc;
     let Some(d) = props.and_then(|p| doc.get(p, "DestinationConfig")) else {
         return false;
@@ -102,10 +126,20 @@ impl Rule for StreamSourceWithoutFailureDestination {
             if has_destination(app, e.props) {
                 continue;
             }
-            let help = if e.name.is_some() {
-                HELP_SAM
-            } else {
-                HELP_MAPPING
+            let help = match app.tpl.dialect().say("DestinationConfig.OnFailure") {
+                Some(how) => format!(
+                    "add {how}, with {} (and {}) so a poison record is retried a bounded number of times and then sent there",
+                    app.tpl
+                        .dialect()
+                        .say("MaximumRetryAttempts")
+                        .unwrap_or("`MaximumRetryAttempts`"),
+                    app.tpl
+                        .dialect()
+                        .say("BisectBatchOnFunctionError")
+                        .unwrap_or("`BisectBatchOnFunctionError: true`")
+                ),
+                None if e.name.is_some() => HELP_SAM.to_string(),
+                None => HELP_MAPPING.to_string(),
             };
             cx.emit(
                 Report::new(
@@ -114,6 +148,7 @@ impl Rule for StreamSourceWithoutFailureDestination {
                         &format!("function `{}`", e.function),
                         &what,
                         e.props.and_then(|p| retry_bound(app, p)).as_deref(),
+                        is_kafka(app, &e.kind, e.props),
                     ),
                 )
                 .resource(&e.declared_in)
@@ -149,6 +184,7 @@ impl Rule for StreamSourceWithoutFailureDestination {
                         &function,
                         &format!("event source mapping `{}`", r.id),
                         retry_bound(app, props).as_deref(),
+                        is_kafka(app, &r.type_, Some(props)),
                     ),
                 )
                 .resource(&r.id)

@@ -53,7 +53,14 @@ impl Rule for FunctionWithoutTimeout {
                 );
                 continue;
             }
-            let help = if f.sam && !f.uses_globals(&app.tpl, "Timeout") {
+            let dialect_help = app
+                .tpl
+                .dialect()
+                .say("Timeout")
+                .map(|how| format!("set {how} to a little more than its expected duration"));
+            let help = if let Some(h) = dialect_help.as_deref() {
+                h
+            } else if f.sam && !f.uses_globals(&app.tpl, "Timeout") {
                 "set `Timeout` (seconds) on the function: its `IgnoreGlobals` excludes the one in `Globals.Function`"
             } else if f.sam {
                 "set `Timeout` (seconds) on the function, or once for all functions in `Globals.Function`"

@@ -231,7 +231,11 @@ impl Rule for TimeoutExceedsApiIntegration {
             let Some((api, l)) = over.iter().min_by(|a, b| a.1.total_cmp(&b.1)).cloned() else {
                 continue;
             };
-            let help = if t.from_globals {
+            let help = if let Some(how) = tpl.dialect().say("Timeout") {
+                format!(
+                    "lower {how} to {l} s or less, or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)"
+                )
+            } else if t.from_globals {
                 format!(
                     "set `Timeout: {l}` or less on `{}` (overriding `Globals.Function`), or answer the API quickly and hand long work to an asynchronous path (SQS, Step Functions)",
                     f.id

@@ -1,12 +1,13 @@
 //! RDS001 unbounded-concurrency-to-database.
 
 use crate::load::NodeId;
+use crate::model::concurrency::{is_sqs, max_concurrency, unbounded_trigger};
 use crate::model::database::{
     DbConnection, DbIndex, HandlerDbFacts, How, connections, proxied_databases, proxy_used,
     uses_data_api,
 };
 use crate::model::network::FunctionLinks;
-use crate::model::{App, EventSource, Function, Mode};
+use crate::model::{App, Function, Mode};
 use crate::rule::{Context, Report, Rule};
 
 pub struct UnboundedConcurrencyToDatabase;
@@ -28,93 +29,6 @@ pub fn message(function: &str, conns: &[DbConnection], trigger: Option<&str>) ->
     format!(
         "function `{function}` connects to {what} with no `ReservedConcurrentExecutions` and no RDS Proxy, and {scales}: every concurrent execution holds its own connection, and a burst can exhaust the database's connection limit"
     )
-}
-
-/// `ScalingConfig.MaximumConcurrency` of an SQS event / event source mapping.
-fn max_concurrency(app: &App, e: &EventSource) -> Option<NodeId> {
-    let doc = &app.tpl.doc;
-    doc.get_path(e.props?, &["ScalingConfig", "MaximumConcurrency"])
-}
-
-/// Is this invocation's concurrency bounded by its nature (schedules, shards, capped pollers),
-/// `None` when unknown?
-fn bounded(app: &App, e: &EventSource) -> Option<bool> {
-    let tpl = &app.tpl;
-    if max_concurrency(app, e).is_some() {
-        return Some(true);
-    }
-    match e.mode {
-        Mode::Stream => Some(true),
-        Mode::Queue => Some(!is_sqs(app, e)),
-        // Secrets Manager invokes rotation functions a few times per rotation.
-        Mode::Sync if e.kind == "AWS::Lambda::Permission" => {
-            let principal = e
-                .props
-                .and_then(|p| tpl.doc.get(p, "Principal"))
-                .and_then(|n| tpl.string(n).known())
-                .unwrap_or_default();
-            Some(principal.starts_with("secretsmanager"))
-        }
-        Mode::Sync => Some(false),
-        Mode::Async => {
-            if matches!(
-                e.kind.as_str(),
-                "Schedule" | "ScheduleV2" | "AWS::Scheduler::Schedule"
-            ) {
-                return Some(true);
-            }
-            // A rule (or the permission for one) that runs on a schedule.
-            let rule = if e.kind == "AWS::Events::Rule" {
-                Some(e.declared_in.as_str())
-            } else {
-                e.source.as_deref()
-            };
-            let scheduled = rule
-                .and_then(|r| tpl.resource(r))
-                .filter(|r| r.type_ == "AWS::Events::Rule" || r.type_ == "AWS::Scheduler::Schedule")
-                .is_some_and(|r| {
-                    r.type_ == "AWS::Scheduler::Schedule"
-                        || tpl.prop(r, "ScheduleExpression").is_some()
-                });
-            Some(scheduled)
-        }
-        Mode::Unknown => None,
-    }
-}
-
-/// "`Api` event (HttpApi)", "SQS source `Jobs`", "`AWS::Lambda::Permission` `P`".
-fn describe(e: &EventSource) -> String {
-    if let Some(n) = &e.name {
-        return format!("`{n}` event (`{}`)", e.kind);
-    }
-    let what = match e.kind.as_str() {
-        "AWS::S3::Bucket" => "S3 notification from",
-        "AWS::Lambda::Permission" => "invoke permission",
-        "AWS::Events::Rule" => "EventBridge rule",
-        "AWS::SNS::Subscription" => "SNS subscription",
-        "AWS::SNS::Topic" => "SNS subscription of",
-        "AWS::Lambda::EventSourceMapping" => "event source mapping",
-        _ => "invocation by",
-    };
-    format!("{what} `{}`", e.declared_in)
-}
-
-/// Is the function the rotation function of an `AWS::SecretsManager::RotationSchedule`?
-fn rotates_secrets(app: &App, f: &Function) -> bool {
-    let tpl = &app.tpl;
-    tpl.resources_of("AWS::SecretsManager::RotationSchedule")
-        .filter_map(|r| tpl.prop(r, "RotationLambdaARN"))
-        .any(|n| tpl.ref_resource(n) == Some(f.id.as_str()))
-}
-
-/// An SQS poller (not Amazon MQ).
-fn is_sqs(app: &App, e: &EventSource) -> bool {
-    e.kind == "SQS"
-        || (e.kind == "AWS::Lambda::EventSourceMapping"
-            && e.source
-                .as_deref()
-                .and_then(|s| app.tpl.resource(s))
-                .is_none_or(|r| r.type_ == "AWS::SQS::Queue"))
 }
 
 fn sqs_without_cap(app: &App, f: &Function) -> Vec<String> {
@@ -212,20 +126,9 @@ impl Rule for UnboundedConcurrencyToDatabase {
             if conns.is_empty() {
                 continue;
             }
-            let events: Vec<&EventSource> = app.events_of(&f.id).collect();
-            let trigger = events
-                .iter()
-                .find(|e| bounded(app, e) == Some(false))
-                .map(|e| describe(e));
-            let unbounded = if events.is_empty() {
-                // No invocation in the template: unbounded unless it only backs custom resources.
-                links.custom_resources_of(&f.id).is_empty() && !rotates_secrets(app, f)
-            } else {
-                trigger.is_some()
-            };
-            if !unbounded {
+            let Some(trigger) = unbounded_trigger(app, &links, f) else {
                 continue;
-            }
+            };
             let sqs = sqs_without_cap(app, f);
             let mut help = format!(
                 "set `ReservedConcurrentExecutions` on `{}` below the database's `max_connections`, or connect through an `AWS::RDS::DBProxy`",

@@ -91,9 +91,12 @@ impl Rule for QueueWithoutRedrivePolicy {
                 Report::new(r.key_span, message(q, &functions))
                     .resource(q)
                     .path(&["RedrivePolicy"])
-                    .help(format!(
-                        "add `RedrivePolicy: {{deadLetterTargetArn: !GetAtt {q}DLQ.Arn, maxReceiveCount: 5}}` with a dead-letter queue `{q}DLQ`"
-                    )),
+                    .help(match tpl.dialect().say("RedrivePolicy") {
+                        Some(how) => format!("add {how} (a dead-letter queue for `{q}`)"),
+                        None => format!(
+                            "add `RedrivePolicy: {{deadLetterTargetArn: !GetAtt {q}DLQ.Arn, maxReceiveCount: 5}}` with a dead-letter queue `{q}DLQ`"
+                        ),
+                    }),
             );
         }
     }

@@ -82,7 +82,9 @@ impl Rule for VisibilityTimeoutBelowFunctionTimeout {
                 Severity::Warning
             };
             let span = vt_node.map_or(queue.key_span, |n| tpl.doc.span(n));
-            let help = if vt_node.is_some() {
+            let help = if let Some(how) = tpl.dialect().say("VisibilityTimeout") {
+                format!("set {how} of `{q}` to at least {recommended} seconds")
+            } else if vt_node.is_some() {
                 format!("raise `VisibilityTimeout` of `{q}` to at least {recommended}")
             } else {
                 format!("set `VisibilityTimeout: {recommended}` (or more) on `{q}`")

@@ -3,11 +3,14 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Severity;
+use crate::handler::HandlerFacts;
 use crate::model::network::{
-    Egress, FunctionLinks, RouteTables, ServiceUse, endpoint_covers, endpoints, function_vpc,
-    services_used, vpc_of_subnet,
+    Blocked, Egress, Endpoint, EndpointPath, FunctionLinks, RouteTables, ServiceUse, endpoint_path,
+    endpoints, function_vpc, services_used, vpc_of_subnet,
 };
+use crate::model::{App, Function};
 use crate::rule::{Context, Report, Rule};
+use crate::source::Span;
 
 pub struct VpcFunctionWithoutEgress;
 
@@ -66,6 +69,7 @@ pub fn message(
     route_tables: &[String],
     igw: &[String],
     missing: &BTreeMap<String, ServiceUse>,
+    blocked: &BTreeMap<String, Blocked>,
 ) -> String {
     let s = if subnets.len() == 1 { "" } else { "s" };
     let rs = if route_tables.len() == 1 { "" } else { "s" };
@@ -96,8 +100,25 @@ pub fn message(
         .map(|(svc, u)| format!("`{svc}` ({})", why(u)))
         .collect::<Vec<_>>()
         .join(", ");
+    let unusable = if blocked.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            blocked
+                .iter()
+                .map(|(id, b)| blocked_why(id, b))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    };
+    let usable = if blocked.is_empty() {
+        ""
+    } else {
+        " it can use"
+    };
     format!(
-        "function `{function}` runs in subnet{s} {}{} whose {route}, and no VPC endpoint serves {services}: calls to these services from the function time out",
+        "function `{function}` runs in subnet{s} {}{} whose {route}, and no VPC endpoint{usable} serves {services}: calls to these services from the function time out{unusable}",
         ticks(subnets),
         if from_globals {
             " (`VpcConfig` from `Globals.Function`)"
@@ -107,7 +128,51 @@ pub fn message(
     )
 }
 
-pub fn help(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> String {
+/// Why an interface endpoint is no path, for messages.
+pub fn blocked_why(endpoint: &str, b: &Blocked) -> String {
+    match b {
+        Blocked::NoPrivateDns => format!(
+            "interface endpoint `{endpoint}` has no `PrivateDnsEnabled: true`, so the SDK's calls to the public service name do not reach it"
+        ),
+        Blocked::SecurityGroups(g) => format!(
+            "the security group{} {} of interface endpoint `{endpoint}` {} not admit TCP 443 from the function's",
+            if g.len() == 1 { "" } else { "s" },
+            ticks(g),
+            if g.len() == 1 { "does" } else { "do" }
+        ),
+    }
+}
+
+pub fn help(
+    route_tables: &[String],
+    missing: &BTreeMap<String, ServiceUse>,
+    blocked: &BTreeMap<String, Blocked>,
+) -> String {
+    let fix = fix_blocked(blocked);
+    let base = help_routes(route_tables, missing);
+    if fix.is_empty() {
+        base
+    } else {
+        format!("{fix}; or {base}")
+    }
+}
+
+/// What makes the blocked endpoints usable.
+fn fix_blocked(blocked: &BTreeMap<String, Blocked>) -> String {
+    blocked
+        .iter()
+        .map(|(id, b)| match b {
+            Blocked::NoPrivateDns => format!("set `PrivateDnsEnabled: true` on `{id}`"),
+            Blocked::SecurityGroups(g) => format!(
+                "admit TCP 443 from the function's security group in {} (of `{id}`)",
+                ticks(g)
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn help_routes(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> String {
     let mut gateway = Vec::new();
     let mut interface = Vec::new();
     let mut nat_only = Vec::new();
@@ -149,6 +214,124 @@ pub fn help(route_tables: &[String], missing: &BTreeMap<String, ServiceUse>) -> 
     format!("{nat}, or add {}", eps.join(" and "))
 }
 
+/// A function without a path to AWS services it uses: what VPC001 reports.
+#[derive(Debug, Clone)]
+pub struct NoEgress {
+    pub function: String,
+    pub span: Span,
+    pub from_globals: bool,
+    pub subnets: Vec<String>,
+    pub route_tables: Vec<String>,
+    pub igw: Vec<String>,
+    pub missing: BTreeMap<String, ServiceUse>,
+    /// Interface endpoints that would serve a missing service, and why they cannot.
+    pub blocked: BTreeMap<String, Blocked>,
+}
+
+/// What a whole-template VPC001 analysis needs, built once.
+pub struct Egresses<'a> {
+    app: &'a App,
+    tables: RouteTables,
+    eps: Vec<Endpoint>,
+    handlers: Option<&'a HandlerFacts>,
+}
+
+impl<'a> Egresses<'a> {
+    pub fn new(app: &'a App, handlers: Option<&'a HandlerFacts>) -> Self {
+        Egresses {
+            app,
+            tables: RouteTables::default(),
+            eps: endpoints(&app.tpl),
+            handlers,
+        }
+    }
+
+    /// The VPC001 finding of one function, if any.
+    pub fn of(&mut self, f: &Function) -> Option<NoEgress> {
+        let app = self.app;
+        let tpl = &app.tpl;
+        let links: &FunctionLinks = app.links();
+        let vpc = function_vpc(tpl, f)?;
+        let subnets = vpc.subnets.as_ref()?;
+        // SDK calls (or clients whose calls were not attributed) seen in the handler.
+        let mut extra: Vec<(String, String)> = Vec::new();
+        if let Some(h) = self.handlers.and_then(|h| h.get(&f.id)) {
+            // Calls that make a request (not presigned URLs or auth tokens signed locally;
+            // constructing a client is not a use).
+            for c in h.calls.iter().filter(|c| c.network) {
+                if !extra.iter().any(|(s, _)| *s == c.service) {
+                    let line = c.file.line_col(c.span.start).line;
+                    extra.push((
+                        c.service.clone(),
+                        format!(
+                            "its handler calls `{}` at `{}:{line}`",
+                            c.action(),
+                            c.file.display
+                        ),
+                    ));
+                }
+            }
+        }
+        let used = services_used(app, links, f, &extra);
+        if used.is_empty() {
+            return None;
+        }
+        let fn_sgs = vpc
+            .security_groups_listed
+            .then_some(vpc.security_groups.as_slice());
+        let sgs = app.security_groups();
+        let mut out = NoEgress {
+            function: f.id.clone(),
+            span: vpc.key_span,
+            from_globals: vpc.from_globals,
+            subnets: Vec::new(),
+            route_tables: Vec::new(),
+            igw: Vec::new(),
+            missing: BTreeMap::new(),
+            blocked: BTreeMap::new(),
+        };
+        for s in subnets {
+            let Some(id) = &s.subnet else { continue };
+            let Some((rt, egress)) = self.tables.of(tpl, id) else {
+                continue;
+            };
+            let igw = match egress {
+                Egress::Yes(_) | Egress::Unknown(_) => continue,
+                Egress::No => None,
+                Egress::InternetGatewayOnly(g) => Some(g),
+            };
+            let in_vpc = vpc_of_subnet(tpl, id);
+            let mut lacking: Vec<(&String, &ServiceUse)> = Vec::new();
+            for (svc, u) in &used {
+                if let EndpointPath::No(blocked) =
+                    endpoint_path(&self.eps, sgs, svc, in_vpc.as_deref(), &rt, fn_sgs)
+                {
+                    lacking.push((svc, u));
+                    out.blocked.extend(blocked);
+                }
+            }
+            if lacking.is_empty() {
+                continue;
+            }
+            if !out.subnets.contains(id) {
+                out.subnets.push(id.clone());
+            }
+            if !out.route_tables.contains(&rt) {
+                out.route_tables.push(rt.clone());
+            }
+            if let Some(g) = igw
+                && !out.igw.contains(&g)
+            {
+                out.igw.push(g);
+            }
+            for (svc, u) in lacking {
+                out.missing.entry(svc.clone()).or_insert_with(|| u.clone());
+            }
+        }
+        (!out.subnets.is_empty()).then_some(out)
+    }
+}
+
 impl Rule for VpcFunctionWithoutEgress {
     fn code(&self) -> &'static str {
         "VPC001"
@@ -160,82 +343,13 @@ impl Rule for VpcFunctionWithoutEgress {
         if tpl.resources_of("AWS::EC2::Subnet").next().is_none() {
             return;
         }
-        let mut tables = RouteTables::default();
-        let eps = endpoints(tpl);
-        let links = FunctionLinks::new(tpl);
+        let mut eg = Egresses::new(app, cx.handlers);
         for f in app.functions.values() {
-            let Some(vpc) = function_vpc(tpl, f) else {
-                continue;
-            };
-            let Some(subnets) = &vpc.subnets else {
-                continue;
-            };
-            // SDK calls (or clients whose calls were not attributed) seen in the handler.
-            let mut extra: Vec<(String, String)> = Vec::new();
-            if let Some(h) = cx.handlers.and_then(|h| h.get(&f.id)) {
-                // Calls that make a request (not presigned URLs or auth tokens signed locally;
-                // constructing a client is not a use).
-                for c in h.calls.iter().filter(|c| c.network) {
-                    if !extra.iter().any(|(s, _)| *s == c.service) {
-                        let line = c.file.line_col(c.span.start).line;
-                        extra.push((
-                            c.service.clone(),
-                            format!(
-                                "its handler calls `{}` at `{}:{line}`",
-                                c.action(),
-                                c.file.display
-                            ),
-                        ));
-                    }
-                }
-            }
-            let used = services_used(app, &links, f, &extra);
-            if used.is_empty() {
-                continue;
-            }
-            let mut bad_subnets: Vec<String> = Vec::new();
-            let mut rts: Vec<String> = Vec::new();
-            let mut igws: Vec<String> = Vec::new();
-            let mut missing: BTreeMap<String, ServiceUse> = BTreeMap::new();
-            for s in subnets {
-                let Some(id) = &s.subnet else { continue };
-                let Some((rt, egress)) = tables.of(tpl, id) else {
-                    continue;
-                };
-                let igw = match egress {
-                    Egress::Yes(_) | Egress::Unknown(_) => continue,
-                    Egress::No => None,
-                    Egress::InternetGatewayOnly(g) => Some(g),
-                };
-                let in_vpc = vpc_of_subnet(tpl, id);
-                let lacking: Vec<(&String, &ServiceUse)> = used
-                    .iter()
-                    .filter(|(svc, _)| !endpoint_covers(&eps, svc, in_vpc.as_deref(), &rt))
-                    .collect();
-                if lacking.is_empty() {
-                    continue;
-                }
-                if !bad_subnets.contains(id) {
-                    bad_subnets.push(id.clone());
-                }
-                if !rts.contains(&rt) {
-                    rts.push(rt.clone());
-                }
-                if let Some(g) = igw
-                    && !igws.contains(&g)
-                {
-                    igws.push(g);
-                }
-                for (svc, u) in lacking {
-                    missing.entry(svc.clone()).or_insert_with(|| u.clone());
-                }
-            }
-            if bad_subnets.is_empty() {
-                continue;
-            }
+            let Some(n) = eg.of(f) else { continue };
             // Role permissions suggest calls; a custom resource response or a call seen in the
             // handler is certain.
-            let certain = missing
+            let certain = n
+                .missing
                 .values()
                 .any(|u| !matches!(u, ServiceUse::Action(_)));
             let severity = if certain {
@@ -245,12 +359,20 @@ impl Rule for VpcFunctionWithoutEgress {
             };
             cx.emit(
                 Report::new(
-                    vpc.key_span,
-                    message(&f.id, vpc.from_globals, &bad_subnets, &rts, &igws, &missing),
+                    n.span,
+                    message(
+                        &n.function,
+                        n.from_globals,
+                        &n.subnets,
+                        &n.route_tables,
+                        &n.igw,
+                        &n.missing,
+                        &n.blocked,
+                    ),
                 )
-                .resource(&f.id)
+                .resource(&n.function)
                 .path(&["VpcConfig"])
-                .help(help(&rts, &missing))
+                .help(help(&n.route_tables, &n.missing, &n.blocked))
                 .severity(severity),
             );
         }

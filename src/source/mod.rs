@@ -48,10 +48,17 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Line breaks are `\n`, `\r\n` and a lone `\r` (YAML and the LSP count all three).
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            let brk = match b {
+                b'\n' => true,
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if brk {
                 starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
@@ -108,7 +115,7 @@ impl LineIndex {
         let mut seen = 0u32;
         let line = text.get(start..).unwrap_or("");
         for (i, c) in line.char_indices() {
-            if seen >= col16 || c == '\n' {
+            if seen >= col16 || c == '\n' || c == '\r' {
                 return start + i;
             }
             seen += u32::try_from(c.len_utf16()).unwrap_or(1);
@@ -234,6 +241,16 @@ mod tests {
         assert_eq!(idx.line_col(text, 10_000).line, 3);
         let e = text.find('\u{e9}').unwrap() as u32 + 1;
         assert_eq!(idx.line_col(text, e).column, 8);
+    }
+
+    #[test]
+    fn carriage_returns_alone_break_lines() {
+        let text = "a: 1\rb: 2\r\nc: 3\rd";
+        let idx = LineIndex::new(text);
+        let d = text.find('d').unwrap() as u32;
+        assert_eq!(idx.line_col(text, d), LineCol { line: 4, column: 1 });
+        let c = text.find('c').unwrap() as u32;
+        assert_eq!(idx.line_col(text, c), LineCol { line: 3, column: 1 });
     }
 
     #[test]

@@ -1,0 +1,3 @@
+def main(event, context):
+    for record in event.get("Records", []):
+        print(record["Sns"]["Message"])
