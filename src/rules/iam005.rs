@@ -52,7 +52,9 @@ fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
     .collect();
     for e in cx.app.events_of(function) {
         let k = e.kind.to_ascii_lowercase();
-        for svc in ["sqs", "kinesis", "dynamodb", "kafka", "mq"] {
+        // SQS, Kinesis and DynamoDB stream pollers use only their own actions (see
+        // `poller_or_platform_action`); Kafka and MQ pollers use the whole service.
+        for svc in ["kafka", "mq"] {
             if k.contains(svc) {
                 s.insert(svc.to_string());
             }
@@ -201,7 +203,9 @@ impl Rule for PermissionNotUsedByCode {
             let facts: Vec<&FunctionFacts> = users.iter().filter_map(|u| handlers.get(u)).collect();
             if facts.len() != users.len()
                 || facts.iter().any(|f| !f.complete)
-                || facts.iter().all(|f| f.clients.is_empty())
+                || facts
+                    .iter()
+                    .all(|f| f.clients.is_empty() && f.calls.is_empty())
             {
                 continue;
             }
@@ -209,7 +213,7 @@ impl Rule for PermissionNotUsedByCode {
                 continue;
             };
             // Services the code calls (and the services of the actions those calls need, such
-            // as `rds-db` for an RDS auth token), and services of the clients it creates.
+            // as `rds-db` for an RDS auth token). Constructing a client is not a use.
             let mut used: BTreeSet<String> = BTreeSet::new();
             let mut implied: Vec<&str> = Vec::new();
             let mut infra = BTreeSet::new();
@@ -227,17 +231,26 @@ impl Rule for PermissionNotUsedByCode {
                         implied.extend(implied_by(a));
                     }
                 }
-                used.extend(g.clients.iter().map(|c| c.service.clone()));
                 used.extend(g.implicit.iter().cloned());
                 infra.extend(infra_services(cx, &g.function));
             }
+            let queue_source = users.iter().any(|u| {
+                cx.app
+                    .events_of(u)
+                    .any(|e| e.mode == crate::model::Mode::Queue)
+            });
             let mut seen = BTreeSet::new();
             for (action, span, _) in allows {
-                let Some((svc, _)) = action.split_once(':') else {
+                let Some((svc, name)) = action.split_once(':') else {
                     continue;
                 };
                 let svc = svc.to_ascii_lowercase();
                 if svc.contains('*') || used.contains(&svc) || infra.contains(&svc) {
+                    continue;
+                }
+                // What the Lambda service does with the role (event source pollers, network
+                // interfaces) is not the code's use.
+                if crate::model::network::poller_or_platform_action(&svc, name, queue_source) {
                     continue;
                 }
                 // Not an IAM service prefix (`bedrock-runtime:InvokeModel`): it grants nothing,
@@ -258,7 +271,7 @@ impl Rule for PermissionNotUsedByCode {
                 cx.emit(
                     Report::new(span, message)
                         .resource(&f.function)
-                        .help(format!("remove the `{svc}` permissions from the role, or keep them only if code outside the handler file needs them")),
+                        .help(format!("remove the `{svc}` permissions from the role, or keep them only if code the handler does not reach needs them")),
                 );
             }
         }
