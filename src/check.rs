@@ -34,6 +34,16 @@ pub struct Outcome {
     pub notices: Vec<(String, String)>,
     /// What the user should do to have more checked (always said): (display path, hint).
     pub hints: Vec<(String, String)>,
+    /// Functions whose handler was analysed only in part, and why: (template, logical id,
+    /// reasons).
+    pub partial: Vec<(String, String, Vec<String>)>,
+    /// Functions in the checked templates.
+    pub functions: usize,
+    /// Functions whose handler was analysed (completely or in part).
+    pub analysed: usize,
+    /// Handler source files lowered in this run (each once, whatever number of functions and
+    /// templates point at it).
+    pub handler_parses: usize,
 }
 
 /// Cheap test before parsing: does the text look like a CloudFormation template?
@@ -51,16 +61,24 @@ enum FileResult {
         why: String,
         named: bool,
     },
-    /// Findings, handler notes, input errors, remarks of the reader (`--verbose`), and the shape
-    /// of the template (to recognise packaged copies).
-    Checked(
-        Vec<Diagnostic>,
-        Vec<(String, String)>,
-        Vec<InputError>,
-        Vec<String>,
-        Shape,
-    ),
+    Checked(Box<CheckedFile>),
     Failed(InputError),
+}
+
+/// What one checked template contributes to the outcome.
+struct CheckedFile {
+    diagnostics: Vec<Diagnostic>,
+    /// Functions whose handler was not analysed: (logical id, why).
+    notes: Vec<(String, String)>,
+    /// Functions whose handler was analysed in part: (logical id, reasons).
+    partial: Vec<(String, Vec<String>)>,
+    errors: Vec<InputError>,
+    /// Remarks of the reader (`--verbose`).
+    remarks: Vec<String>,
+    functions: usize,
+    analysed: usize,
+    /// The shape of the template (to recognise packaged copies).
+    shape: Shape,
 }
 
 /// What tells a packaged copy (`sam package` / `aws cloudformation package` output) from its
@@ -116,7 +134,7 @@ fn packaged_copies(candidates: &[Candidate], results: &[FileResult]) -> Vec<Opti
     let shapes: Vec<Option<&Shape>> = results
         .iter()
         .map(|r| match r {
-            FileResult::Checked(.., s) => Some(s),
+            FileResult::Checked(f) => Some(&f.shape),
             _ => None,
         })
         .collect();
@@ -222,20 +240,30 @@ fn check_candidate(
     sel: &RuleSelection,
     access: &Access,
     hook: &FileHook<'_>,
+    modules: &Arc<crate::handler::ModuleCache>,
 ) -> FileResult {
     let file = match read_candidate(c) {
         Ok(Some(f)) => f,
         Ok(None) => return FileResult::Skipped,
         Err(e) => return FileResult::Failed(e),
     };
-    match check_source_full(&file, rules, sel, access, &|_| None) {
-        Ok(Some(checked)) => FileResult::Checked(
-            hook(&file, checked.diagnostics),
-            checked.handlers.notes.into_iter().collect(),
-            checked.errors,
-            checked.app.tpl.origin.remarks.clone(),
-            Shape::of(&checked.app),
-        ),
+    match check_source_cached(&file, rules, sel, access, &|_| None, Arc::clone(modules)) {
+        Ok(Some(checked)) => {
+            let h = checked.handlers;
+            FileResult::Checked(Box::new(CheckedFile {
+                functions: checked.app.functions.len(),
+                analysed: h.functions.len(),
+                partial: h
+                    .partial()
+                    .map(|(id, why)| (id.to_string(), why.to_vec()))
+                    .collect(),
+                notes: h.notes.into_iter().collect(),
+                errors: checked.errors,
+                remarks: checked.app.tpl.origin.remarks.clone(),
+                shape: Shape::of(&checked.app),
+                diagnostics: hook(&file, checked.diagnostics),
+            }))
+        }
         Ok(None) => not_a_template(c, &file),
         // A cookiecutter / Jinja source found by walking: its placeholders are what does not
         // parse; it is not a template until rendered (said under --verbose).
@@ -359,6 +387,20 @@ pub fn check_source_full(
     access: &Access,
     overlay: crate::handler::resolve::Overlay<'_>,
 ) -> Result<Option<Checked>, LoadError> {
+    let modules = Arc::new(crate::handler::ModuleCache::new());
+    check_source_cached(file, rules, sel, access, overlay, modules)
+}
+
+/// [`check_source_full`] sharing the run's module cache (each handler file lowered once per
+/// run, whatever number of templates and functions point at it).
+pub fn check_source_cached(
+    file: &Arc<SourceFile>,
+    rules: &[Box<dyn Rule>],
+    sel: &RuleSelection,
+    access: &Access,
+    overlay: crate::handler::resolve::Overlay<'_>,
+    modules: Arc<crate::handler::ModuleCache>,
+) -> Result<Option<Checked>, LoadError> {
     let Some((loaded, origin)) = load_template(file, access)? else {
         return Ok(None);
     };
@@ -381,7 +423,7 @@ pub fn check_source_full(
     let scope = access.scope_for(&file.path);
     let app =
         App::new(Template::lowered(Arc::clone(file), loaded, origin)).with_scope(scope.clone());
-    let errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
+    let mut errors: Vec<InputError> = crate::model::validate::validate(&app.tpl)
         .into_iter()
         .filter(|p| sel.enabled(p.code))
         .map(|p| {
@@ -398,13 +440,22 @@ pub fn check_source_full(
     let handlers = if app.functions.is_empty() {
         crate::handler::HandlerFacts::default()
     } else {
-        let sources = crate::handler::resolve::Sources { scope, overlay };
+        let sources = crate::handler::resolve::Sources {
+            scope,
+            overlay,
+            modules,
+        };
         let mut h = crate::handler::analyze_with(&app, &sources);
         // CDK helper functions are not the user's: no notes about their handlers either.
         h.notes
             .retain(|id, _| !app.tpl.origin.helpers.iter().any(|x| x == id));
         h
     };
+    // Handler files that exist but cannot be read: input errors at the function's
+    // `Handler`/`CodeUri`/`Code` in the template.
+    if sel.enabled("E000") {
+        errors.extend(handler_errors(&app, &handlers));
+    }
     run_rules_with(&app, Some(&handlers), rules, sel, &mut out);
     crate::suppress::apply(&app.tpl, sel, &mut out);
     crate::model::dialect::relocate(&app.tpl, &mut out);
@@ -415,6 +466,21 @@ pub fn check_source_full(
         diagnostics: out,
         errors,
     }))
+}
+
+/// Handler files that exist but cannot be read: input errors (E000) in the template, naming the
+/// function.
+pub fn handler_errors(app: &App, handlers: &crate::handler::HandlerFacts) -> Vec<InputError> {
+    handlers
+        .errors
+        .iter()
+        .map(|e| InputError {
+            code: "E000",
+            message: format!("function `{}`: {}", e.function, e.message),
+            file: app.tpl.file.display.clone(),
+            position: Some((Arc::clone(&app.tpl.file), e.span)),
+        })
+        .collect()
 }
 
 /// Load a source text in whatever form it is (CloudFormation / SAM, `serverless.yml`, a template
@@ -511,12 +577,14 @@ pub fn check_paths_hooked(
     let found = discover_with(paths, filter, access);
     let candidates = found.candidates;
     let rules = crate::rules::all();
+    let modules = Arc::new(crate::handler::ModuleCache::new());
     let results: Vec<FileResult> = candidates
         .par_iter()
-        .map(|c| check_candidate(c, &rules, sel, access, hook))
+        .map(|c| check_candidate(c, &rules, sel, access, hook, &modules))
         .collect();
     let mut out = Outcome {
         files: candidates.len(),
+        handler_parses: modules.parses(),
         skipped: found.skipped,
         hints: found.hints,
         ..Outcome::default()
@@ -546,15 +614,23 @@ pub fn check_paths_hooked(
             FileResult::Unchecked { why, named: false } => {
                 out.skipped.push((c.display.clone(), why))
             }
-            FileResult::Checked(d, notes, errors, remarks, _) => {
+            FileResult::Checked(r) => {
+                let r = *r;
                 out.templates += 1;
                 out.skipped
-                    .extend(remarks.into_iter().map(|r| (c.display.clone(), r)));
+                    .extend(r.remarks.into_iter().map(|x| (c.display.clone(), x)));
                 out.checked.push(c.display.clone());
-                out.diagnostics.extend(d);
-                out.errors.extend(errors);
+                out.diagnostics.extend(r.diagnostics);
+                out.errors.extend(r.errors);
+                out.functions += r.functions;
+                out.analysed += r.analysed;
                 out.notes.extend(
-                    notes
+                    r.notes
+                        .into_iter()
+                        .map(|(id, why)| (c.display.clone(), id, why)),
+                );
+                out.partial.extend(
+                    r.partial
                         .into_iter()
                         .map(|(id, why)| (c.display.clone(), id, why)),
                 );
@@ -586,6 +662,7 @@ pub struct TemplateFacts {
 pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
     let candidates = discover(paths, filter).candidates;
     let access = Access::new(paths, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+    let modules = Arc::new(crate::handler::ModuleCache::new());
     candidates
         .par_iter()
         .filter_map(|c| {
@@ -597,7 +674,10 @@ pub fn handler_facts(paths: &[PathBuf], filter: &Filter) -> Vec<TemplateFacts> {
                 functions: app.functions.len(),
                 facts: crate::handler::analyze_with(
                     &app,
-                    &crate::handler::resolve::Sources::disk(access.scope_for(&c.path)),
+                    &crate::handler::resolve::Sources::shared(
+                        access.scope_for(&c.path),
+                        Arc::clone(&modules),
+                    ),
                 ),
             })
         })

@@ -442,6 +442,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for (tpl, id, why) in &outcome.notes {
                     say!("lambdalint: {tpl}: function `{id}`: handler not analysed: {why}");
                 }
+                for (tpl, id, why) in &outcome.partial {
+                    let why = why.join("; ");
+                    say!("lambdalint: {tpl}: function `{id}`: handler analysed in part: {why}");
+                }
+                say!(
+                    "lambdalint: handlers analysed: {} of {} functions ({} partially)",
+                    outcome.analysed,
+                    outcome.functions,
+                    outcome.partial.len()
+                );
             }
             // Written before `--baseline` filters, so `--baseline F --write-baseline F` refreshes F.
             if let Some(p) = &write_baseline {
@@ -523,6 +533,21 @@ fn debug_facts(all: &[check::TemplateFacts], summary_only: bool) -> String {
     let (mut functions, mut resolved, mut found, mut complete, mut parse_errors) = (0, 0, 0, 0, 0);
     let mut counts = [0usize; 6];
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut partial: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unknown_actions: BTreeMap<String, usize> = BTreeMap::new();
+    // Paths and names left out, to group reasons.
+    let group = |why: &str| -> String {
+        why.split(" (imported at")
+            .next()
+            .unwrap_or(why)
+            .split(" at `")
+            .next()
+            .unwrap_or(why)
+            .split('`')
+            .enumerate()
+            .map(|(i, p)| if i % 2 == 1 { "…" } else { p })
+            .collect()
+    };
     for t in all {
         functions += t.functions;
         for (id, f) in &t.facts.functions {
@@ -540,6 +565,31 @@ fn debug_facts(all: &[check::TemplateFacts], summary_only: bool) -> String {
             ];
             for (c, r) in counts.iter_mut().zip(row) {
                 *c += r;
+            }
+            for c in &f.calls {
+                let needs = c.needs();
+                if needs == lambdalint::handler::actions::Needs::Unknown {
+                    *unknown_actions.entry(c.action()).or_default() += 1;
+                }
+                if !summary_only {
+                    s.push_str(&format!(
+                        "{}\t{id}\tcall {} {:?}{}\n",
+                        t.template,
+                        c.action(),
+                        needs,
+                        if c.in_handler {
+                            " per invocation"
+                        } else {
+                            " at init"
+                        }
+                    ));
+                }
+            }
+            for why in &f.incomplete {
+                *partial.entry(group(why)).or_default() += 1;
+                if !summary_only {
+                    s.push_str(&format!("{}\t{id}\tpartial: {why}\n", t.template));
+                }
             }
             if !summary_only {
                 s.push_str(&format!(
@@ -587,6 +637,14 @@ fn debug_facts(all: &[check::TemplateFacts], summary_only: bool) -> String {
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     for (why, n) in reasons {
         s.push_str(&format!("unresolved: {n}\t{why}\n"));
+    }
+    let mut partial: Vec<_> = partial.into_iter().collect();
+    partial.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (why, n) in partial {
+        s.push_str(&format!("partial: {n}\t{why}\n"));
+    }
+    for (a, n) in unknown_actions {
+        s.push_str(&format!("sdk call without a known IAM action: {n}\t{a}\n"));
     }
     s
 }

@@ -410,7 +410,7 @@ fn verbose_says_which_handlers_were_not_analysed() {
     for (id, why) in [
         ("FromS3", "code in S3"),
         ("Image", "container image"),
-        ("Missing", "handler `missing.handler` not found"),
+        ("Missing", "handler file not found: looked for `missing.js`"),
     ] {
         assert!(
             r.stderr

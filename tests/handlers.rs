@@ -173,10 +173,128 @@ fn orders_app_findings() {
     has(&v, "HDL010", "src/report.py", 12, "NightlyReportFunction");
 }
 
+/// Every handler finding of a project, exactly: (code, file suffix, line, function).
+fn exactly(project: &str, expected: &[(&str, &str, u32, &str)]) {
+    let got = findings(project);
+    let mut want: Vec<(String, String, u32, String)> = expected
+        .iter()
+        .map(|(c, f, l, r)| (c.to_string(), f.to_string(), *l, r.to_string()))
+        .collect();
+    want.sort();
+    let got_short: Vec<(String, String, u32, String)> = got
+        .iter()
+        .map(|(c, f, l, r)| {
+            let short = f
+                .split_once(&format!("projects/{project}/"))
+                .map_or(f.as_str(), |(_, s)| s)
+                .to_string();
+            (c.clone(), short, *l, r.clone())
+        })
+        .collect();
+    let mut got_sorted = got_short.clone();
+    got_sorted.sort();
+    assert_eq!(got_sorted, want, "{project}");
+}
+
+/// Two handlers in one module (Python) and a JavaScript module exporting two handlers: a call
+/// is attributed only to the function whose entry point reaches it (also through a helper).
+#[test]
+fn findings_belong_to_the_function_that_reaches_them() {
+    exactly(
+        "attribution",
+        &[
+            ("HDL010", "src/app.py", 6, "ReportFunction"),
+            ("HDL001", "src/app.py", 10, "ReportFunction"),
+            ("HDL010", "web/handlers.mjs", 8, "CreateFunction"),
+        ],
+    );
+}
+
+/// A connection or secret fetch in a helper the handler calls runs per invocation; cached in
+/// a module global (`global` + guard, `lru_cache`, `??=`) it runs once.
+#[test]
+fn helpers_per_invocation_and_cached_twins() {
+    exactly(
+        "lifecycle",
+        &[
+            ("HDL003", "src/per_call.py", 7, "PerCallFunction"),
+            (
+                "HDL002",
+                "src/secret_per_call.py",
+                7,
+                "SecretPerCallFunction",
+            ),
+            ("HDL001", "web/helper_client.mjs", 3, "HelperClientFunction"),
+        ],
+    );
+}
+
+/// Problems inside a sibling module, a package (through its `__init__` re-export), a relative
+/// JavaScript path and an `index.*` folder re-exporting another file; clean twins silent.
+#[test]
+fn problems_in_local_modules_and_packages() {
+    exactly(
+        "modules",
+        &[
+            ("HDL003", "src/common/db.py", 8, "IngestFunction"),
+            ("HDL010", "src/utils.py", 5, "IngestFunction"),
+            ("HDL010", "web/lib/http.js", 2, "HookFunction"),
+            ("HDL001", "web/store/dynamo.mjs", 6, "HookFunction"),
+            ("IAM006", "web/store/dynamo.mjs", 7, "HookFunction"),
+        ],
+    );
+}
+
+/// Permissions granted by SAM connectors (resource and `Connectors` attribute, a list of
+/// destinations): only the operation the connector does not grant is reported.
+#[test]
+fn connectors_grant_permissions() {
+    exactly(
+        "connectors",
+        &[("IAM006", "src/writer.py", 10, "WriterFunction")],
+    );
+    let m = messages("connectors", "IAM006");
+    assert_eq!(
+        m,
+        ["handler of `WriterFunction` calls `dynamodb:Query`, but no policy on its role allows it"]
+    );
+}
+
+/// LMB030 on several forwarding shapes (a copy and `json.loads`/`json.dumps` with a log line,
+/// `try`/`except` re-raising with a generated id, a helper, a v3 command built in a `const`, SDK
+/// v2 `.promise()`, Step Functions) and none on handlers doing real work.
+#[test]
+fn forwarding_shapes_and_real_work() {
+    exactly(
+        "forwarders",
+        &[
+            (
+                "LMB030",
+                "src/copy_then_send.py",
+                16,
+                "CopyThenSendFunction",
+            ),
+            ("LMB030", "src/try_put.py", 13, "TryPutFunction"),
+            ("LMB030", "src/via_helper.py", 10, "ViaHelperFunction"),
+            ("LMB030", "web/command.mjs", 10, "CommandFunction"),
+            ("LMB030", "web/stepfn.mjs", 7, "StepFunctionsFunction"),
+            ("LMB030", "web/v2.js", 7, "SdkV2Function"),
+        ],
+    );
+}
+
 #[test]
 fn human_rendering_snapshots() {
     let human = lambdalint::render::human::Human { color: false };
-    for p in ["py-bad", "js-bad"] {
+    for p in [
+        "py-bad",
+        "js-bad",
+        "attribution",
+        "lifecycle",
+        "modules",
+        "connectors",
+        "forwarders",
+    ] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],
             &Filter::new(&[], &[]).unwrap(),

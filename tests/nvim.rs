@@ -24,10 +24,11 @@ fn neovim_shows_lambdalint_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let tpl = root.join("template.json");
-    // A non-ASCII line: Neovim converts our UTF-16 columns into byte columns.
+    // A non-ASCII line: Neovim converts our UTF-16 columns into byte columns. Tracing and a log
+    // group named outside the template keep the observability infos (LMB050/LMB051) quiet.
     std::fs::write(
         &tpl,
-        r#"{"Description": "größe 🚀", "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "CodeUri": "src/"}}}}"#,
+        r#"{"Description": "größe 🚀", "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.handler", "Runtime": "python3.13", "CodeUri": "src/", "Tracing": "Active", "LoggingConfig": {"LogGroup": "app-logs"}}}}}"#,
     )
     .unwrap();
     let out = root.join("diagnostics.txt");

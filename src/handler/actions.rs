@@ -96,6 +96,125 @@ const RENAMED: &[(&str, &str, &[&str])] = &[
         &["sqs:ChangeMessageVisibility"],
     ),
     ("sns", "PublishBatch", &["sns:Publish"]),
+    // Transactions of reads only ever need `GetItem` (writes depend on their items).
+    ("dynamodb", "TransactGetItems", &["dynamodb:GetItem"]),
+    // S3 bucket configuration operations authorised under older names.
+    (
+        "s3",
+        "GetBucketEncryption",
+        &["s3:GetEncryptionConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketEncryption",
+        &["s3:PutEncryptionConfiguration"],
+    ),
+    (
+        "s3",
+        "DeleteBucketEncryption",
+        &["s3:PutEncryptionConfiguration"],
+    ),
+    (
+        "s3",
+        "GetBucketReplication",
+        &["s3:GetReplicationConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketReplication",
+        &["s3:PutReplicationConfiguration"],
+    ),
+    (
+        "s3",
+        "DeleteBucketReplication",
+        &["s3:PutReplicationConfiguration"],
+    ),
+    (
+        "s3",
+        "GetPublicAccessBlock",
+        &["s3:GetBucketPublicAccessBlock"],
+    ),
+    (
+        "s3",
+        "PutPublicAccessBlock",
+        &["s3:PutBucketPublicAccessBlock"],
+    ),
+    (
+        "s3",
+        "DeletePublicAccessBlock",
+        &["s3:PutBucketPublicAccessBlock"],
+    ),
+    (
+        "s3",
+        "GetBucketLifecycle",
+        &["s3:GetLifecycleConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketLifecycle",
+        &["s3:PutLifecycleConfiguration"],
+    ),
+    (
+        "s3",
+        "DeleteBucketLifecycle",
+        &["s3:PutLifecycleConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketInventoryConfiguration",
+        &["s3:PutInventoryConfiguration"],
+    ),
+    (
+        "s3",
+        "GetBucketInventoryConfiguration",
+        &["s3:GetInventoryConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketAnalyticsConfiguration",
+        &["s3:PutAnalyticsConfiguration"],
+    ),
+    (
+        "s3",
+        "GetBucketAnalyticsConfiguration",
+        &["s3:GetAnalyticsConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketMetricsConfiguration",
+        &["s3:PutMetricsConfiguration"],
+    ),
+    (
+        "s3",
+        "GetBucketMetricsConfiguration",
+        &["s3:GetMetricsConfiguration"],
+    ),
+    (
+        "s3",
+        "PutBucketIntelligentTieringConfiguration",
+        &["s3:PutIntelligentTieringConfiguration"],
+    ),
+    (
+        "s3",
+        "GetBucketIntelligentTieringConfiguration",
+        &["s3:GetIntelligentTieringConfiguration"],
+    ),
+    ("s3", "DeleteBucketCors", &["s3:PutBucketCORS"]),
+    ("s3", "DeleteBucketWebsite", &["s3:DeleteBucketWebsite"]),
+    ("s3", "DeleteBucketTagging", &["s3:PutBucketTagging"]),
+    (
+        "s3",
+        "GetObjectAttributes",
+        &["s3:GetObject", "s3:GetObjectAttributes"],
+    ),
+    // The Kinesis Data Streams v2 name of the same operations.
+    ("kinesis", "PutRecordBatch", &["kinesis:PutRecords"]),
+    // SDK helpers that call `DescribeEndpoints` then write (Timestream).
+    (
+        "timestream",
+        "WriteRecords",
+        &["timestream:WriteRecords", "timestream:DescribeEndpoints"],
+    ),
 ];
 
 /// Operations no IAM policy governs: local helpers, and public (unauthenticated or
@@ -139,6 +258,9 @@ const NO_PERMISSION: &[(&str, &str)] = &[
 
 /// Operations whose action depends on the arguments (PartiQL statements).
 const UNDECIDED: &[(&str, &str)] = &[
+    // Authorised per item (`PutItem`, `UpdateItem`, ...): decided from the items when they are
+    // literal (see `SdkCall::actions`), else unknown.
+    ("dynamodb", "TransactWriteItems"),
     ("dynamodb", "ExecuteStatement"),
     ("dynamodb", "BatchExecuteStatement"),
     ("dynamodb", "ExecuteTransaction"),
@@ -162,6 +284,23 @@ pub fn needs(service: &str, operation: &str) -> Needs {
     if service == "execute-api" {
         // Every API Gateway management API call (PostToConnection, ...) is one action.
         return Needs::Actions(vec!["execute-api:ManageConnections".into()]);
+    }
+    if service == "apigateway" {
+        // The API Gateway control plane is authorised by HTTP method.
+        let verb = ["Get", "List"]
+            .iter()
+            .any(|p| operation.starts_with(p))
+            .then_some("GET")
+            .or_else(|| operation.starts_with("Create").then_some("POST"))
+            .or_else(|| operation.starts_with("Update").then_some("PATCH"))
+            .or_else(|| operation.starts_with("Delete").then_some("DELETE"))
+            .or_else(|| {
+                (operation.starts_with("Put") || operation.starts_with("Import")).then_some("PUT")
+            });
+        return match verb {
+            Some(v) => Needs::Actions(vec![format!("apigateway:{v}")]),
+            None => Needs::Unknown,
+        };
     }
     let actions: Vec<String> = match RENAMED.iter().find(|(s, o, _)| eq((s, o))) {
         Some((_, _, to)) => to.iter().map(|a| (*a).to_string()).collect(),
@@ -215,6 +354,18 @@ mod tests {
             acts("execute-api", "PostToConnection"),
             ["execute-api:ManageConnections"]
         );
+        assert_eq!(acts("apigateway", "GetRestApis"), ["apigateway:GET"]);
+        assert_eq!(acts("apigateway", "CreateApiKey"), ["apigateway:POST"]);
+        assert_eq!(
+            acts("s3", "PutBucketEncryption"),
+            ["s3:PutEncryptionConfiguration"]
+        );
+        assert_eq!(
+            acts("s3", "PutBucketNotificationConfiguration"),
+            ["s3:PutBucketNotification"]
+        );
+        assert_eq!(acts("dynamodb", "TransactGetItems"), ["dynamodb:GetItem"]);
+        assert_eq!(needs("dynamodb", "TransactWriteItems"), Needs::Unknown);
     }
 
     #[test]

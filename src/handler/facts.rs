@@ -10,13 +10,22 @@ use crate::source::{SourceFile, Span};
 pub struct SdkCall {
     /// IAM service prefix (`dynamodb`, `states`, ...).
     pub service: String,
-    /// IAM action name (`PutItem`).
+    /// SDK operation name (`PutItem`).
     pub operation: String,
+    /// The file the call is in (a local module, the handler file, the template).
+    pub file: Arc<SourceFile>,
     pub span: Span,
+    /// Runs on every invocation (reached from the entry point, not a cached initialisation).
     pub in_handler: bool,
     /// Made with a client given its own credentials (a tenant's, an assumed role's), not with
     /// the function's role.
     pub own_credentials: bool,
+    /// Makes a request to AWS (false: local signing, a presigned URL or an auth token).
+    pub network: bool,
+    /// The IAM actions when the call's arguments decide them (a transaction's items).
+    pub actions: Option<Vec<String>>,
+    /// (module, expression) of the call in the analysis, to find it again.
+    pub site: (u32, u32),
 }
 
 impl SdkCall {
@@ -26,7 +35,13 @@ impl SdkCall {
 
     /// The IAM actions this call needs (see [`super::actions::needs`]).
     pub fn needs(&self) -> super::actions::Needs {
-        super::actions::needs(&self.service, &self.operation)
+        match &self.actions {
+            Some(a) if a.iter().all(|x| super::actions::known_action(x)) => {
+                super::actions::Needs::Actions(a.clone())
+            }
+            Some(_) => super::actions::Needs::Unknown,
+            None => super::actions::needs(&self.service, &self.operation),
+        }
     }
 }
 
@@ -34,6 +49,7 @@ impl SdkCall {
 #[derive(Debug, Clone)]
 pub struct ClientNew {
     pub service: String,
+    pub file: Arc<SourceFile>,
     pub span: Span,
     pub in_handler: bool,
     /// Constructed with explicit credentials: it has to be created per caller.
@@ -50,6 +66,7 @@ pub struct ClientNew {
 pub struct HttpCall {
     /// `requests.post`, `fetch`, ...
     pub callee: String,
+    pub file: Arc<SourceFile>,
     pub span: Span,
     pub has_timeout: bool,
     /// To `localhost` (a Lambda extension: Parameters and Secrets, AppConfig agent).
@@ -59,6 +76,7 @@ pub struct HttpCall {
 #[derive(Debug, Clone)]
 pub struct DbConnect {
     pub driver: String,
+    pub file: Arc<SourceFile>,
     pub span: Span,
     pub in_handler: bool,
 }
@@ -68,6 +86,7 @@ pub struct ParamFetch {
     /// `ssm` or `secretsmanager`.
     pub service: String,
     pub operation: String,
+    pub file: Arc<SourceFile>,
     pub span: Span,
     pub in_handler: bool,
     pub cached: bool,
@@ -79,12 +98,12 @@ pub struct Forward {
     pub call: SdkCall,
 }
 
-/// Everything found for one function.
+/// Everything found for one function: only what its entry point reaches.
 #[derive(Debug, Clone)]
 pub struct FunctionFacts {
     pub function: String,
+    /// The file of the entry point (the template for inline code).
     pub file: Arc<SourceFile>,
-    /// Byte offset added to every span (inline code inside a template); already applied.
     pub handler_name: String,
     /// The handler definition (or the file start when it was not found).
     pub handler_span: Span,
@@ -98,11 +117,16 @@ pub struct FunctionFacts {
     /// Services that imported libraries call with the function's credentials (Powertools
     /// parameters, OpenSearch clients, the Secrets Manager cache, ...).
     pub implicit: Vec<String>,
-    /// Parse errors (span of the first error node).
+    /// Parse errors of the entry file (span of the first error node).
     pub parse_error: Option<Span>,
-    /// Every SDK call could be attributed to a service and operation, and all the code is in
-    /// this one file (no local module imports, no dynamic service names).
+    /// Every SDK call could be attributed to a service and operation and all the code the entry
+    /// point reaches was followed (no unresolved local imports, no dynamic dispatch, no parse
+    /// error, nothing cut by a work budget). When false, `incomplete` says why.
     pub complete: bool,
+    /// Why the facts are incomplete.
+    pub incomplete: Vec<String>,
+    /// Every source file the analysis read for this function (entry file first).
+    pub files: Vec<Arc<SourceFile>>,
 }
 
 /// IAM prefix for an SDK service name (boto3 name, v3 package suffix, v2 class name lowercased).
@@ -191,32 +215,13 @@ pub fn document_op(op: &str) -> Option<&'static str> {
         "scan" | "Scan" => "Scan",
         "batchWrite" | "BatchWrite" | "batch_writer" | "batch_write_item" => "BatchWriteItem",
         "batchGet" | "BatchGet" | "batch_get_item" => "BatchGetItem",
-        "transactWrite" | "TransactWrite" => "TransactWriteItems",
-        "transactGet" | "TransactGet" => "TransactGetItems",
+        "transactWrite" | "TransactWrite" | "transact_write_items" => "TransactWriteItems",
+        "transactGet" | "TransactGet" | "transact_get_items" => "TransactGetItems",
+        "executeStatement" | "ExecuteStatement" | "execute_statement" => "ExecuteStatement",
+        "batchExecuteStatement" | "BatchExecuteStatement" => "BatchExecuteStatement",
+        "executeTransaction" | "ExecuteTransaction" => "ExecuteTransaction",
         _ => return None,
     })
-}
-
-/// boto3 client methods that are not service operations.
-pub fn is_client_helper(m: &str) -> bool {
-    matches!(
-        m,
-        "get_paginator"
-            | "get_waiter"
-            | "can_paginate"
-            | "close"
-            | "meta"
-            | "exceptions"
-            | "generate_presigned_url"
-            | "generate_presigned_post"
-            | "promise"
-            | "send"
-            | "destroy"
-            | "middlewareStack"
-            | "config"
-            | "on"
-            | "then"
-    )
 }
 
 /// What an imported library does with AWS.

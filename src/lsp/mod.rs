@@ -435,6 +435,7 @@ impl Server {
             &read_open,
         ) {
             Ok(Some(checked)) => {
+                let handler_files = workspace::handler_files_of_checked(&checked);
                 let mut ds = checked.diagnostics;
                 // Input problems in a template that was still checked (structure, values).
                 for e in checked.errors {
@@ -449,7 +450,6 @@ impl Server {
                     }
                 }
                 ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-                let handler_files = workspace::handler_files_of(&checked.app);
                 // Findings in the handler sources this template deploys are published for those
                 // files (an empty list clears what a previous check published there).
                 let mut per_handler: std::collections::BTreeMap<PathBuf, Vec<LspDiagnostic>> =

@@ -116,6 +116,23 @@ pub fn handler_files_of(app: &App) -> Vec<PathBuf> {
     out
 }
 
+/// [`handler_files_of`] plus every local module the handler analysis followed from the
+/// template's entry points (a change to `utils.py` re-checks the templates whose handlers
+/// import it, and its findings are published on it).
+pub fn handler_files_of_checked(checked: &crate::check::Checked) -> Vec<PathBuf> {
+    let mut out = handler_files_of(&checked.app);
+    out.extend(
+        checked
+            .handlers
+            .files
+            .iter()
+            .map(|p| crate::source::normalize_path(p)),
+    );
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Handler file -> templates that deploy it.
 #[derive(Debug, Default)]
 pub struct HandlerMap {

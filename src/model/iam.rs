@@ -28,6 +28,8 @@ pub enum Via {
     SamInline,
     /// A SAM policy template (`DynamoDBCrudPolicy`, ...), expanded from the built-in table.
     SamTemplate(String),
+    /// An `AWS::Serverless::Connector` (or `Connectors` attribute) written in this resource.
+    Connector(String),
 }
 
 #[derive(Debug, Clone)]
@@ -143,12 +145,32 @@ fn document(
     }
 }
 
-/// Collect the permissions of a function.
+/// Collect the permissions of a function: its role's policies and what connectors grant it.
 pub fn function_iam(
     tpl: &Template,
     f: &Function,
     attached: &HashMap<String, Vec<String>>,
+    connectors: &crate::model::connectors::Grants,
 ) -> FunctionIam {
+    let mut out = role_iam(tpl, f, attached);
+    if matches!(f.role, RoleRef::Template(_) | RoleRef::SamGenerated) {
+        if let Some(s) = connectors.by_function.get(&f.id) {
+            out.statements.extend(s.iter().cloned());
+        }
+        if let RoleRef::Template(role) = &f.role
+            && let Some(s) = connectors.by_role.get(role)
+        {
+            out.statements.extend(s.iter().cloned());
+        }
+        if connectors.unknown_functions.contains(&f.id) {
+            out.complete = false;
+        }
+    }
+    out
+}
+
+/// The permissions of a function's role.
+fn role_iam(tpl: &Template, f: &Function, attached: &HashMap<String, Vec<String>>) -> FunctionIam {
     let doc = &tpl.doc;
     let mut out = FunctionIam {
         complete: true,

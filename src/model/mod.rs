@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod concurrency;
+pub mod connectors;
 pub mod database;
 pub mod dialect;
 pub mod dynamodb;
@@ -61,9 +62,10 @@ impl App {
             .collect();
         let events = events::collect(&tpl, &functions);
         let attached = iam::attached_policies(&tpl);
+        let grants = connectors::grants(&tpl);
         let iam = functions
             .values()
-            .map(|f| (f.id.clone(), iam::function_iam(&tpl, f, &attached)))
+            .map(|f| (f.id.clone(), iam::function_iam(&tpl, f, &attached, &grants)))
             .collect();
         let graph = ResourceGraph::build(&tpl, &functions, &events);
         let mut events_by_function: std::collections::HashMap<String, Vec<usize>> =

@@ -743,7 +743,7 @@ const NOT_NETWORK: &[&str] = &[
 
 /// Actions the Lambda service uses with the execution role, not the function code: event source
 /// polling, VPC network interfaces.
-fn poller_or_platform_action(prefix: &str, name: &str, has_queue_source: bool) -> bool {
+pub fn poller_or_platform_action(prefix: &str, name: &str, has_queue_source: bool) -> bool {
     let n = name.to_ascii_lowercase();
     match prefix {
         "ec2" => {

@@ -478,6 +478,15 @@ pub fn handler_facts(
         return HandlerFacts::NotAnalysed(all.notes.get(&f.id).cloned());
     };
     let line = |span: crate::source::Span| h.file.line_col(span.start).line;
+    // `line N` in the handler file, `file:N` in another module.
+    let place_of = |file: &std::sync::Arc<crate::source::SourceFile>, span: crate::source::Span| {
+        let n = file.line_col(span.start).line;
+        if std::sync::Arc::ptr_eq(file, &h.file) {
+            format!("line {n}")
+        } else {
+            format!("`{}:{n}`", file.display)
+        }
+    };
     let place = |in_handler: bool| {
         if in_handler {
             "per invocation"
@@ -521,9 +530,9 @@ pub fn handler_facts(
     }
     for x in &h.http {
         out.push(format!(
-            "HTTP `{}` line {}{}",
+            "HTTP `{}` {}{}",
             x.callee,
-            line(x.span),
+            place_of(&x.file, x.span),
             if x.has_timeout {
                 ""
             } else {
@@ -533,27 +542,39 @@ pub fn handler_facts(
     }
     for d in &h.db {
         out.push(format!(
-            "database `{}` connection {} (line {})",
+            "database `{}` connection {} ({})",
             d.driver,
             place(d.in_handler),
-            line(d.span)
+            place_of(&d.file, d.span)
         ));
     }
     for p in &h.params {
         out.push(format!(
-            "{}:{} {}{} (line {})",
+            "{}:{} {}{} ({})",
             p.service,
             p.operation,
             place(p.in_handler),
             if p.cached { ", cached" } else { "" },
-            line(p.span)
+            place_of(&p.file, p.span)
         ));
     }
     if let Some(fw) = &h.forward {
         out.push(format!("only forwards the event to `{}`", fw.call.action()));
     }
+    if h.files.len() > 1 {
+        let others: Vec<String> = h
+            .files
+            .iter()
+            .skip(1)
+            .filter(|f| !std::sync::Arc::ptr_eq(f, &app.tpl.file))
+            .map(|f| format!("`{}`", f.display))
+            .collect();
+        if !others.is_empty() {
+            out.push(format!("local modules: {}", others.join(", ")));
+        }
+    }
     if !h.complete {
-        out.push("partial: local modules or dynamic calls not followed".into());
+        out.push(format!("partial: {}", h.incomplete.join("; ")));
     }
     HandlerFacts::Analysed(out)
 }

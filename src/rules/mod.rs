@@ -6,10 +6,16 @@ pub mod apigw003;
 pub mod apigw005;
 pub mod ddb001;
 pub mod evb001;
-pub mod handler_rules;
+pub mod handler_util;
+pub mod hdl001;
+pub mod hdl002;
+pub mod hdl003;
+pub mod hdl010;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
+pub mod iam005;
+pub mod iam006;
 pub mod iam010;
 pub mod lmb001;
 pub mod lmb002;
@@ -18,6 +24,7 @@ pub mod lmb010;
 pub mod lmb011;
 pub mod lmb012;
 pub mod lmb020;
+pub mod lmb030;
 pub mod lmb040;
 pub mod lmb050;
 pub mod lmb051;
@@ -73,12 +80,12 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(vpc003::SecurityGroupBlocksTraffic),
         Box::new(vpc004::VpcFunctionSingleAz),
         Box::new(ddb001::ProvisionedTableUnboundedCallers),
-        Box::new(handler_rules::FunctionOnlyForwards),
-        Box::new(handler_rules::SdkClientCreatedInHandler),
-        Box::new(handler_rules::ParameterFetchedPerInvocation),
-        Box::new(handler_rules::DbConnectionPerInvocation),
-        Box::new(handler_rules::HttpCallWithoutTimeout),
-        Box::new(handler_rules::PermissionNotUsedByCode),
-        Box::new(handler_rules::CodeCallsWithoutPermission),
+        Box::new(lmb030::FunctionOnlyForwards),
+        Box::new(hdl001::SdkClientCreatedInHandler),
+        Box::new(hdl002::ParameterFetchedPerInvocation),
+        Box::new(hdl003::DbConnectionPerInvocation),
+        Box::new(hdl010::HttpCallWithoutTimeout),
+        Box::new(iam005::PermissionNotUsedByCode),
+        Box::new(iam006::CodeCallsWithoutPermission),
     ]
 }

@@ -88,8 +88,8 @@ impl Rule for UnboundedConcurrencyToDatabase {
                 driver: Some(d.driver.clone()),
                 at: Some(format!(
                     "`{}:{}`",
-                    h.file.display,
-                    h.file.line_col(d.span.start).line
+                    d.file.display,
+                    d.file.line_col(d.span.start).line
                 )),
             }
         };

@@ -221,25 +221,17 @@ pub fn handler_services(handlers: Option<&HandlerFacts>, f: &Function) -> Vec<(S
     let Some(h) = handlers.and_then(|h| h.get(&f.id)) else {
         return extra;
     };
-    let at = |span: crate::source::Span| {
-        format!("{}:{}", h.file.display, h.file.line_col(span.start).line)
-    };
-    for c in &h.calls {
+    // Calls that make a request (not presigned URLs or auth tokens signed locally; constructing
+    // a client is not a use), wherever the handler reaches them (its own file or a module).
+    for c in h.calls.iter().filter(|c| c.network) {
         if !extra.iter().any(|(s, _)| *s == c.service) {
-            extra.push((
-                c.service.clone(),
-                format!("its handler calls `{}` at `{}`", c.action(), at(c.span)),
-            ));
-        }
-    }
-    for c in &h.clients {
-        if !extra.iter().any(|(s, _)| *s == c.service) {
+            let line = c.file.line_col(c.span.start).line;
             extra.push((
                 c.service.clone(),
                 format!(
-                    "its handler creates a `{}` client at `{}`",
-                    c.service,
-                    at(c.span)
+                    "its handler calls `{}` at `{}:{line}`",
+                    c.action(),
+                    c.file.display
                 ),
             ));
         }

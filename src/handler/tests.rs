@@ -1,0 +1,237 @@
+//! Unit tests of the lowering and the analysis over single source texts (the multi-file cases
+//! are end to end in tests/handlers.rs).
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use super::facts::FunctionFacts;
+use super::resolve::Lang;
+use super::{analyze_text, lower};
+
+fn py(code: &str) -> FunctionFacts {
+    analyze_text(Lang::Python, code, "handler")
+}
+
+fn js(code: &str) -> FunctionFacts {
+    analyze_text(Lang::JavaScript, code, "handler")
+}
+
+fn actions(f: &FunctionFacts) -> Vec<(String, bool)> {
+    f.calls.iter().map(|c| (c.action(), c.in_handler)).collect()
+}
+
+#[test]
+fn parse_error_is_located_and_makes_facts_incomplete() {
+    let code = "import boto3\n\ndef handler(event, context):\n    x = (1,\n    return x\n";
+    let f = py(code);
+    let at = f.parse_error.unwrap();
+    assert!(at.start > 0 && (at.start as usize) < code.len(), "{at:?}");
+    assert!(!f.complete);
+    assert!(
+        f.incomplete.iter().any(|r| r.contains("syntax error")),
+        "{:?}",
+        f.incomplete
+    );
+}
+
+#[test]
+fn deep_nesting_is_cut_not_overflowed() {
+    let depth = 3000;
+    let code = format!(
+        "export const handler = async (e) => {{ return {}1{}; }};\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let f = js(&code);
+    assert!(f.handler_found);
+    let code = format!(
+        "def handler(event, context):\n    return {}1{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let f = py(&code);
+    assert!(f.handler_found);
+    assert!(!f.complete && f.incomplete.iter().any(|r| r.contains("nested deeper")));
+}
+
+#[test]
+fn guarded_fetches_are_cached() {
+    // Assigned to a global, but fetched on every invocation: not a cache.
+    let code = "import boto3\nssm = boto3.client('ssm')\n_v = None\n\ndef handler(event, context):\n    global _v\n    _v = ssm.get_parameter(Name='a')\n    return _v\n";
+    assert!(!py(code).params[0].cached);
+    let code = "import boto3\nssm = boto3.client('ssm')\n_v = None\n\ndef handler(event, context):\n    global _v\n    if _v is None:\n        _v = ssm.get_parameter(Name='a')\n    return _v\n";
+    assert!(py(code).params[0].cached);
+    let code = "import boto3\nssm = boto3.client('ssm')\nC = {}\n\ndef handler(event, context):\n    v = C.get('a') or ssm.get_parameter(Name='a')\n    w = ssm.get_parameter(Name='b')\n    return v, w\n";
+    let p = py(code).params;
+    assert!(!p[1].cached, "{p:?}");
+    let code = "import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';\nconst ssm = new SSMClient({});\nlet v;\nexport const handler = async () => {\n  v ??= await ssm.send(new GetParameterCommand({ Name: 'a' }));\n  const w = await ssm.send(new GetParameterCommand({ Name: 'b' }));\n  return [v, w];\n};\n";
+    let p = js(code).params;
+    assert!(p[0].cached && !p[1].cached, "{p:?}");
+}
+
+#[test]
+fn handler_behind_wrappers_and_exports() {
+    for code in [
+        "exports.handler = awslambda.streamifyResponse(async (event, stream) => { stream.end(); });",
+        "const main = async (event) => event;\nexport const handler = middy(main).use(x());",
+        "module.exports.handler = metricScope((metrics) => async (event) => event);",
+        "async function main(event) { return event; }\nexport { main as handler };",
+        "const handler = async (event) => event;\nmodule.exports = { handler };",
+        "export default async function handler(event) { return event; }\nexport { handler };",
+    ] {
+        assert!(js(code).handler_found, "{code}");
+    }
+    assert!(!js("exports.other = async (e) => e;").handler_found);
+}
+
+#[test]
+fn tables_and_command_variables_are_attributed() {
+    let f = py(
+        "import boto3\ndynamodb = boto3.resource('dynamodb')\n\ndef handler(event, context):\n    table = dynamodb.Table('t')\n    table.put_item(Item=event)\n",
+    );
+    assert!(f.complete, "{:?}", f.incomplete);
+    assert_eq!(actions(&f), [("dynamodb:PutItem".to_string(), true)]);
+    let f = js(
+        "import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';\nconst client = new BedrockRuntimeClient({});\nexport const handler = async (event) => {\n  const command = new InvokeModelCommand({ modelId: 'm', body: event.body });\n  return client.send(command);\n};\n",
+    );
+    assert!(f.complete, "{:?}", f.incomplete);
+    assert_eq!(f.calls[0].action(), "bedrock:InvokeModel");
+}
+
+#[test]
+fn clients_with_their_own_credentials() {
+    let f = js(
+        "import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';\nexport const handler = async (e) => {\n  const s3 = new S3Client({ credentials: e.creds });\n  return s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }));\n};\n",
+    );
+    assert!(f.clients[0].own_credentials && f.calls[0].own_credentials);
+    let f = py(
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3', aws_access_key_id=event['k'], aws_secret_access_key=event['s'])\n    return s3.get_object(Bucket='b', Key='k')\n",
+    );
+    assert!(f.clients[0].own_credentials && f.calls[0].own_credentials);
+    let f = py(
+        "import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    return s3.get_object(Bucket='b', Key='k')\n",
+    );
+    assert!(!f.clients[0].own_credentials && !f.calls[0].own_credentials);
+}
+
+#[test]
+fn only_what_the_entry_point_reaches_is_attributed() {
+    let code = "import boto3\nimport requests\ns3 = boto3.client('s3')\n\ndef get(event, context):\n    return s3.get_object(Bucket='b', Key=event['k'])\n\ndef handler(event, context):\n    return requests.get('https://x', timeout=3).json()\n";
+    let f = py(code);
+    assert!(f.calls.is_empty(), "{:?}", actions(&f));
+    assert_eq!(f.http.len(), 1);
+    let f = analyze_text(Lang::Python, code, "get");
+    assert_eq!(actions(&f), [("s3:GetObject".to_string(), true)]);
+    assert!(f.http.is_empty());
+}
+
+#[test]
+fn helpers_run_per_invocation_unless_cached() {
+    // A connection opened in a helper the handler calls: per invocation.
+    let code = "import pymysql\n\ndef db():\n    return pymysql.connect(host='h')\n\ndef handler(event, context):\n    conn = db()\n    return conn.cursor()\n";
+    let f = py(code);
+    assert!(f.db[0].in_handler, "{:?}", f.db);
+    // The same helper cached in a module global: once.
+    let code = "import pymysql\n_conn = None\n\ndef db():\n    global _conn\n    if _conn is None:\n        _conn = pymysql.connect(host='h')\n    return _conn\n\ndef handler(event, context):\n    return db().cursor()\n";
+    assert!(!py(code).db[0].in_handler);
+    // Early return form.
+    let code = "import boto3\n_secret = None\nsm = boto3.client('secretsmanager')\n\ndef secret():\n    global _secret\n    if _secret:\n        return _secret\n    _secret = sm.get_secret_value(SecretId='s')['SecretString']\n    return _secret\n\ndef handler(event, context):\n    return secret()\n";
+    let f = py(code);
+    assert!(f.params[0].cached, "{:?}", f.params);
+    // lru_cache.
+    let code = "import functools\nimport boto3\n\n@functools.lru_cache(maxsize=1)\ndef client():\n    return boto3.client('s3')\n\ndef handler(event, context):\n    return client().list_buckets()\n";
+    let f = py(code);
+    assert!(!f.clients[0].in_handler, "{:?}", f.clients);
+    assert_eq!(actions(&f), [("s3:ListBuckets".to_string(), true)]);
+    // A client built in a helper on every invocation.
+    let code = "import { S3Client, ListBucketsCommand } from '@aws-sdk/client-s3';\nconst make = () => new S3Client({});\nexport const handler = async () => make().send(new ListBucketsCommand({}));\n";
+    let f = js(code);
+    assert!(f.clients[0].in_handler);
+    assert_eq!(actions(&f), [("s3:ListBuckets".to_string(), true)]);
+    // A memoising closure.
+    let code = "import { S3Client } from '@aws-sdk/client-s3';\nconst getClient = (() => { let c; return () => { if (!c) { c = new S3Client({}); } return c; }; })();\nexport const handler = async () => getClient();\n";
+    assert!(!js(code).clients[0].in_handler);
+}
+
+#[test]
+fn methods_of_module_level_instances_are_followed() {
+    let code = "import boto3\n\nclass Repo:\n    def __init__(self):\n        self.table = boto3.resource('dynamodb').Table('t')\n\n    def save(self, item):\n        self.table.put_item(Item=item)\n\nrepo = Repo()\n\ndef handler(event, context):\n    repo.save(event)\n";
+    let f = py(code);
+    assert_eq!(actions(&f), [("dynamodb:PutItem".to_string(), true)]);
+    assert!(!f.clients[0].in_handler, "built at init: {:?}", f.clients);
+    let code = "const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');\nclass Bus { constructor() { this.sqs = new SQSClient({}); } send(b) { return this.sqs.send(new SendMessageCommand({ QueueUrl: 'q', MessageBody: b })); } }\nconst bus = new Bus();\nexports.handler = async (event) => bus.send(event.body);\n";
+    let f = js(code);
+    assert_eq!(actions(&f), [("sqs:SendMessage".to_string(), true)]);
+}
+
+#[test]
+fn dispatch_tables_and_registered_routes() {
+    let code = "import boto3\nsqs = boto3.client('sqs')\nsns = boto3.client('sns')\n\ndef a(e):\n    sqs.send_message(QueueUrl='q', MessageBody='x')\n\ndef b(e):\n    sns.publish(TopicArn='t', Message='x')\n\nROUTES = {'a': a, 'b': b}\n\ndef handler(event, context):\n    return ROUTES[event['kind']](event)\n";
+    let mut got: Vec<String> = py(code).calls.iter().map(|c| c.action()).collect();
+    got.sort();
+    assert_eq!(got, ["sns:Publish", "sqs:SendMessage"]);
+    let code = "import boto3\nfrom aws_lambda_powertools.event_handler import APIGatewayRestResolver\napp = APIGatewayRestResolver()\nddb = boto3.resource('dynamodb').Table('t')\n\n@app.get('/items')\ndef items():\n    return ddb.scan()\n\ndef handler(event, context):\n    return app.resolve(event, context)\n";
+    assert_eq!(actions(&py(code)), [("dynamodb:Scan".to_string(), true)]);
+}
+
+#[test]
+fn iam_names_of_sdk_helpers() {
+    // Presigned URLs sign the operation locally: its action, no network call.
+    let f = py(
+        "import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    return s3.generate_presigned_url('put_object', Params={'Bucket': 'b', 'Key': 'k'})\n",
+    );
+    assert_eq!(f.calls[0].action(), "s3:PutObject");
+    assert!(!f.calls[0].network);
+    let f = js(
+        "const AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\nexports.handler = async () => s3.getSignedUrlPromise('getObject', { Bucket: 'b', Key: 'k' });\n",
+    );
+    assert_eq!(f.calls[0].action(), "s3:GetObject");
+    assert!(!f.calls[0].network);
+    let f = js(
+        "import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';\nimport { getSignedUrl } from '@aws-sdk/s3-request-presigner';\nconst s3 = new S3Client({});\nexport const handler = async () => getSignedUrl(s3, new GetObjectCommand({ Bucket: 'b', Key: 'k' }), { expiresIn: 60 });\n",
+    );
+    assert_eq!(f.calls[0].action(), "s3:GetObject");
+    assert!(!f.calls[0].network);
+    // Transactions need the item-level actions of their items.
+    let f = py(
+        "import boto3\nddb = boto3.client('dynamodb')\n\ndef handler(event, context):\n    ddb.transact_write_items(TransactItems=[{'Put': {}}, {'Update': {}}])\n",
+    );
+    assert_eq!(
+        f.calls[0].needs(),
+        super::actions::Needs::Actions(vec![
+            "dynamodb:PutItem".into(),
+            "dynamodb:UpdateItem".into()
+        ])
+    );
+    // Paginators and waiters.
+    let f = py(
+        "import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n        pass\n    s3.get_waiter('object_exists').wait(Bucket='b', Key='k')\n",
+    );
+    assert_eq!(
+        actions(&f),
+        [
+            ("s3:ListObjectsV2".to_string(), true),
+            ("s3:HeadObject".to_string(), true)
+        ]
+    );
+}
+
+#[test]
+fn lowering_is_language_neutral() {
+    let p = lower::lower(
+        Lang::Python,
+        "import x\nfrom .y import z as w\n\ndef f(a, *b, **c):\n    return a\n",
+    );
+    let j = lower::lower(
+        Lang::JavaScript,
+        "import x from 'x';\nimport { z as w } from './y.js';\nfunction f(a, ...b) { return a; }\n",
+    );
+    for m in [&p, &j] {
+        assert_eq!(m.imports.len(), 2, "{:?}", m.imports);
+        assert_eq!(m.funcs.len(), 2);
+        assert_eq!(m.funcs[1].name, "f");
+        assert!(matches!(
+            m.funcs[1].body.last().unwrap().kind,
+            super::ir::StmtKind::Return(Some(_))
+        ));
+    }
+    assert_eq!(p.imports[1].level, 1);
+}

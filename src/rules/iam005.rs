@@ -1,0 +1,279 @@
+//! IAM005 permission-not-used-by-code.
+
+use std::collections::BTreeSet;
+
+use crate::graph::Edge;
+use crate::handler::FunctionFacts;
+use crate::handler::actions::Needs;
+use crate::handler::facts::known_service;
+use crate::model::function::RoleRef;
+use crate::rule::{Context, Report, Rule};
+
+use super::handler_util::{glob, known_allows};
+pub struct PermissionNotUsedByCode;
+
+pub fn message_iam005(function: &str, action: &str) -> String {
+    format!("role of `{function}` grants `{action}`, but its handler never calls that service")
+}
+
+/// IAM005 for a role shared by several functions.
+pub fn message_iam005_shared(role: &str, functions: &[&str], action: &str) -> String {
+    let names: Vec<String> = functions.iter().map(|f| format!("`{f}`")).collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    format!(
+        "role `{role}` of {list} grants `{action}`, but none of their handlers calls that service"
+    )
+}
+
+/// Services the Lambda service itself uses with the function's role (logs, tracing, VPC, event
+/// source pollers, destinations, encryption): never "unused".
+fn infra_services(cx: &Context<'_>, function: &str) -> BTreeSet<String> {
+    // iam (PassRole), rds-db (IAM DB auth), appsync/qldb (signed HTTP or non-SDK drivers), sts,
+    // lambda (durable functions, extensions): used without a visible SDK call.
+    let mut s: BTreeSet<String> = [
+        "logs",
+        "xray",
+        "ec2",
+        "kms",
+        "cloudwatch",
+        "iam",
+        "rds-db",
+        "appsync",
+        "qldb",
+        "sts",
+        "lambda",
+        "execute-api",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for e in cx.app.events_of(function) {
+        let k = e.kind.to_ascii_lowercase();
+        // SQS, Kinesis and DynamoDB stream pollers use only their own actions (see
+        // `poller_or_platform_action`); Kafka and MQ pollers use the whole service.
+        for svc in ["kafka", "mq"] {
+            if k.contains(svc) {
+                s.insert(svc.to_string());
+            }
+        }
+        // MQ / Kafka event sources read their credentials from Secrets Manager.
+        if k.contains("mq") || k.contains("msk") || k.contains("kafka") {
+            s.insert("secretsmanager".into());
+        }
+        if k.contains("msk") {
+            s.insert("kafka".into());
+        }
+        // A stream or queue mapping's on-failure destination is written with the role.
+        if let Some(p) = e.props
+            && cx.app.tpl.doc.get(p, "DestinationConfig").is_some()
+        {
+            s.extend(["sqs", "sns", "s3"].map(String::from));
+        }
+    }
+    // Destinations and DLQs are written by Lambda with the role.
+    let destinations = ["sqs", "sns", "lambda", "events", "s3"].map(String::from);
+    if let Some(func) = cx.app.functions.get(function) {
+        for p in ["DeadLetterQueue", "DeadLetterConfig", "EventInvokeConfig"] {
+            if func.prop(&cx.app.tpl, p).is_some() {
+                s.extend(destinations.clone());
+            }
+        }
+    }
+    let invoke_config = cx
+        .app
+        .graph
+        .incoming(function, |e| matches!(e, Edge::References))
+        .into_iter()
+        .filter_map(|id| cx.app.tpl.resource(id))
+        .any(|r| r.type_ == "AWS::Lambda::EventInvokeConfig");
+    if invoke_config {
+        s.extend(destinations);
+    }
+    s
+}
+
+/// Actions a service call makes AWS perform with the caller's credentials: Textract,
+/// Rekognition, Transcribe, Comprehend and Bedrock read (and some write) the S3 objects named in
+/// the request, Athena reads the Glue catalog and writes results to S3, the Data APIs read the
+/// database secret. (KMS, logs, X-Ray and VPC networking are exempt for every function, see
+/// [`infra_services`].)
+const IMPLIED: &[(&str, &[&str])] = &[
+    ("textract:*", &["s3:Get*", "s3:List*", "s3:PutObject*"]),
+    ("rekognition:*", &["s3:Get*", "s3:List*"]),
+    ("transcribe:*", &["s3:Get*", "s3:List*", "s3:PutObject*"]),
+    ("comprehend:*", &["s3:Get*", "s3:List*"]),
+    ("comprehendmedical:*", &["s3:Get*", "s3:List*"]),
+    ("bedrock:*", &["s3:Get*", "s3:List*", "s3:PutObject*"]),
+    (
+        "polly:StartSpeechSynthesisTask",
+        &["s3:PutObject*", "s3:GetBucketLocation"],
+    ),
+    ("translate:*", &["s3:Get*", "s3:List*"]),
+    (
+        "athena:*",
+        &["s3:*", "glue:*", "lakeformation:GetDataAccess"],
+    ),
+    ("rds-data:*", &["secretsmanager:GetSecretValue"]),
+    (
+        "redshift-data:*",
+        &[
+            "secretsmanager:GetSecretValue",
+            "redshift:GetClusterCredentials*",
+            "redshift-serverless:GetCredentials",
+        ],
+    ),
+    ("dynamodb:ImportTable", &["s3:*"]),
+    ("dynamodb:ExportTableToPointInTime", &["s3:*"]),
+    ("lambda:CreateFunction", &["s3:Get*"]),
+    ("lambda:UpdateFunctionCode", &["s3:Get*"]),
+    ("cloudformation:*", &["*"]),
+];
+
+/// The action patterns a called action implies.
+fn implied_by(action: &str) -> impl Iterator<Item = &'static str> + '_ {
+    IMPLIED
+        .iter()
+        .filter(move |(call, _)| glob(call, action))
+        .flat_map(|(_, implied)| implied.iter().copied())
+}
+
+/// Do two action patterns (`s3:Get*`, `s3:*`, `s3:GetObject`) share an action?
+fn overlaps(a: &str, b: &str) -> bool {
+    glob(a, b) || glob(b, a)
+}
+
+/// The functions whose handlers use one role: every function of the template with the same
+/// template role (the role is judged on what all of them call), or the function alone (a role
+/// SAM generates from its `Policies`). None when the role is also used by another kind of
+/// resource (a state machine, an instance profile, ...).
+fn role_users<'a>(
+    cx: &Context<'a>,
+    by_role: &std::collections::HashMap<&'a str, Vec<&'a str>>,
+    function: &'a str,
+) -> Option<(Option<&'a str>, Vec<&'a str>)> {
+    let f = cx.app.functions.get(function)?;
+    let RoleRef::Template(role) = &f.role else {
+        return Some((None, vec![function]));
+    };
+    let users: Vec<&str> = by_role.get(role.as_str()).cloned().unwrap_or_default();
+    let others = cx
+        .app
+        .graph
+        .incoming(role, |e| matches!(e, Edge::References))
+        .into_iter()
+        .filter(|id| !users.contains(id))
+        .any(|id| {
+            cx.app.tpl.resource(id).is_none_or(|r| {
+                !matches!(
+                    r.type_.as_str(),
+                    "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::Lambda::Permission"
+                )
+            })
+        });
+    (!others).then_some((Some(role.as_str()), users))
+}
+
+impl Rule for PermissionNotUsedByCode {
+    fn code(&self) -> &'static str {
+        "IAM005"
+    }
+    fn check(&self, cx: &mut Context<'_>) {
+        let Some(handlers) = cx.handlers else { return };
+        // Functions by template role, once (not per function: templates have 100k functions).
+        let mut by_role: std::collections::HashMap<&str, Vec<&str>> =
+            std::collections::HashMap::new();
+        for g in cx.app.functions.values() {
+            if let RoleRef::Template(r) = &g.role {
+                by_role.entry(r.as_str()).or_default().push(g.id.as_str());
+            }
+        }
+        let mut done: BTreeSet<&str> = BTreeSet::new();
+        for f in handlers.functions.values() {
+            if done.contains(f.function.as_str()) {
+                continue;
+            }
+            let Some((role, users)) = role_users(cx, &by_role, &f.function) else {
+                continue;
+            };
+            done.extend(users.iter().copied());
+            // Every function on the role has complete facts, and one creates an SDK client.
+            let facts: Vec<&FunctionFacts> = users.iter().filter_map(|u| handlers.get(u)).collect();
+            if facts.len() != users.len()
+                || facts.iter().any(|f| !f.complete)
+                || facts
+                    .iter()
+                    .all(|f| f.clients.is_empty() && f.calls.is_empty())
+            {
+                continue;
+            }
+            let Some(allows) = known_allows(cx, &f.function, false) else {
+                continue;
+            };
+            // Services the code calls (and the services of the actions those calls need, such
+            // as `rds-db` for an RDS auth token). Constructing a client is not a use.
+            let mut used: BTreeSet<String> = BTreeSet::new();
+            let mut implied: Vec<&str> = Vec::new();
+            let mut infra = BTreeSet::new();
+            for g in &facts {
+                for c in &g.calls {
+                    used.insert(c.service.clone());
+                    let actions = match c.needs() {
+                        Needs::Actions(a) => a,
+                        _ => vec![c.action()],
+                    };
+                    for a in &actions {
+                        if let Some((svc, _)) = a.split_once(':') {
+                            used.insert(svc.to_string());
+                        }
+                        implied.extend(implied_by(a));
+                    }
+                }
+                used.extend(g.implicit.iter().cloned());
+                infra.extend(infra_services(cx, &g.function));
+            }
+            let queue_source = users.iter().any(|u| {
+                cx.app
+                    .events_of(u)
+                    .any(|e| e.mode == crate::model::Mode::Queue)
+            });
+            let mut seen = BTreeSet::new();
+            for (action, span, _) in allows {
+                let Some((svc, name)) = action.split_once(':') else {
+                    continue;
+                };
+                let svc = svc.to_ascii_lowercase();
+                if svc.contains('*') || used.contains(&svc) || infra.contains(&svc) {
+                    continue;
+                }
+                // What the Lambda service does with the role (event source pollers, network
+                // interfaces) is not the code's use.
+                if crate::model::network::poller_or_platform_action(&svc, name, queue_source) {
+                    continue;
+                }
+                // Not an IAM service prefix (`bedrock-runtime:InvokeModel`): it grants nothing,
+                // and the code may well call the service under its real prefix.
+                if !known_service(&svc) {
+                    continue;
+                }
+                if implied.iter().any(|p| overlaps(p, &action)) {
+                    continue;
+                }
+                if !seen.insert(svc.clone()) {
+                    continue;
+                }
+                let message = match (role, users.as_slice()) {
+                    (Some(role), [_, _, ..]) => message_iam005_shared(role, &users, &action),
+                    _ => message_iam005(&f.function, &action),
+                };
+                cx.emit(
+                    Report::new(span, message)
+                        .resource(&f.function)
+                        .help(format!("remove the `{svc}` permissions from the role, or keep them only if code the handler does not reach needs them")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+from .db import save
+
+__all__ = ["save"]

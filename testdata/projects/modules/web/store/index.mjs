@@ -1,0 +1,1 @@
+export { store, storeShared } from "./dynamo.mjs";
