@@ -115,6 +115,17 @@ fn python_bad_project() {
             .any(|m| m.contains("`OcrFunction`") && m.contains("`s3:DeleteObject`")),
         "{iam005:#?}"
     );
+    // A SAM policy template grants several actions: one finding at the template entry names it
+    // and every action it grants on the unused service.
+    has(&v, "IAM005", "template.yaml", 130, "ArchiveFunction");
+    assert!(
+        iam005.iter().any(|m| m.contains("`ArchiveFunction`")
+            && m.contains("`DynamoDBReadPolicy` (a SAM policy template:")
+            && ["GetItem", "Scan", "Query", "BatchGetItem", "DescribeTable"]
+                .iter()
+                .all(|a| m.contains(&format!("`dynamodb:{a}`")))),
+        "{iam005:#?}"
+    );
     // A role shared by two functions is judged (and reported) once, on both handlers.
     has(&v, "IAM005", "template.yaml", 111, "FirstProducerFunction");
     assert!(

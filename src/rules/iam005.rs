@@ -12,20 +12,68 @@ use crate::rule::{Context, Report, Rule};
 use super::handler_util::{glob, known_allows};
 pub struct PermissionNotUsedByCode;
 
-pub fn message_iam005(function: &str, action: &str) -> String {
-    format!("role of `{function}` grants `{action}`, but its handler never calls that service")
+pub fn message_iam005(function: &str, granted: &Granted<'_>) -> String {
+    format!(
+        "role of `{function}` grants {}, but its handler never calls that service",
+        granted.describe()
+    )
 }
 
 /// IAM005 for a role shared by several functions.
-pub fn message_iam005_shared(role: &str, functions: &[&str], action: &str) -> String {
+pub fn message_iam005_shared(role: &str, functions: &[&str], granted: &Granted<'_>) -> String {
     let names: Vec<String> = functions.iter().map(|f| format!("`{f}`")).collect();
     let list = match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => names.join(""),
     };
     format!(
-        "role `{role}` of {list} grants `{action}`, but none of their handlers calls that service"
+        "role `{role}` of {list} grants {}, but none of their handlers calls that service",
+        granted.describe()
     )
+}
+
+/// What a role grants on one service that no handler uses: every action of that service, and the
+/// SAM policy template that grants them when there is one (a template grants several actions; the
+/// finding names them all, not the first).
+pub struct Granted<'a> {
+    pub actions: Vec<&'a str>,
+    pub sam_template: Option<&'a str>,
+}
+
+impl Granted<'_> {
+    /// How many actions are named at most; past that, the first ones and "N more".
+    const SHOWN: usize = 6;
+
+    fn describe(&self) -> String {
+        let quoted = |a: &&str| format!("`{a}`");
+        let n = self.actions.len();
+        match self.sam_template {
+            Some(t) => {
+                let names: Vec<String> =
+                    self.actions.iter().take(Self::SHOWN).map(quoted).collect();
+                let more = if n > Self::SHOWN {
+                    format!(", and {} more", n - Self::SHOWN)
+                } else {
+                    String::new()
+                };
+                format!("`{t}` (a SAM policy template: {}{more})", names.join(", "))
+            }
+            None => {
+                let names: Vec<String> =
+                    self.actions.iter().take(Self::SHOWN).map(quoted).collect();
+                if n > Self::SHOWN {
+                    format!("{} and {} more", names.join(", "), n - Self::SHOWN)
+                } else {
+                    match names.split_last() {
+                        Some((last, init)) if !init.is_empty() => {
+                            format!("{} and {last}", init.join(", "))
+                        }
+                        _ => names.join(""),
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Services the Lambda service itself uses with the function's role (logs, tracing, VPC, event
@@ -239,8 +287,10 @@ impl Rule for PermissionNotUsedByCode {
                     .events_of(u)
                     .any(|e| e.mode == crate::model::Mode::Queue)
             });
-            let mut seen = BTreeSet::new();
-            for (action, span, _) in allows {
+            // The unused grants, by service, in the order they are written: each service is one
+            // finding at its first grant, naming every action of that service the role grants.
+            let mut unused: Vec<(String, crate::source::Span, Vec<&str>)> = Vec::new();
+            for (action, span, _) in &allows {
                 let Some((svc, name)) = action.split_once(':') else {
                     continue;
                 };
@@ -258,21 +308,46 @@ impl Rule for PermissionNotUsedByCode {
                 if !known_service(&svc) {
                     continue;
                 }
-                if implied.iter().any(|p| overlaps(p, &action)) {
+                if implied.iter().any(|p| overlaps(p, action)) {
                     continue;
                 }
-                if !seen.insert(svc.clone()) {
-                    continue;
+                match unused.iter_mut().find(|(s, _, _)| *s == svc) {
+                    Some((_, _, actions)) => {
+                        if !actions.contains(&action.as_str()) {
+                            actions.push(action);
+                        }
+                    }
+                    None => unused.push((svc, *span, vec![action.as_str()])),
                 }
-                let message = match (role, users.as_slice()) {
-                    (Some(role), [_, _, ..]) => message_iam005_shared(role, &users, &action),
-                    _ => message_iam005(&f.function, &action),
+            }
+            let iam = cx.app.iam.get(&f.function);
+            for (svc, span, actions) in unused {
+                // The SAM policy template the first grant comes from, if any.
+                let sam_template = iam.and_then(|iam| {
+                    iam.statements.iter().find_map(|st| match &st.via {
+                        crate::model::iam::Via::SamTemplate(t) if st.span == span => {
+                            Some(t.as_str())
+                        }
+                        _ => None,
+                    })
+                });
+                let granted = Granted {
+                    actions,
+                    sam_template,
                 };
-                cx.emit(
-                    Report::new(span, message)
-                        .resource(&f.function)
-                        .help(format!("remove the `{svc}` permissions from the role, or keep them only if code the handler does not reach needs them")),
-                );
+                let message = match (role, users.as_slice()) {
+                    (Some(role), [_, _, ..]) => message_iam005_shared(role, &users, &granted),
+                    _ => message_iam005(&f.function, &granted),
+                };
+                let help = match sam_template {
+                    Some(t) => format!(
+                        "remove `{t}` from the function's `Policies`, or keep it only if code the handler does not reach needs it"
+                    ),
+                    None => format!(
+                        "remove the `{svc}` permissions from the role, or keep them only if code the handler does not reach needs them"
+                    ),
+                };
+                cx.emit(Report::new(span, message).resource(&f.function).help(help));
             }
         }
     }
