@@ -82,54 +82,91 @@ struct CheckedFile {
 }
 
 /// What tells a packaged copy (`sam package` / `aws cloudformation package` output) from its
-/// source: the same logical ids, every function's code in S3 (or a registry image).
+/// source: the same resources (logical ids and types), the same handler and runtime on every
+/// function, every function's code in S3 (or a registry image) in the copy and in a local folder
+/// in the source.
 #[derive(Debug, Clone, Default)]
 pub struct Shape {
-    /// Logical ids, sorted.
-    pub ids: Vec<String>,
-    pub functions: usize,
+    /// `(logical id, type)` of every resource, sorted.
+    pub ids: Vec<(String, String)>,
+    /// `(logical id, handler, runtime)` of every function, sorted (what `package` keeps as is).
+    pub functions: Vec<(String, String, String)>,
     /// Functions whose code is in S3 or a container registry (no local source).
     pub code_elsewhere: usize,
+    /// Functions whose code is a local path (`CodeUri: src/`, `Code: ./build`).
+    pub code_local: usize,
 }
 
 impl Shape {
     fn of(app: &App) -> Shape {
         let tpl = &app.tpl;
         let doc = &tpl.doc;
-        let mut ids: Vec<String> = tpl.resources.keys().cloned().collect();
+        let mut ids: Vec<(String, String)> = tpl
+            .resources
+            .iter()
+            .map(|(id, r)| (id.clone(), r.type_.clone()))
+            .collect();
         ids.sort();
-        let elsewhere = |f: &crate::model::Function| -> bool {
+        let code = |f: &crate::model::Function| -> Option<bool> {
             if f.prop(tpl, "ImageUri").is_some() {
-                return true;
+                return Some(false);
             }
-            let Some(p) = f.prop(tpl, "CodeUri").or_else(|| f.prop(tpl, "Code")) else {
-                return false;
-            };
+            let p = f.prop(tpl, "CodeUri").or_else(|| f.prop(tpl, "Code"))?;
             match doc.value(p.node) {
-                load::Value::Str(s) => s.starts_with("s3://"),
-                load::Value::Map(m) => {
-                    (m.get("Bucket").is_some() || m.get("S3Bucket").is_some())
-                        && m.get("ZipFile").is_none()
+                load::Value::Str(s) if s.starts_with("s3://") => Some(false),
+                // A local path (not a URL of another scheme, which is neither).
+                load::Value::Str(s) if !s.contains("://") && !s.is_empty() => Some(true),
+                load::Value::Map(m)
+                    if (m.get("Bucket").is_some() || m.get("S3Bucket").is_some())
+                        && m.get("ZipFile").is_none() =>
+                {
+                    Some(false)
                 }
-                _ => false,
+                _ => None,
             }
         };
+        let text = |f: &crate::model::Function, k: &str| -> String {
+            f.prop(tpl, k)
+                .and_then(|p| doc.scalar_text(p.node))
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        };
+        let mut functions: Vec<(String, String, String)> = app
+            .functions
+            .values()
+            .map(|f| (f.id.clone(), text(f, "Handler"), text(f, "Runtime")))
+            .collect();
+        functions.sort();
         Shape {
             ids,
-            functions: app.functions.len(),
-            code_elsewhere: app.functions.values().filter(|f| elsewhere(f)).count(),
+            functions,
+            code_elsewhere: app
+                .functions
+                .values()
+                .filter(|f| code(f) == Some(false))
+                .count(),
+            code_local: app
+                .functions
+                .values()
+                .filter(|f| code(f) == Some(true))
+                .count(),
         }
     }
 
     /// A template whose every function's code is in S3.
     fn packaged(&self) -> bool {
-        self.functions > 0 && self.code_elsewhere == self.functions
+        !self.functions.is_empty() && self.code_elsewhere == self.functions.len()
+    }
+
+    /// Could `self` be the source `copy` was packaged from?
+    fn source_of(&self, copy: &Shape) -> bool {
+        self.code_local > 0 && self.ids == copy.ids && self.functions == copy.functions
     }
 }
 
 /// For each checked template found by walking that is a packaged copy of another one in the
-/// same folder (same logical ids; every function's code in S3 while the source has local code),
-/// the display path of its source.
+/// same folder (same resources, handlers and runtimes; every function's code in S3 while the
+/// source has local code), the display path of its source.
 fn packaged_copies(candidates: &[Candidate], results: &[FileResult]) -> Vec<Option<String>> {
     let shapes: Vec<Option<&Shape>> = results
         .iter()
@@ -138,7 +175,7 @@ fn packaged_copies(candidates: &[Candidate], results: &[FileResult]) -> Vec<Opti
             _ => None,
         })
         .collect();
-    let mut by_dir: std::collections::HashMap<(&std::path::Path, &[String]), Vec<usize>> =
+    let mut by_dir: std::collections::HashMap<(&std::path::Path, &[(String, String)]), Vec<usize>> =
         std::collections::HashMap::new();
     for (i, (c, s)) in candidates.iter().zip(&shapes).enumerate() {
         if let Some(s) = s {
@@ -160,7 +197,7 @@ fn packaged_copies(candidates: &[Candidate], results: &[FileResult]) -> Vec<Opti
                         .get(j)
                         .copied()
                         .flatten()
-                        .is_some_and(|o| o.functions > 0 && o.code_elsewhere < o.functions)
+                        .is_some_and(|o| o.source_of(s))
             })
         });
         if let (Some(j), Some(slot)) = (source, out.get_mut(i)) {

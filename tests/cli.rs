@@ -493,3 +493,36 @@ fn packaged_copies_ide_debug_templates_and_jinja_sources_are_skipped_when_walkin
     let (code, _) = json(d.path(), &["other/template.yaml"]);
     assert_eq!(code, 2, "a named Jinja source is a parse error");
 }
+
+/// Near misses of a packaged copy are applications of their own: two templates in one folder with
+/// the same logical ids but different handlers, a "source" whose code is itself in S3 or at a URL,
+/// and a resource of another type under the same id.
+#[test]
+fn templates_that_only_look_like_packaged_copies_are_checked() {
+    let src = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n";
+    let in_s3 = src.replace("CodeUri: src/", "CodeUri: s3://bucket/0123abcd");
+    let d = tree(&[
+        // Another handler: not the same application.
+        ("a/template.yaml", src),
+        ("a/other.yaml", &in_s3.replace("app.handler", "other.main")),
+        // The "source" is in S3 too: neither is a copy of the other.
+        ("b/one.yaml", &in_s3),
+        (
+            "b/two.yaml",
+            &in_s3.replace("s3://bucket/0123abcd", "http://example.com/x.zip"),
+        ),
+        // Same ids, another resource type.
+        ("c/template.yaml", src),
+        (
+            "c/other.yaml",
+            &in_s3.replace("AWS::Serverless::Api", "AWS::Serverless::HttpApi"),
+        ),
+    ]);
+    let r = run_in(
+        d.path(),
+        &["check", "--format", "json", "-v", "--select", "LMB010", "."],
+    );
+    let j = r.json();
+    assert_eq!(j["summary"]["templates"], 6, "{j}\n{}", r.stderr);
+    assert!(!r.stderr.contains("packaged copy"), "{}", r.stderr);
+}
