@@ -11,6 +11,7 @@ pub mod hdl001;
 pub mod hdl002;
 pub mod hdl003;
 pub mod hdl010;
+pub mod hdl020;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
@@ -41,6 +42,7 @@ pub mod vpc001;
 pub mod vpc002;
 pub mod vpc003;
 pub mod vpc004;
+pub mod wiring_util;
 
 use crate::rule::Rule;
 
@@ -85,6 +87,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(hdl002::ParameterFetchedPerInvocation),
         Box::new(hdl003::DbConnectionPerInvocation),
         Box::new(hdl010::HttpCallWithoutTimeout),
+        Box::new(hdl020::EnvVarNotConfigured),
         Box::new(iam005::PermissionNotUsedByCode),
         Box::new(iam006::CodeCallsWithoutPermission),
     ]
