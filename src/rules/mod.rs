@@ -21,6 +21,7 @@ pub mod iam010;
 pub mod lmb001;
 pub mod lmb002;
 pub mod lmb003;
+pub mod lmb004;
 pub mod lmb010;
 pub mod lmb011;
 pub mod lmb012;
@@ -56,6 +57,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb001::AsyncFunctionWithoutFailureDestination),
         Box::new(lmb002::StreamSourceWithoutFailureDestination),
         Box::new(lmb003::StreamRetriesUnbounded),
+        Box::new(lmb004::BatchFailureReportingMismatch),
         Box::new(lmb010::FunctionWithoutTimeout),
         Box::new(lmb011::TimeoutExceedsApiIntegration),
         Box::new(lmb012::ScheduleOverlapsItself),
