@@ -426,7 +426,8 @@ impl Walk<'_> {
                 .param(a, id, "FunctionName", 0)
                 .map_or(ArgValue::Unknown, |e| self.value(a, e, 0));
             let sync = match self.param(a, id, "InvocationType", usize::MAX) {
-                None => Some(true),
+                None if self.params_visible(a, id) => Some(true),
+                None => None,
                 Some(e) => match self.module().expr(e) {
                     Expr::Str(s) => Some(s == "RequestResponse"),
                     _ => None,
@@ -516,6 +517,45 @@ impl Walk<'_> {
             }
         }
         None
+    }
+
+    /// Are all the arguments of the SDK call `call` visible (no `**kwargs`, a parameter object
+    /// literal without spreads)? Only then does a missing argument mean it is not given.
+    fn params_visible(&self, a: &mut Analysis<'_>, call: ExprId) -> bool {
+        let module = self.module();
+        let Expr::Call { args, .. } = module.expr(call) else {
+            return false;
+        };
+        if self.python() {
+            return args
+                .iter()
+                .all(|x| x.name.as_deref() != Some("**") && !matches!(module.expr(x.value), Expr::Spread(_)));
+        }
+        let Some(mut obj) = args.first().map(|x| x.value) else {
+            return false;
+        };
+        for _ in 0..4 {
+            match module.expr(obj) {
+                Expr::Object(entries) => return entries.iter().all(|(k, _)| k.is_some()),
+                Expr::Call {
+                    args, new: true, ..
+                } => match args.first() {
+                    Some(x) => obj = x.value,
+                    None => return false,
+                },
+                Expr::Await(x) => obj = *x,
+                Expr::Name(n) => {
+                    let n = n.clone();
+                    let sites = a.assignments(self.m, self.f, &n);
+                    let [(_, v, None)] = sites.as_slice() else {
+                        return false;
+                    };
+                    obj = *v;
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// The name given to the boto3 resource the call is made on (`dynamodb.Table(name)`,
