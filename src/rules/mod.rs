@@ -27,6 +27,7 @@ pub mod lmb011;
 pub mod lmb012;
 pub mod lmb020;
 pub mod lmb030;
+pub mod lmb031;
 pub mod lmb032;
 pub mod lmb040;
 pub mod lmb050;
@@ -86,6 +87,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(vpc004::VpcFunctionSingleAz),
         Box::new(ddb001::ProvisionedTableUnboundedCallers),
         Box::new(lmb030::FunctionOnlyForwards),
+        Box::new(lmb031::RecursiveTrigger),
         Box::new(lmb032::SyncInvokeErrorUnchecked),
         Box::new(hdl001::SdkClientCreatedInHandler),
         Box::new(hdl002::ParameterFetchedPerInvocation),

@@ -107,22 +107,23 @@ pub fn resource_of(app: &App, f: &Function, v: &ArgValue) -> Option<String> {
             let node = env.get(name)?;
             match tpl.target(*node) {
                 Target::Resource { id, .. } => Some(id),
-                _ => None,
+                Target::Literal(s) => resource_of(app, f, &ArgValue::Literal(s)),
+                // The same `Fn::Sub` text as a resource's name (`${AWS::StackName}-uploads`,
+                // the usual way around the circular reference of a bucket that notifies the
+                // function naming it).
+                _ => {
+                    let form = sub_text(app, *node)?;
+                    tpl.resources.values().find_map(|r| {
+                        let n = tpl.prop(r, name_key(&r.type_)?)?;
+                        (sub_text(app, n)? == form).then(|| r.id.clone())
+                    })
+                }
             }
         }
         ArgValue::Literal(s) => {
             let s = s.as_str();
             tpl.resources.values().find_map(|r| {
-                let key = match r.type_.as_str() {
-                    "AWS::S3::Bucket" => "BucketName",
-                    "AWS::SQS::Queue" => "QueueName",
-                    "AWS::SNS::Topic" => "TopicName",
-                    "AWS::DynamoDB::Table" => "TableName",
-                    "AWS::Kinesis::Stream" => "Name",
-                    "AWS::Lambda::Function" | "AWS::Serverless::Function" => "FunctionName",
-                    _ => return None,
-                };
-                let n = tpl.prop(r, key)?;
+                let n = tpl.prop(r, name_key(&r.type_)?)?;
                 let name = tpl.doc.as_str(n)?;
                 let matches = s == name
                     || s.ends_with(&format!(":{name}"))
@@ -131,5 +132,27 @@ pub fn resource_of(app: &App, f: &Function, v: &ArgValue) -> Option<String> {
             })
         }
         ArgValue::Unknown => None,
+    }
+}
+
+/// The property that names a resource of this type.
+fn name_key(type_: &str) -> Option<&'static str> {
+    Some(match type_ {
+        "AWS::S3::Bucket" => "BucketName",
+        "AWS::SQS::Queue" => "QueueName",
+        "AWS::SNS::Topic" => "TopicName",
+        "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => "TableName",
+        "AWS::Kinesis::Stream" => "Name",
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" => "FunctionName",
+        _ => return None,
+    })
+}
+
+/// The text of an `Fn::Sub` string (its one-argument form).
+fn sub_text(app: &App, node: NodeId) -> Option<String> {
+    let doc = &app.tpl.doc;
+    match doc.intrinsic(node)? {
+        ("Fn::Sub", arg) => doc.as_str(arg).map(str::to_string),
+        _ => None,
     }
 }
