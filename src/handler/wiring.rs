@@ -37,7 +37,13 @@ const BATCH_CALLS: &[&str] = &[
 ];
 
 /// Modules that load environment variables from elsewhere (a `.env` file, a secrets store).
-const ENV_LOADERS: &[&str] = &["dotenv", "python-dotenv", "decouple", "environs", "dotenv-flow"];
+const ENV_LOADERS: &[&str] = &[
+    "dotenv",
+    "python-dotenv",
+    "decouple",
+    "environs",
+    "dotenv-flow",
+];
 
 /// Collect the wiring facts of every reached function into `out`.
 pub fn collect(a: &mut Analysis<'_>, entries: &[(ModId, FnId)], out: &mut WiringFacts) {
@@ -162,9 +168,9 @@ impl Walk<'_> {
             let in_try = module
                 .enclosing(block)
                 .any(|(_, b)| matches!(b.kind, BlockKind::Try));
-            let main_guard = module.enclosing(block).any(|(_, b)| {
-                matches!(b.kind, BlockKind::If { cond: Some(c) } if self.mentions_main(c))
-            });
+            let main_guard = module.enclosing(block).any(
+                |(_, b)| matches!(b.kind, BlockKind::If { cond: Some(c) } if self.mentions_main(c)),
+            );
             if main_guard {
                 continue;
             }
@@ -310,8 +316,9 @@ impl Walk<'_> {
                         && !self.python())
                     || dotted == "load_dotenv"
                 {
-                    out.env_dynamic
-                        .get_or_insert_with(|| format!("`{dotted}(..)` sets environment variables"));
+                    out.env_dynamic.get_or_insert_with(|| {
+                        format!("`{dotted}(..)` sets environment variables")
+                    });
                 }
                 let _ = new;
                 self.sdk_call(a, id, out);
@@ -374,7 +381,9 @@ impl Walk<'_> {
                             .get_or_insert_with(|| "the code sets a computed variable".into());
                     }
                 },
-                Expr::Member { obj, name } if self.env_object(*obj) => out.env_set.push(name.clone()),
+                Expr::Member { obj, name } if self.env_object(*obj) => {
+                    out.env_set.push(name.clone())
+                }
                 _ => {}
             },
             Target::Pattern(pairs) => {
@@ -527,9 +536,9 @@ impl Walk<'_> {
             return false;
         };
         if self.python() {
-            return args
-                .iter()
-                .all(|x| x.name.as_deref() != Some("**") && !matches!(module.expr(x.value), Expr::Spread(_)));
+            return args.iter().all(|x| {
+                x.name.as_deref() != Some("**") && !matches!(module.expr(x.value), Expr::Spread(_))
+            });
         }
         let Some(mut obj) = args.first().map(|x| x.value) else {
             return false;
@@ -716,9 +725,7 @@ fn format_shape(text: &str, python: bool) -> KeyShape {
     let Some(q) = quote else {
         return KeyShape::default();
     };
-    let inner = body
-        .get(q.len()..body.len() - q.len())
-        .unwrap_or_default();
+    let inner = body.get(q.len()..body.len() - q.len()).unwrap_or_default();
     let open = if python { "{" } else { "${" };
     let prefix = inner.split(open).next().unwrap_or("");
     let suffix = inner.rsplit('}').next().unwrap_or("");
@@ -750,7 +757,10 @@ mod tests {
     }
 
     fn reads(w: &WiringFacts) -> Vec<(String, bool)> {
-        w.env_reads.iter().map(|r| (r.name.clone(), r.hard)).collect()
+        w.env_reads
+            .iter()
+            .map(|r| (r.name.clone(), r.hard))
+            .collect()
     }
 
     #[test]
@@ -824,7 +834,9 @@ export const handler = async (event) => {
 
     #[test]
     fn dotenv_makes_the_environment_unknown() {
-        let w = py("from dotenv import load_dotenv\nimport os\nload_dotenv()\ndef handler(e, c):\n    return os.environ['X']\n");
+        let w = py(
+            "from dotenv import load_dotenv\nimport os\nload_dotenv()\ndef handler(e, c):\n    return os.environ['X']\n",
+        );
         assert!(w.env_dynamic.is_some());
     }
 
@@ -833,9 +845,13 @@ export const handler = async (event) => {
         let w = py("def handler(event, context):\n    return {'batchItemFailures': []}\n");
         assert_eq!(w.batch.len(), 1);
         assert!(!w.returns_unknown);
-        let w = py("from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response\nprocessor = BatchProcessor(event_type=EventType.SQS)\ndef handler(event, context):\n    return process_partial_response(event=event, record_handler=print, processor=processor, context=context)\n");
+        let w = py(
+            "from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response\nprocessor = BatchProcessor(event_type=EventType.SQS)\ndef handler(event, context):\n    return process_partial_response(event=event, record_handler=print, processor=processor, context=context)\n",
+        );
         assert_eq!(w.batch.len(), 2);
-        let w = js("export const handler = async (event) => { for (const r of event.Records) { await work(r); } return { ok: true }; };\nasync function work(r) {}\n");
+        let w = js(
+            "export const handler = async (event) => { for (const r of event.Records) { await work(r); } return { ok: true }; };\nasync function work(r) {}\n",
+        );
         assert!(w.batch.is_empty());
         assert!(!w.returns_unknown);
         let w = py("def handler(event, context):\n    return build(event)\n");
@@ -889,13 +905,27 @@ def handler(event, context):
         let v: Vec<_> = w
             .writes
             .iter()
-            .map(|x| (x.operation.as_str(), x.target.clone(), x.key.clone().map(|k| (k.prefix, k.suffix))))
+            .map(|x| {
+                (
+                    x.operation.as_str(),
+                    x.target.clone(),
+                    x.key.clone().map(|k| (k.prefix, k.suffix)),
+                )
+            })
             .collect();
         assert_eq!(
             v,
             [
-                ("PutObject", ArgValue::Env("BUCKET".into()), Some(("processed/".into(), ".json".into()))),
-                ("UploadFile", ArgValue::Env("BUCKET".into()), Some(("out/".into(), "".into()))),
+                (
+                    "PutObject",
+                    ArgValue::Env("BUCKET".into()),
+                    Some(("processed/".into(), ".json".into()))
+                ),
+                (
+                    "UploadFile",
+                    ArgValue::Env("BUCKET".into()),
+                    Some(("out/".into(), "".into()))
+                ),
                 ("PutItem", ArgValue::Env("TABLE".into()), None),
             ]
         );
@@ -913,7 +943,10 @@ export const handler = async (event) => {
     #[test]
     fn format_shapes() {
         let s = format_shape("f\"processed/{name}.json\"", true);
-        assert_eq!((s.prefix.as_str(), s.suffix.as_str()), ("processed/", ".json"));
+        assert_eq!(
+            (s.prefix.as_str(), s.suffix.as_str()),
+            ("processed/", ".json")
+        );
         let s = format_shape("`out/${id}`", false);
         assert_eq!((s.prefix.as_str(), s.suffix.as_str()), ("out/", ""));
         let s = format_shape("f'{a}/{b}'", true);

@@ -62,7 +62,11 @@ impl Rule for EnvVarNotConfigured {
                     "set `{}` under `Environment.Variables` of `{}`{}, or read it with a default",
                     r.name,
                     f.function,
-                    if func.sam { " (or `Globals.Function`)" } else { "" }
+                    if func.sam {
+                        " (or `Globals.Function`)"
+                    } else {
+                        ""
+                    }
                 ));
                 if !r.python {
                     rep = rep.severity(Severity::Warning);

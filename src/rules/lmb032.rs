@@ -32,9 +32,8 @@ impl Rule for SyncInvokeErrorUnchecked {
                 continue;
             };
             for i in f.wiring.invokes.iter().filter(|i| i.sync == Some(true)) {
-                let target = resource_of(cx.app, func, &i.target).filter(|id| {
-                    cx.app.functions.contains_key(id)
-                });
+                let target = resource_of(cx.app, func, &i.target)
+                    .filter(|id| cx.app.functions.contains_key(id));
                 let r = Report::new(i.span, message_lmb032(&f.function, target.as_deref()))
                     .resource(&f.function)
                     .help("check `FunctionError` in the response (Python `response.get(\"FunctionError\")`, JavaScript `res.FunctionError`) and raise, or invoke with `InvocationType: \"Event\"` if the result is not needed");
