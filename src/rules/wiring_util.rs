@@ -64,6 +64,8 @@ pub fn lambda_provided(name: &str) -> bool {
     name.starts_with("AWS_LAMBDA_")
         || name.starts_with("_AWS_")
         || name.starts_with("_X_AMZN")
+        || name.starts_with("_LAMBDA")
+        || name.starts_with("AWS_XRAY_")
         || matches!(
             name,
             "AWS_REGION"
