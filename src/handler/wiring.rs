@@ -125,6 +125,17 @@ impl Walk<'_> {
         // checked for presence (`"X" in os.environ`).
         let mut soft: HashSet<ExprId> = HashSet::new();
         let mut checked: HashSet<String> = HashSet::new();
+        // A variable tested in a condition (`if os.getenv("X"):`, `if (process.env.X)`) is
+        // checked before its reads in the function.
+        for c in &conds {
+            let mut ids = Vec::new();
+            module.visit(*c, |id, _| ids.push(id));
+            for id in ids {
+                if let Some((name, _)) = self.env_read(a, id) {
+                    checked.insert(name);
+                }
+            }
+        }
         if !self.python() {
             soft.extend(conds);
         }
@@ -779,6 +790,8 @@ def handler(event, context):
         d = None
     if "E" in os.environ:
         e = os.environ["E"]
+    if os.getenv("G"):
+        g = os.environ["G"]
     os.environ["F"] = "1"
     return os.environ["F"]
 def unused(event, context):
@@ -795,6 +808,8 @@ if __name__ == "__main__":
                 ("C".into(), true),
                 ("D".into(), false),
                 ("E".into(), false),
+                ("G".into(), false),
+                ("G".into(), false),
                 ("F".into(), true),
             ]
         );
