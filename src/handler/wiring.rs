@@ -516,10 +516,18 @@ impl Walk<'_> {
         for _ in 0..4 {
             match module.expr(obj) {
                 Expr::Object(entries) => {
-                    return entries.iter().find_map(|(k, v)| match k {
-                        Some(Key::Name(n)) if n == name => Some(*v),
-                        _ => None,
-                    });
+                    let find = |want: &str| {
+                        entries.iter().find_map(|(k, v)| match k {
+                            Some(Key::Name(n)) if n == want => Some(*v),
+                            _ => None,
+                        })
+                    };
+                    // `new Upload({ client, params: { Bucket, Key } })` (lib-storage).
+                    match (find(name), find("params")) {
+                        (Some(v), _) => return Some(v),
+                        (None, Some(p)) => obj = p,
+                        (None, None) => return None,
+                    }
                 }
                 Expr::Call {
                     args, new: true, ..
@@ -716,9 +724,10 @@ fn is_error_field(name: &str) -> bool {
 fn write_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
     Some(match (service, op) {
         ("s3", "UploadFile") => ("Bucket", 1),
-        ("s3", "PutObject" | "CopyObject" | "UploadFileobj" | "CompleteMultipartUpload") => {
-            ("Bucket", usize::MAX)
-        }
+        (
+            "s3",
+            "PutObject" | "CopyObject" | "UploadFileobj" | "CompleteMultipartUpload" | "Upload",
+        ) => ("Bucket", usize::MAX),
         ("sqs", "SendMessage" | "SendMessageBatch") => ("QueueUrl", usize::MAX),
         ("sns", "Publish" | "PublishBatch") => ("TopicArn", usize::MAX),
         ("dynamodb", "PutItem" | "UpdateItem" | "DeleteItem") => ("TableName", usize::MAX),
@@ -943,6 +952,20 @@ def handler(event, context):
                 ),
                 ("PutItem", ArgValue::Env("TABLE".into()), None),
             ]
+        );
+        let w = js(r#"
+import { S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+const s3 = new S3Client({});
+export const handler = async (event) => {
+  await new Upload({ client: s3, params: { Bucket: process.env.BUCKET, Key: `out/${event.id}`, Body: "x" } }).done();
+};
+"#);
+        assert_eq!(w.writes.len(), 1);
+        assert_eq!(w.writes[0].target, ArgValue::Env("BUCKET".into()));
+        assert_eq!(
+            w.writes[0].key.as_ref().map(|k| k.prefix.as_str()),
+            Some("out/")
         );
         let w = js(r#"
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
