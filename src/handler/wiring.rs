@@ -111,14 +111,19 @@ impl Walk<'_> {
             roots.push((*d, NO_BLOCK));
         }
         let mut conds: Vec<ExprId> = Vec::new();
-        // Conditions of the function's own blocks (`if "X" in os.environ:`).
-        for b in &module.blocks {
-            if let BlockKind::If { cond: Some(c) } | BlockKind::Case { on: Some(c) } = b.kind
-                && func.range.contains(b.range)
-                && self.innermost_fn(b.range) == self.f
-            {
-                roots.push((c, NO_BLOCK));
-                conds.push(c);
+        // Conditions of the function's own blocks (`if "X" in os.environ:`): the blocks around
+        // its statements, inside the function (linear in its statements).
+        let mut own: BTreeSet<BlockId> = BTreeSet::new();
+        for s in &func.body {
+            for (b, blk) in module.enclosing(s.block) {
+                if (self.f != TOP && !func.range.contains(blk.range)) || !own.insert(b) {
+                    break;
+                }
+                if let BlockKind::If { cond: Some(c) } | BlockKind::Case { on: Some(c) } = blk.kind
+                {
+                    roots.push((c, NO_BLOCK));
+                    conds.push(c);
+                }
             }
         }
         // Sub-expressions whose value is tested or given a default (soft reads), and names
@@ -195,22 +200,6 @@ impl Walk<'_> {
                 self.expr(a, id, &x, &soft, &checked, in_try, out);
             }
         }
-    }
-
-    /// The function whose body holds the range (the innermost function containing it).
-    fn innermost_fn(&self, r: Range) -> FnId {
-        let mut best = TOP;
-        let mut size = u32::MAX;
-        for (i, g) in self.module().funcs.iter().enumerate() {
-            if i != TOP as usize && g.range.contains(r) {
-                let s = g.range.end.saturating_sub(g.range.start);
-                if s < size {
-                    size = s;
-                    best = u32::try_from(i).unwrap_or(TOP);
-                }
-            }
-        }
-        best
     }
 
     fn mentions_main(&self, e: ExprId) -> bool {
