@@ -127,6 +127,8 @@ pub struct FunctionFacts {
     pub incomplete: Vec<String>,
     /// Every source file the analysis read for this function (entry file first).
     pub files: Vec<Arc<SourceFile>>,
+    /// Environment reads, batch responses, resource writes, Lambda invocations.
+    pub wiring: WiringFacts,
 }
 
 /// IAM prefix for an SDK service name (boto3 name, v3 package suffix, v2 class name lowercased).
@@ -334,4 +336,94 @@ pub fn forwardable(service: &str) -> bool {
         service,
         "dynamodb" | "sqs" | "sns" | "kinesis" | "events" | "states" | "s3" | "firehose"
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts that tie the code to the template (HDL020, LMB004, LMB031, LMB032): see
+// [`super::wiring`].
+
+/// What an argument of a call holds, as far as it ties to the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgValue {
+    /// A literal string (a bucket name, a queue URL, a function name or ARN).
+    Literal(String),
+    /// The value of an environment variable of the function.
+    Env(String),
+    Unknown,
+}
+
+/// An environment variable the code reads.
+#[derive(Debug, Clone)]
+pub struct EnvRead {
+    pub name: String,
+    /// Read without a default and without a check: Python `os.environ["X"]` (raises when it
+    /// is not set), JavaScript `process.env.X` used as is (undefined).
+    pub hard: bool,
+    pub python: bool,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// Where the code reports batch item failures.
+#[derive(Debug, Clone)]
+pub struct BatchResponse {
+    /// `returns \`batchItemFailures\``, `uses Powertools \`process_partial_response\``.
+    pub how: String,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// A Lambda `Invoke` call.
+#[derive(Debug, Clone)]
+pub struct InvokeCall {
+    /// The `FunctionName` argument.
+    pub target: ArgValue,
+    /// `Some(true)`: `RequestResponse` (the default); `Some(false)`: `Event` / `DryRun`;
+    /// `None`: computed.
+    pub sync: Option<bool>,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// The literal parts of an object key the code writes (`f"processed/{name}.json"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyShape {
+    pub prefix: String,
+    pub suffix: String,
+}
+
+/// An SDK call that writes to a named resource (an S3 object, a queue message, a topic message,
+/// a table item, a stream record).
+#[derive(Debug, Clone)]
+pub struct ResourceWrite {
+    pub service: String,
+    pub operation: String,
+    /// The bucket, queue URL, topic ARN, table or stream name.
+    pub target: ArgValue,
+    /// S3: the object key written, when its literal parts are known.
+    pub key: Option<KeyShape>,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// The facts that tie a handler's code to its template, attributed like the others (only what
+/// the entry point reaches).
+#[derive(Debug, Clone, Default)]
+pub struct WiringFacts {
+    pub env_reads: Vec<EnvRead>,
+    /// Variables the code sets itself (`os.environ["X"] = ..`, `process.env.X = ..`,
+    /// `setdefault`).
+    pub env_set: Vec<String>,
+    /// Why the environment is not only the template's (a `.env` file loaded with `dotenv`,
+    /// `os.environ.update(..)`, a computed name written): the reads cannot be judged.
+    pub env_dynamic: Option<String>,
+    pub batch: Vec<BatchResponse>,
+    /// An entry point returns something other than a literal (a value the analysis cannot
+    /// see into): whether it carries `batchItemFailures` is unknown.
+    pub returns_unknown: bool,
+    pub invokes: Vec<InvokeCall>,
+    /// The code reads an invocation result's `FunctionError` (or the payload's
+    /// `errorMessage` / `errorType`).
+    pub reads_function_error: bool,
+    pub writes: Vec<ResourceWrite>,
 }

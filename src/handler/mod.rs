@@ -21,6 +21,7 @@ pub mod modules;
 pub mod program;
 pub mod resolve;
 pub mod sdk;
+pub mod wiring;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -176,6 +177,7 @@ pub fn analyze_entry(
         complete: true,
         incomplete: Vec::new(),
         files: vec![Arc::clone(&p.file)],
+        wiring: facts::WiringFacts::default(),
     };
     if !handler_found {
         a.note(format!(
@@ -185,6 +187,7 @@ pub fn analyze_entry(
     }
     a.reach(&entries);
     a.collect(&mut facts, &entries);
+    wiring::collect(&mut a, &entries, &mut facts.wiring);
     if handler_found && a.incomplete.is_empty() {
         facts.forward = dataflow::forward(&mut a, &entries, &facts);
     }

@@ -542,6 +542,24 @@ impl<'a> Analysis<'a> {
         scope_of(module, f, name)
     }
 
+    /// The values assigned to `name` as seen from function `f` of module `m`: (function the
+    /// assignment is written in, value, property when destructured).
+    pub fn assignments(
+        &mut self,
+        m: ModId,
+        f: FnId,
+        name: &str,
+    ) -> Vec<(FnId, ExprId, Option<String>)> {
+        let scope = self.lookup(m, f, name);
+        self.sites(m, scope, name)
+            .into_iter()
+            .filter_map(|s| match s {
+                Site::Assign(wf, e, key) => Some((wf, e, key)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The value of `name` in function `f` of module `m`.
     pub fn name_val(&mut self, m: ModId, f: FnId, name: &str) -> Val {
         let scope = self.lookup(m, f, name);

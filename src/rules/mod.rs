@@ -11,6 +11,7 @@ pub mod hdl001;
 pub mod hdl002;
 pub mod hdl003;
 pub mod hdl010;
+pub mod hdl020;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
@@ -20,11 +21,14 @@ pub mod iam010;
 pub mod lmb001;
 pub mod lmb002;
 pub mod lmb003;
+pub mod lmb004;
 pub mod lmb010;
 pub mod lmb011;
 pub mod lmb012;
 pub mod lmb020;
 pub mod lmb030;
+pub mod lmb031;
+pub mod lmb032;
 pub mod lmb040;
 pub mod lmb050;
 pub mod lmb051;
@@ -41,6 +45,7 @@ pub mod vpc001;
 pub mod vpc002;
 pub mod vpc003;
 pub mod vpc004;
+pub mod wiring_util;
 
 use crate::rule::Rule;
 
@@ -54,6 +59,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(lmb001::AsyncFunctionWithoutFailureDestination),
         Box::new(lmb002::StreamSourceWithoutFailureDestination),
         Box::new(lmb003::StreamRetriesUnbounded),
+        Box::new(lmb004::BatchFailureReportingMismatch),
         Box::new(lmb010::FunctionWithoutTimeout),
         Box::new(lmb011::TimeoutExceedsApiIntegration),
         Box::new(lmb012::ScheduleOverlapsItself),
@@ -81,10 +87,13 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(vpc004::VpcFunctionSingleAz),
         Box::new(ddb001::ProvisionedTableUnboundedCallers),
         Box::new(lmb030::FunctionOnlyForwards),
+        Box::new(lmb031::RecursiveTrigger),
+        Box::new(lmb032::SyncInvokeErrorUnchecked),
         Box::new(hdl001::SdkClientCreatedInHandler),
         Box::new(hdl002::ParameterFetchedPerInvocation),
         Box::new(hdl003::DbConnectionPerInvocation),
         Box::new(hdl010::HttpCallWithoutTimeout),
+        Box::new(hdl020::EnvVarNotConfigured),
         Box::new(iam005::PermissionNotUsedByCode),
         Box::new(iam006::CodeCallsWithoutPermission),
     ]

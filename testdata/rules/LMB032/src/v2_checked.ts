@@ -1,0 +1,11 @@
+import { Lambda } from "aws-sdk";
+
+const lambda = new Lambda();
+
+export const handler = async (event: { id: string }) => {
+  const res = await lambda.invoke({ FunctionName: "orders-worker", Payload: JSON.stringify(event) }).promise();
+  if (res.FunctionError) {
+    throw new Error(`worker failed: ${res.Payload}`);
+  }
+  return JSON.parse(res.Payload as string);
+};
