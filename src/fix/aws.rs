@@ -57,6 +57,53 @@ pub fn grant_role(
     resource: Val,
     name: &str,
 ) -> Option<()> {
+    grant_role_actions(e, role, &[action], resource, name)
+}
+
+/// Does a string under the `AWS::IAM::Role` `role` (an action of its inline policies, a managed
+/// policy ARN) equal one of `exact` or contain one of `parts` (ASCII case ignored)? For a fix
+/// that should not grant again what the role already has.
+pub fn role_mentions(
+    tpl: &crate::model::Template,
+    role: &str,
+    exact: &[&str],
+    parts: &[&str],
+) -> bool {
+    let Some(r) = tpl.resource(role) else {
+        return false;
+    };
+    let doc = &tpl.doc;
+    let mut stack = vec![r.node];
+    while let Some(n) = stack.pop() {
+        match doc.value(n) {
+            crate::load::Value::Map(m) => stack.extend(m.iter().map(|(_, _, v)| v)),
+            crate::load::Value::Seq(s) => stack.extend(s.iter().copied()),
+            crate::load::Value::Str(s) => {
+                let l = s.to_ascii_lowercase();
+                if exact.iter().any(|x| x.eq_ignore_ascii_case(s))
+                    || parts.iter().any(|p| l.contains(&p.to_ascii_lowercase()))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Add an inline policy allowing `actions` on `resource` to the `AWS::IAM::Role` `role`.
+pub fn grant_role_actions(
+    e: &mut Editor<'_>,
+    role: &str,
+    actions: &[&str],
+    resource: Val,
+    name: &str,
+) -> Option<()> {
+    let action = match actions {
+        [one] => Val::str(*one),
+        _ => Val::Seq(actions.iter().map(|a| Val::str(*a)).collect()),
+    };
     let tpl = e.tpl;
     let doc = &tpl.doc;
     let r = tpl.resource(role).filter(|r| r.type_ == "AWS::IAM::Role")?;
@@ -83,7 +130,7 @@ pub fn grant_role(
                     "Statement",
                     Val::Seq(vec![Val::map([
                         ("Effect", Val::str("Allow")),
-                        ("Action", Val::str(action)),
+                        ("Action", action),
                         ("Resource", resource),
                     ])]),
                 ),
