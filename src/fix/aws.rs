@@ -143,3 +143,41 @@ pub fn grant_role_actions(
         None => e.insert(r.node, &["Properties", "Policies"], Val::Seq(vec![item])),
     }
 }
+
+/// A failure queue that an AWS service (`events.amazonaws.com`, `sns.amazonaws.com`) sends to
+/// for one source only: the queue (`base`, 14-day retention, FIFO when `fifo`) and an
+/// `AWS::SQS::QueuePolicy` allowing `sqs:SendMessage` when `aws:SourceArn` is `source_arn`.
+pub fn add_service_queue(
+    e: &mut Editor<'_>,
+    base: &str,
+    fifo: bool,
+    service: &str,
+    source_arn: Val,
+) -> Option<String> {
+    let q = add_queue(e, base, fifo)?;
+    let statement = Val::map([
+        ("Effect", Val::str("Allow")),
+        ("Principal", Val::map([("Service", Val::str(service))])),
+        ("Action", Val::str("sqs:SendMessage")),
+        ("Resource", Val::get_att(&q, "Arn")),
+        (
+            "Condition",
+            Val::map([("ArnEquals", Val::map([("aws:SourceArn", source_arn)]))]),
+        ),
+    ]);
+    e.add_resource(
+        &format!("{q}Policy"),
+        "AWS::SQS::QueuePolicy",
+        Val::map([
+            ("Queues", Val::Seq(vec![Val::Ref(q.clone())])),
+            (
+                "PolicyDocument",
+                Val::map([
+                    ("Version", Val::str("2012-10-17")),
+                    ("Statement", Val::Seq(vec![statement])),
+                ]),
+            ),
+        ]),
+    )?;
+    Some(q)
+}

@@ -49,7 +49,13 @@ const SAM_TYPES: &[&str] = &[
 /// `DeadLetterConfig.Arn` on each target, and a queue policy letting EventBridge send to it
 /// for this rule only.
 fn add_rule_dlq(e: &mut Editor<'_>, rule: &Resource, targets: &[NodeId]) -> Option<()> {
-    let q = aws::add_queue(e, &format!("{}{}", rule.id, e.style.dlq_suffix), false)?;
+    let q = aws::add_service_queue(
+        e,
+        &format!("{}{}", rule.id, e.style.dlq_suffix),
+        false,
+        "events.amazonaws.com",
+        Val::get_att(&rule.id, "Arn"),
+    )?;
     for t in targets {
         e.insert(
             *t,
@@ -57,36 +63,6 @@ fn add_rule_dlq(e: &mut Editor<'_>, rule: &Resource, targets: &[NodeId]) -> Opti
             Val::map([("Arn", Val::get_att(&q, "Arn"))]),
         )?;
     }
-    let statement = Val::map([
-        ("Effect", Val::str("Allow")),
-        (
-            "Principal",
-            Val::map([("Service", Val::str("events.amazonaws.com"))]),
-        ),
-        ("Action", Val::str("sqs:SendMessage")),
-        ("Resource", Val::get_att(&q, "Arn")),
-        (
-            "Condition",
-            Val::map([(
-                "ArnEquals",
-                Val::map([("aws:SourceArn", Val::get_att(&rule.id, "Arn"))]),
-            )]),
-        ),
-    ]);
-    e.add_resource(
-        &format!("{q}Policy"),
-        "AWS::SQS::QueuePolicy",
-        Val::map([
-            ("Queues", Val::Seq(vec![Val::Ref(q.clone())])),
-            (
-                "PolicyDocument",
-                Val::map([
-                    ("Version", Val::str("2012-10-17")),
-                    ("Statement", Val::Seq(vec![statement])),
-                ]),
-            ),
-        ]),
-    )?;
     Some(())
 }
 
