@@ -179,6 +179,7 @@ KINDS = [
     ("retry-forever", "LMB003", replace_value("MaximumRetryAttempts", r"\d+", "-1")),
     ("dlq-retention-1-minute", "SQS002", replace_value("MessageRetentionPeriod", r"\d+", "60")),
     ("remove-rule-dlq", "EVB001", drop_yaml_block("DeadLetterConfig")),
+    ("remove-subscription-redrive", "SNS001", drop_yaml_block("RedrivePolicy")),
 ]
 
 
