@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lambdalint::check::check_text;
-use lambdalint::fix::{Applicability, fix_source};
+use lambdalint::fix::{Applicability, fix_source, fix_source_with};
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir("testdata/fix")
@@ -51,8 +51,20 @@ fn findings(display: &str, text: &str) -> BTreeMap<(String, String), usize> {
     m
 }
 
-fn fixed(display: &str, text: &str) -> (String, usize) {
-    let f = fix_source(display, text, Applicability::Unsafe).unwrap();
+/// The observability rules (LMB050, LMB051) fix almost every template: in the fixtures of other
+/// rules their fixes are left out, so that each snapshot shows its own rule's edits.
+const NOISY: &[&str] = &["LMB050", "LMB051"];
+
+fn fixed(code: &str, display: &str, text: &str) -> (String, usize) {
+    let sel = lambdalint::rule::RuleSelection {
+        ignore: NOISY
+            .iter()
+            .filter(|c| **c != code)
+            .map(|c| c.to_string())
+            .collect(),
+        ..lambdalint::rule::RuleSelection::default()
+    };
+    let f = fix_source_with(display, text, Applicability::Unsafe, &sel).unwrap();
     assert!(
         f.rejected.is_empty(),
         "{display}: rejected {:?}",
@@ -79,7 +91,7 @@ fn check_fixture(code: &str, display: &str, text: &str) -> String {
             meta.fix
         );
     }
-    let (out, applied) = fixed(display, text);
+    let (out, applied) = fixed(code, display, text);
     assert!(applied >= mine.len(), "{display}: {applied} applied");
     // The findings are gone, and nothing new appeared.
     let old = findings(display, text);
@@ -105,7 +117,7 @@ fn check_fixture(code: &str, display: &str, text: &str) -> String {
         }
     }
     // Fixing again changes nothing.
-    let (again, n) = fixed(display, &out);
+    let (again, n) = fixed(code, display, &out);
     assert_eq!(again, out, "{display}: a second --fix changed the text");
     assert_eq!(n, 0);
     out
@@ -398,4 +410,65 @@ fn a_file_changed_on_disk_is_not_overwritten() {
     assert!(e.contains("outside"), "{e}");
     lambdalint::fix::run::write(&run.changes[0], &paths).unwrap();
     assert_eq!(read(&d), run.changes[0].fixed.text);
+}
+
+/// `lambdalint report` says for each finding whether `--fix` can fix it, and how (safe or
+/// `--unsafe-fixes`); a finding without a fix gets no such line.
+#[test]
+fn report_says_which_findings_fix_can_fix() {
+    let d = project(APP);
+    let out = d.path().join("r.md");
+    let r = common::run_in(
+        d.path(),
+        &[
+            "report",
+            ".",
+            "--format",
+            "markdown",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    let md = std::fs::read_to_string(&out).unwrap();
+    // Each finding is a "- **severity** [CODE ...](...)" item followed by its indented lines.
+    let mut items: Vec<(String, Vec<String>)> = Vec::new();
+    for line in md.lines() {
+        if line.starts_with("- **") {
+            items.push((line.to_string(), Vec::new()));
+        } else if line.starts_with("  ")
+            && let Some(last) = items.last_mut()
+        {
+            last.1.push(line.to_string());
+        }
+    }
+    let fix_of = |code: &str, resource: &str| -> Vec<Option<String>> {
+        items
+            .iter()
+            .filter(|(h, _)| {
+                h.contains(&format!("[{code} ")) && h.contains(&format!("`{resource}`"))
+            })
+            .map(|(_, rest)| {
+                rest.iter()
+                    .find_map(|l| l.trim_start().strip_prefix("fix: ").map(str::to_string))
+            })
+            .collect()
+    };
+    assert_eq!(
+        fix_of("LMB010", "Api"),
+        [Some("fixable with `lambdalint check --fix`".to_string())],
+        "{md}"
+    );
+    let sqs = fix_of("SQS001", "Jobs");
+    assert_eq!(sqs.len(), 1, "{md}");
+    assert!(
+        sqs[0]
+            .as_deref()
+            .is_some_and(|n| n.starts_with("fixable with `lambdalint check --fix --unsafe-fixes`")),
+        "{md}"
+    );
+    // LMB050 has a fix for a log group without retention, none for a function without a log
+    // group (creating `/aws/lambda/<name>` would collide with the one Lambda made): no fix line.
+    assert_eq!(fix_of("LMB050", "Api"), vec![None::<String>], "{md}");
+    assert_eq!(fix_of("LMB050", "Worker"), vec![None::<String>], "{md}");
 }

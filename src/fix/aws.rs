@@ -57,6 +57,53 @@ pub fn grant_role(
     resource: Val,
     name: &str,
 ) -> Option<()> {
+    grant_role_actions(e, role, &[action], resource, name)
+}
+
+/// Does a string under the `AWS::IAM::Role` `role` (an action of its inline policies, a managed
+/// policy ARN) equal one of `exact` or contain one of `parts` (ASCII case ignored)? For a fix
+/// that should not grant again what the role already has.
+pub fn role_mentions(
+    tpl: &crate::model::Template,
+    role: &str,
+    exact: &[&str],
+    parts: &[&str],
+) -> bool {
+    let Some(r) = tpl.resource(role) else {
+        return false;
+    };
+    let doc = &tpl.doc;
+    let mut stack = vec![r.node];
+    while let Some(n) = stack.pop() {
+        match doc.value(n) {
+            crate::load::Value::Map(m) => stack.extend(m.iter().map(|(_, _, v)| v)),
+            crate::load::Value::Seq(s) => stack.extend(s.iter().copied()),
+            crate::load::Value::Str(s) => {
+                let l = s.to_ascii_lowercase();
+                if exact.iter().any(|x| x.eq_ignore_ascii_case(s))
+                    || parts.iter().any(|p| l.contains(&p.to_ascii_lowercase()))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Add an inline policy allowing `actions` on `resource` to the `AWS::IAM::Role` `role`.
+pub fn grant_role_actions(
+    e: &mut Editor<'_>,
+    role: &str,
+    actions: &[&str],
+    resource: Val,
+    name: &str,
+) -> Option<()> {
+    let action = match actions {
+        [one] => Val::str(*one),
+        _ => Val::Seq(actions.iter().map(|a| Val::str(*a)).collect()),
+    };
     let tpl = e.tpl;
     let doc = &tpl.doc;
     let r = tpl.resource(role).filter(|r| r.type_ == "AWS::IAM::Role")?;
@@ -83,7 +130,7 @@ pub fn grant_role(
                     "Statement",
                     Val::Seq(vec![Val::map([
                         ("Effect", Val::str("Allow")),
-                        ("Action", Val::str(action)),
+                        ("Action", action),
                         ("Resource", resource),
                     ])]),
                 ),
@@ -95,4 +142,42 @@ pub fn grant_role(
         Some(_) => None,
         None => e.insert(r.node, &["Properties", "Policies"], Val::Seq(vec![item])),
     }
+}
+
+/// A failure queue that an AWS service (`events.amazonaws.com`, `sns.amazonaws.com`) sends to
+/// for one source only: the queue (`base`, 14-day retention, FIFO when `fifo`) and an
+/// `AWS::SQS::QueuePolicy` allowing `sqs:SendMessage` when `aws:SourceArn` is `source_arn`.
+pub fn add_service_queue(
+    e: &mut Editor<'_>,
+    base: &str,
+    fifo: bool,
+    service: &str,
+    source_arn: Val,
+) -> Option<String> {
+    let q = add_queue(e, base, fifo)?;
+    let statement = Val::map([
+        ("Effect", Val::str("Allow")),
+        ("Principal", Val::map([("Service", Val::str(service))])),
+        ("Action", Val::str("sqs:SendMessage")),
+        ("Resource", Val::get_att(&q, "Arn")),
+        (
+            "Condition",
+            Val::map([("ArnEquals", Val::map([("aws:SourceArn", source_arn)]))]),
+        ),
+    ]);
+    e.add_resource(
+        &format!("{q}Policy"),
+        "AWS::SQS::QueuePolicy",
+        Val::map([
+            ("Queues", Val::Seq(vec![Val::Ref(q.clone())])),
+            (
+                "PolicyDocument",
+                Val::map([
+                    ("Version", Val::str("2012-10-17")),
+                    ("Statement", Val::Seq(vec![statement])),
+                ]),
+            ),
+        ]),
+    )?;
+    Some(q)
 }

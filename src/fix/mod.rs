@@ -289,15 +289,24 @@ pub fn fix_source(
     text: &str,
     allow: Applicability,
 ) -> Result<Fixed, crate::load::LoadError> {
+    fix_source_with(display, text, allow, &crate::rule::RuleSelection::default())
+}
+
+/// [`fix_source`] with the rules of `sel` only.
+pub fn fix_source_with(
+    display: &str,
+    text: &str,
+    allow: Applicability,
+    sel: &crate::rule::RuleSelection,
+) -> Result<Fixed, crate::load::LoadError> {
     let file = Arc::new(SourceFile::new(
         std::path::PathBuf::from(display),
         display.to_string(),
         text.to_string(),
     ));
     let rules = crate::rules::all();
-    let sel = crate::rule::RuleSelection::default();
-    let diags = crate::check::check_source(&file, &rules, &sel)?.unwrap_or_default();
-    let recheck = |f: &Arc<SourceFile>| crate::check::check_source(f, &rules, &sel).ok().flatten();
+    let diags = crate::check::check_source(&file, &rules, sel)?.unwrap_or_default();
+    let recheck = |f: &Arc<SourceFile>| crate::check::check_source(f, &rules, sel).ok().flatten();
     Ok(fix_text(&file, diags, allow, &recheck))
 }
 

@@ -23,6 +23,9 @@ pub struct Docs {
     pub use_instead: String,
     #[serde(default)]
     pub references: Vec<String>,
+    /// What the fix writes, when the rule has one (shown after the fix line).
+    #[serde(default)]
+    pub fix: Option<String>,
 }
 
 /// One catalogue entry.
@@ -87,7 +90,10 @@ impl RuleMeta {
             self.summary.trim(),
             self.category,
             self.severity,
-            self.fix_text(),
+            match &d.fix {
+                Some(how) => format!("{}.\n\n{}", self.fix_text(), how.trim()),
+                None => self.fix_text().to_string(),
+            },
             d.what.trim(),
             d.why.trim(),
             d.example.trim_end(),

@@ -1,7 +1,8 @@
 //! EVB001 rule-target-without-dead-letter-queue.
 
+use crate::fix::{Applicability, Editor, Val, aws};
 use crate::load::NodeId;
-use crate::model::Template;
+use crate::model::{Resource, Template};
 use crate::rule::{Context, Report, Rule};
 
 pub struct RuleTargetWithoutDeadLetterQueue;
@@ -44,6 +45,27 @@ const SAM_TYPES: &[&str] = &[
     "CloudWatchEvent",
 ];
 
+/// A dead-letter queue for the targets `targets` of the `AWS::Events::Rule` `rule`: the queue,
+/// `DeadLetterConfig.Arn` on each target, and a queue policy letting EventBridge send to it
+/// for this rule only.
+fn add_rule_dlq(e: &mut Editor<'_>, rule: &Resource, targets: &[NodeId]) -> Option<()> {
+    let q = aws::add_service_queue(
+        e,
+        &format!("{}{}", rule.id, e.style.dlq_suffix),
+        false,
+        "events.amazonaws.com",
+        Val::get_att(&rule.id, "Arn"),
+    )?;
+    for t in targets {
+        e.insert(
+            *t,
+            &["DeadLetterConfig"],
+            Val::map([("Arn", Val::get_att(&q, "Arn"))]),
+        )?;
+    }
+    Some(())
+}
+
 impl Rule for RuleTargetWithoutDeadLetterQueue {
     fn code(&self) -> &'static str {
         "EVB001"
@@ -58,10 +80,14 @@ impl Rule for RuleTargetWithoutDeadLetterQueue {
                     let Some(targets) = tpl.prop(r, "Targets").and_then(|n| doc.as_seq(n)) else {
                         continue;
                     };
-                    let missing: Vec<String> = targets
+                    let missing_nodes: Vec<NodeId> = targets
                         .iter()
                         .filter(|t| doc.as_map(**t).is_some() && doc.intrinsic(**t).is_none())
                         .filter(|t| !has_dlq(tpl, Some(**t)))
+                        .copied()
+                        .collect();
+                    let missing: Vec<String> = missing_nodes
+                        .iter()
                         .map(|t| {
                             doc.get(*t, "Id")
                                 .and_then(|n| doc.scalar_text(n))
@@ -71,11 +97,18 @@ impl Rule for RuleTargetWithoutDeadLetterQueue {
                     if missing.is_empty() {
                         continue;
                     }
+                    // Unsafe: adds a queue and its policy.
+                    let fix = cx.fix(
+                        format!("Add a dead-letter queue for the targets of `{}`", r.id),
+                        Applicability::Unsafe,
+                        |e| add_rule_dlq(e, r, &missing_nodes),
+                    );
                     cx.emit(
                         Report::new(r.key_span, message(&format!("EventBridge rule `{}`", r.id), &missing))
                             .resource(&r.id)
                             .path(&["Targets"])
-                            .help("add `DeadLetterConfig: {Arn: !GetAtt RuleDLQ.Arn}` to each target, with an SQS queue whose policy lets `events.amazonaws.com` send to it (and a `RetryPolicy` if 24 hours is too long)"),
+                            .help("add `DeadLetterConfig: {Arn: !GetAtt RuleDLQ.Arn}` to each target, with an SQS queue whose policy lets `events.amazonaws.com` send to it (and a `RetryPolicy` if 24 hours is too long)")
+                            .fix(fix),
                     );
                 }
                 "AWS::Scheduler::Schedule" => {
@@ -116,6 +149,22 @@ impl Rule for RuleTargetWithoutDeadLetterQueue {
                                 "add `DeadLetterConfig: {{Type: SQS}}` (SAM creates the queue) or `{{Arn: !GetAtt {name}DLQ.Arn}}` to the event's `Properties`"
                             )
                         };
+                        // SAM creates the queue and its policy (not for `CloudWatchEvent`).
+                        let fix = (kind != "CloudWatchEvent")
+                            .then(|| {
+                                cx.fix(
+                                    format!("Set `DeadLetterConfig: {{Type: SQS}}` on the event `{name}` of `{}`", r.id),
+                                    Applicability::Unsafe,
+                                    |e| {
+                                        e.insert(
+                                            ev,
+                                            &["Properties", "DeadLetterConfig"],
+                                            Val::map([("Type", Val::str("SQS"))]),
+                                        )
+                                    },
+                                )
+                            })
+                            .flatten();
                         cx.emit(
                             Report::new(
                                 key_span,
@@ -123,7 +172,8 @@ impl Rule for RuleTargetWithoutDeadLetterQueue {
                             )
                             .resource(&r.id)
                             .path(&["Events", name, "Properties", "DeadLetterConfig"])
-                            .help(help),
+                            .help(help)
+                            .fix(fix),
                         );
                     }
                 }

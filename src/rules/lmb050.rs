@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::fix::{Applicability, Val};
 use crate::model::network::refs_below;
 use crate::model::{App, Function, Known};
 use crate::rule::{Context, Report, Rule};
@@ -98,6 +99,25 @@ fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
     Logs::Default
 }
 
+/// The retention the fix writes: the one most log groups of the template already use (the
+/// longest of equally common ones), else 30 days.
+fn fix_retention(app: &App) -> i64 {
+    let tpl = &app.tpl;
+    let mut count: HashMap<i64, usize> = HashMap::new();
+    for r in tpl.resources_of(LOG_GROUP) {
+        if let Some(Known::Yes(v)) = tpl.prop(r, "RetentionInDays").map(|n| tpl.number(n))
+            && v.fract() == 0.0
+            && v >= 1.0
+        {
+            *count.entry(v as i64).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .max_by_key(|(v, n)| (*n, *v))
+        .map_or(30, |(v, _)| v)
+}
+
 impl Rule for LogGroupWithoutRetention {
     fn code(&self) -> &'static str {
         "LMB050"
@@ -143,6 +163,7 @@ impl Rule for LogGroupWithoutRetention {
                 }
             }
         }
+        let retention = fix_retention(app);
         let mut done: HashSet<String> = HashSet::new();
         for (g, functions) in groups {
             let Some(r) = tpl.resource(&g) else { continue };
@@ -153,13 +174,26 @@ impl Rule for LogGroupWithoutRetention {
                 Some(Known::Yes(_)) | Some(Known::Unknown(_)) => continue,
                 None => {}
             }
+            // Unsafe: logs older than the retention are deleted.
+            let fix = cx.fix(
+                format!("Set `RetentionInDays: {retention}` on `{g}`"),
+                Applicability::Unsafe,
+                |e| {
+                    e.insert(
+                        r.node,
+                        &["Properties", "RetentionInDays"],
+                        Val::Int(retention),
+                    )
+                },
+            );
             cx.emit(
                 Report::new(r.key_span, message_no_retention(&g, &functions))
                     .resource(&g)
                     .path(&["RetentionInDays"])
                     .help(format!(
                         "set `RetentionInDays` on `{g}` (1, 3, 5, 7, 14, 30, 60, 90, ... days) to what you need to keep"
-                    )),
+                    ))
+                    .fix(fix),
             );
         }
     }

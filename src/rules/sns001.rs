@@ -1,5 +1,8 @@
 //! SNS001 subscription-without-redrive-policy.
 
+use crate::fix::{Applicability, Editor, Val, aws};
+use crate::load::NodeId;
+use crate::model::Known;
 use crate::rule::{Context, Report, Rule};
 
 pub struct SubscriptionWithoutRedrivePolicy;
@@ -15,6 +18,39 @@ pub fn message(what: &str, topic: Option<&str>, protocol: Option<&str>) -> Strin
 }
 
 const HELP: &str = "add `RedrivePolicy: {deadLetterTargetArn: !GetAtt SubscriptionDLQ.Arn}` with an SQS queue whose policy lets `sns.amazonaws.com` send to it";
+
+/// A dead-letter queue for a subscription to the topic `topic` of the template (FIFO for a FIFO
+/// topic), its policy for SNS, and `RedrivePolicy` inserted under `map` at `path`. `None` when
+/// the topic is not a template topic or its `FifoTopic` is computed.
+fn add_subscription_dlq(
+    e: &mut Editor<'_>,
+    topic: &str,
+    base: &str,
+    map: NodeId,
+    path: &[&str],
+) -> Option<()> {
+    let tpl = e.tpl;
+    let t = tpl
+        .resource(topic)
+        .filter(|t| t.type_ == "AWS::SNS::Topic")?;
+    let fifo = match tpl.prop(t, "FifoTopic").map(|n| tpl.boolean(n)) {
+        None => false,
+        Some(Known::Yes(b)) => b,
+        Some(Known::Unknown(_)) => return None,
+    };
+    let q = aws::add_service_queue(
+        e,
+        &format!("{base}{}", e.style.dlq_suffix),
+        fifo,
+        "sns.amazonaws.com",
+        Val::Ref(topic.to_string()),
+    )?;
+    e.insert(
+        map,
+        path,
+        Val::map([("deadLetterTargetArn", Val::get_att(&q, "Arn"))]),
+    )
+}
 
 impl Rule for SubscriptionWithoutRedrivePolicy {
     fn code(&self) -> &'static str {
@@ -34,6 +70,17 @@ impl Rule for SubscriptionWithoutRedrivePolicy {
             let protocol = doc
                 .get(props, "Protocol")
                 .and_then(|n| tpl.string(n).known());
+            // Unsafe: adds a queue and its policy.
+            let fix = topic.and_then(|t| {
+                cx.fix(
+                    format!(
+                        "Add a dead-letter queue and a `RedrivePolicy` to `{}`",
+                        r.id
+                    ),
+                    Applicability::Unsafe,
+                    |e| add_subscription_dlq(e, t, &r.id, r.node, &["Properties", "RedrivePolicy"]),
+                )
+            });
             cx.emit(
                 Report::new(
                     r.key_span,
@@ -45,7 +92,8 @@ impl Rule for SubscriptionWithoutRedrivePolicy {
                 )
                 .resource(&r.id)
                 .path(&["RedrivePolicy"])
-                .help(HELP),
+                .help(HELP)
+                .fix(fix),
             );
         }
         // Subscriptions written in the topic cannot have a redrive policy.
@@ -85,6 +133,25 @@ impl Rule for SubscriptionWithoutRedrivePolicy {
                 .props
                 .and_then(|p| doc.get(p, "SqsSubscription"))
                 .is_some_and(|n| tpl.boolean(n).known() != Some(false));
+            let ev = tpl
+                .resource(&e.function)
+                .and_then(|r| tpl.prop(r, "Events"))
+                .and_then(|evs| doc.get(evs, name));
+            let fix = e.source.as_deref().zip(ev).and_then(|(t, ev)| {
+                cx.fix(
+                    format!("Add a dead-letter queue and a `RedrivePolicy` to the `SNS` event `{name}` of `{}`", e.function),
+                    Applicability::Unsafe,
+                    |ed| {
+                        add_subscription_dlq(
+                            ed,
+                            t,
+                            &format!("{}{name}", e.function),
+                            ev,
+                            &["Properties", "RedrivePolicy"],
+                        )
+                    },
+                )
+            });
             cx.emit(
                 Report::new(
                     e.span,
@@ -96,7 +163,8 @@ impl Rule for SubscriptionWithoutRedrivePolicy {
                 )
                 .resource(&e.function)
                 .path(&["Events", name, "Properties", "RedrivePolicy"])
-                .help("add `RedrivePolicy: {deadLetterTargetArn: !GetAtt SubscriptionDLQ.Arn}` to the event's `Properties`, with an SQS queue whose policy lets `sns.amazonaws.com` send to it"),
+                .help("add `RedrivePolicy: {deadLetterTargetArn: !GetAtt SubscriptionDLQ.Arn}` to the event's `Properties`, with an SQS queue whose policy lets `sns.amazonaws.com` send to it")
+                .fix(fix),
             );
         }
     }

@@ -1,5 +1,6 @@
 //! SQS002 dlq-retention-too-short.
 
+use crate::fix::{Applicability, Val, aws::FAILURE_RETENTION};
 use crate::model::{Known, Resource, Template};
 use crate::rule::{Context, Report, Rule};
 
@@ -91,6 +92,26 @@ impl Rule for DlqRetentionTooShort {
                 .and(dlq.properties)
                 .and_then(|p| tpl.key_span(p, "MessageRetentionPeriod"))
                 .unwrap_or(dlq.key_span);
+            // 14 days, the maximum: only a source queue keeping messages for less can be fixed.
+            // Unsafe: the dead-letter queue keeps its messages longer.
+            let fix = (qr.0 < FAILURE_RETENTION as f64)
+                .then(|| {
+                    cx.fix(
+                        format!(
+                            "Set `MessageRetentionPeriod: {FAILURE_RETENTION}` (14 days) on `{}`",
+                            dlq.id
+                        ),
+                        Applicability::Unsafe,
+                        |e| {
+                            e.upsert(
+                                dlq.node,
+                                &["Properties", "MessageRetentionPeriod"],
+                                Val::Int(FAILURE_RETENTION),
+                            )
+                        },
+                    )
+                })
+                .flatten();
             cx.emit(
                 Report::new(span, message(&dlq.id, dr, &q.id, qr))
                     .resource(&dlq.id)
@@ -98,7 +119,8 @@ impl Rule for DlqRetentionTooShort {
                     .help(format!(
                         "set `MessageRetentionPeriod: 1209600` (14 days, the maximum) on `{}`, or at least longer than the {} s of `{}`",
                         dlq.id, qr.0, q.id
-                    )),
+                    ))
+                    .fix(fix),
             );
         }
     }

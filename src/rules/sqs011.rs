@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::fix::{Applicability, Val};
 use crate::model::concurrency::is_sqs;
 use crate::model::{Known, Mode};
 use crate::rule::{Context, Report, Rule};
@@ -70,13 +71,20 @@ impl Rule for MaxReceiveCountTooLow {
                 .as_map(rp)
                 .and_then(|m| m.key_span("maxReceiveCount"))
                 .unwrap_or(r.key_span);
+            // Unsafe: a failing message is retried more often before it moves.
+            let fix = cx.fix(
+                format!("Set `maxReceiveCount: 5` on `{q}`"),
+                Applicability::Unsafe,
+                |e| e.set(n, &Val::Int(5)),
+            );
             cx.emit(
                 Report::new(span, message(q, count, &functions))
                     .resource(q)
                     .path(&["RedrivePolicy", "maxReceiveCount"])
                     .help(format!(
                         "raise `maxReceiveCount` of `{q}` to 5 or more (AWS's recommendation for Lambda consumers), and report partial batch failures (`FunctionResponseTypes: [ReportBatchItemFailures]`) so one bad message does not fail its whole batch"
-                    )),
+                    ))
+                    .fix(fix),
             );
         }
     }
