@@ -11,6 +11,9 @@ pub mod hdl001;
 pub mod hdl002;
 pub mod hdl003;
 pub mod hdl010;
+pub mod hdl021;
+pub mod hdl030;
+pub mod hdl040;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
@@ -85,6 +88,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(hdl002::ParameterFetchedPerInvocation),
         Box::new(hdl003::DbConnectionPerInvocation),
         Box::new(hdl010::HttpCallWithoutTimeout),
+        Box::new(hdl021::WriteOutsideTmp),
+        Box::new(hdl030::UnawaitedPromise),
+        Box::new(hdl040::HardcodedCredentials),
         Box::new(iam005::PermissionNotUsedByCode),
         Box::new(iam006::CodeCallsWithoutPermission),
     ]
