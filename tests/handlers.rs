@@ -61,7 +61,7 @@ const MISSION_CODES: &[&str] = &[
 
 const HANDLER_CODES: &[&str] = &[
     "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006", "HDL021", "HDL030",
-    "HDL040",
+    "HDL040", "APIGW004",
 ];
 
 fn has(v: &[(String, String, u32, String)], code: &str, file: &str, line: u32, res: &str) {
@@ -380,7 +380,7 @@ fn hdl030_unawaited_promise() {
 #[test]
 fn issue14b_rendering_snapshots() {
     let human = lambdalint::render::human::Human { color: false };
-    for p in ["hdl021", "hdl030", "hdl040"] {
+    for p in ["hdl021", "hdl030", "hdl040", "apigw004"] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],
             &Filter::new(&[], &[]).unwrap(),
@@ -397,6 +397,25 @@ fn issue14b_rendering_snapshots() {
             insta::assert_snapshot!(p, rendered);
         });
     }
+}
+
+/// APIGW004: cached REST authorizers (SAM default 300 s, `ReauthorizeEvery: 600`, from
+/// `Globals.Api`; CFN TOKEN default TTL in JSON, REQUEST 60 s in YAML) returning a policy for
+/// the `methodArn` (directly, in a one-element list, through a name, through a `generatePolicy`
+/// helper); the cache-off twins, wildcard resources and a Cognito authorizer are silent.
+#[test]
+fn apigw004_authorizer_cache_scoped_to_method() {
+    exactly_code(
+        "apigw004",
+        "APIGW004",
+        &[
+            ("APIGW004", "cfn.json", 19, "AuthFunction"),
+            ("APIGW004", "cfn.yaml", 29, "RequestAuthFunction"),
+            ("APIGW004", "src/token_auth.py", 9, "GlobalAuthFunction"),
+            ("APIGW004", "src/token_auth.py", 9, "TokenAuthFunction"),
+            ("APIGW004", "web/helper_auth.mjs", 5, "HelperAuthFunction"),
+        ],
+    );
 }
 
 #[test]

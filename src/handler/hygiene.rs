@@ -28,6 +28,16 @@ pub struct Hygiene {
     pub credentials: Vec<Credential>,
     pub writes: Vec<FileWrite>,
     pub floating: Vec<Floating>,
+    /// Policies whose `Resource` is the request's `methodArn` only (APIGW004).
+    pub method_arn_policies: Vec<MethodArnPolicy>,
+}
+
+/// An authorizer policy statement whose `Resource` is `event.methodArn` (only).
+#[derive(Debug, Clone)]
+pub struct MethodArnPolicy {
+    pub file: Arc<SourceFile>,
+    /// The `Resource` value.
+    pub span: Span,
 }
 
 /// What kind of credential a literal is.
@@ -91,8 +101,146 @@ pub fn collect(a: &mut Analysis<'_>, out: &mut Hygiene) {
     let mut reached: Vec<((ModId, FnId), Mode)> = a.reached.iter().map(|(k, v)| (*k, *v)).collect();
     reached.sort();
     let mut seen: HashSet<(ModId, ExprId)> = HashSet::new();
-    for ((m, f), _) in reached {
+    for ((m, f), _) in reached.iter().copied() {
         collect_fn(a, m, f, out, &mut seen);
+    }
+    method_arn_policies(a, &reached, out);
+}
+
+/// Is `e` the request's `methodArn` (`event.methodArn`, `event["methodArn"]`, a name assigned
+/// one of them once)?
+fn is_method_arn(module: &Module, f: FnId, e: ExprId, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match module.expr(e) {
+        Expr::Member { name, .. } => name == "methodArn",
+        Expr::Index { key, .. } => matches!(module.expr(*key), Expr::Str(k) if k == "methodArn"),
+        Expr::Array(items) => {
+            items.len() == 1
+                && items
+                    .first()
+                    .is_some_and(|x| is_method_arn(module, f, *x, depth + 1))
+        }
+        Expr::Name(_) => single_binding(module, f, e)
+            .is_some_and(|(wf, v)| is_method_arn(module, wf, v, depth + 1)),
+        _ => false,
+    }
+}
+
+/// Policy statements (`{"Resource": ..}` objects) whose resource is the `methodArn` only,
+/// directly or through a parameter of a helper (`generatePolicy(principal, "Allow",
+/// event.methodArn)`) that some reached call passes it to.
+fn method_arn_policies(a: &mut Analysis<'_>, reached: &[((ModId, FnId), Mode)], out: &mut Hygiene) {
+    // (module, function, parameter index, span of the `Resource` value, file)
+    let mut via_param: Vec<(ModId, FnId, usize, Span, Arc<SourceFile>)> = Vec::new();
+    for ((m, f), _) in reached.iter().copied() {
+        let Some(p) = a.parsed(m).cloned() else {
+            continue;
+        };
+        let module = &p.module;
+        let Some(func) = module.func(f) else { continue };
+        let mut objects: Vec<ExprId> = Vec::new();
+        for s in &func.body {
+            let root = match &s.kind {
+                StmtKind::Assign { value, .. } => *value,
+                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
+                _ => continue,
+            };
+            module.visit(root, |id, x| {
+                if matches!(x, Expr::Object(_)) {
+                    objects.push(id);
+                }
+            });
+        }
+        for o in objects {
+            let Expr::Object(entries) = module.expr(o) else {
+                continue;
+            };
+            for (k, v) in entries {
+                let Some(Key::Name(k)) = k else { continue };
+                if k != "Resource" {
+                    continue;
+                }
+                let span = p.span(module.range(*v));
+                if is_method_arn(module, f, *v, 0) {
+                    out.method_arn_policies.push(MethodArnPolicy {
+                        file: Arc::clone(&p.file),
+                        span,
+                    });
+                    continue;
+                }
+                // A parameter of this function (also inside a one-element list).
+                let inner = match module.expr(*v) {
+                    Expr::Array(items) if items.len() == 1 => items.first().copied().unwrap_or(*v),
+                    _ => *v,
+                };
+                if let Expr::Name(n) = module.expr(inner)
+                    && let Some(i) = func
+                        .params
+                        .iter()
+                        .position(|p| !p.rest && p.names.len() == 1 && p.names.iter().any(|x| x == n))
+                    && single_binding(module, f, inner).is_none()
+                    && !func.body.iter().any(|s| {
+                        matches!(&s.kind, StmtKind::Assign { target: Target::Name(t), .. } if t == n)
+                    })
+                {
+                    via_param.push((m, f, i, span, Arc::clone(&p.file)));
+                }
+            }
+        }
+    }
+    if via_param.is_empty() {
+        return;
+    }
+    // Calls of those helpers that pass the `methodArn`; a helper is reported only when every
+    // call found passes it.
+    let mut passes: Vec<(usize, bool)> = Vec::new();
+    for ((m, f), _) in reached.iter().copied() {
+        let Some(p) = a.parsed(m).cloned() else {
+            continue;
+        };
+        let module = &p.module;
+        let Some(func) = module.func(f) else { continue };
+        let mut calls: Vec<ExprId> = Vec::new();
+        for s in &func.body {
+            let root = match &s.kind {
+                StmtKind::Assign { value, .. } => *value,
+                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
+                _ => continue,
+            };
+            module.visit(root, |id, x| {
+                if matches!(x, Expr::Call { .. }) {
+                    calls.push(id);
+                }
+            });
+        }
+        for c in calls {
+            let Expr::Call { callee, args, .. } = module.expr(c) else {
+                continue;
+            };
+            let Val::Func(tm, tf) = a.eval(m, f, *callee) else {
+                continue;
+            };
+            for (k, (vm, vf, i, _, _)) in via_param.iter().enumerate() {
+                if (*vm, *vf) != (tm, tf) {
+                    continue;
+                }
+                let arg = args.iter().filter(|x| x.name.is_none()).nth(*i);
+                let is = arg.is_some_and(|x| is_method_arn(module, f, x.value, 0));
+                passes.push((k, is));
+            }
+        }
+    }
+    for (k, (_, _, _, span, file)) in via_param.into_iter().enumerate() {
+        let mine: Vec<bool> = passes
+            .iter()
+            .filter(|(x, _)| *x == k)
+            .map(|(_, b)| *b)
+            .collect();
+        if !mine.is_empty() && mine.iter().all(|b| *b) {
+            out.method_arn_policies.push(MethodArnPolicy { file, span });
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod apigw001;
 pub mod apigw002;
 pub mod apigw003;
+pub mod apigw004;
 pub mod apigw005;
 pub mod ddb001;
 pub mod evb001;
@@ -75,6 +76,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(apigw001::ApiWithoutThrottling),
         Box::new(apigw002::ApiWithoutAccessLogging),
         Box::new(apigw003::ApiDataTraceEnabled),
+        Box::new(apigw004::AuthorizerCacheScopedToMethod),
         Box::new(apigw005::PrivateApiWithoutVpcePolicy),
         Box::new(sfn001::TaskWithoutTimeout),
         Box::new(sfn002::LambdaTaskWithoutRetry),
