@@ -1047,9 +1047,8 @@ fn floating(
                 target: Target::Name(n),
                 value,
                 ..
-            } => {
-                if promise_call(a, m, f, *value, 0).is_some() && !mentioned(module, f, n, si) {
-                    let label = promise_call(a, m, f, *value, 0).unwrap_or_default();
+            } if !mentioned(module, f, n, si) => {
+                if let Some(label) = promise_call(a, m, f, *value, 0) {
                     found.push((label, false, *value));
                 }
             }
