@@ -60,7 +60,8 @@ const MISSION_CODES: &[&str] = &[
 ];
 
 const HANDLER_CODES: &[&str] = &[
-    "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006",
+    "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006", "HDL021", "HDL030",
+    "HDL040", "APIGW004",
 ];
 
 fn has(v: &[(String, String, u32, String)], code: &str, file: &str, line: u32, res: &str) {
@@ -207,6 +208,29 @@ fn exactly(project: &str, expected: &[(&str, &str, u32, &str)]) {
     assert_eq!(got_sorted, want, "{project}");
 }
 
+/// Every finding of one rule in a project, exactly: (code, file suffix, line, function).
+fn exactly_code(project: &str, code: &str, expected: &[(&str, &str, u32, &str)]) {
+    let got: Vec<(String, String, u32, String)> = findings(project)
+        .into_iter()
+        .filter(|(c, _, _, _)| c == code)
+        .map(|(c, f, l, r)| {
+            let short = f
+                .split_once(&format!("projects/{project}/"))
+                .map_or(f.as_str(), |(_, s)| s)
+                .to_string();
+            (c, short, l, r)
+        })
+        .collect();
+    let mut want: Vec<(String, String, u32, String)> = expected
+        .iter()
+        .map(|(c, f, l, r)| (c.to_string(), f.to_string(), *l, r.to_string()))
+        .collect();
+    want.sort();
+    let mut got = got;
+    got.sort();
+    assert_eq!(got, want, "{project} {code}");
+}
+
 /// Two handlers in one module (Python) and a JavaScript module exporting two handlers: a call
 /// is attributed only to the function whose entry point reaches it (also through a helper).
 #[test]
@@ -290,6 +314,117 @@ fn forwarding_shapes_and_real_work() {
             ("LMB030", "web/command.mjs", 10, "CommandFunction"),
             ("LMB030", "web/stepfn.mjs", 7, "StepFunctionsFunction"),
             ("LMB030", "web/v2.js", 7, "SdkV2Function"),
+        ],
+    );
+}
+
+/// HDL040: an access key id and secret key given to a boto3 client, literal passwords (a
+/// keyword argument, a constant of a helper module, inline ZipFile code in JSON), a PEM block in
+/// a template literal, a client secret, a session key id in YAML inline code; the clean twins
+/// (documentation example key, placeholders, names to look up, a PEM header alone, secrets
+/// from Secrets Manager, a test file) are silent.
+#[test]
+fn hdl040_hardcoded_credentials() {
+    exactly_code(
+        "hdl040",
+        "HDL040",
+        &[
+            ("HDL040", "cfn.json", 19, "InlineDbFunction"),
+            ("HDL040", "cfn.yaml", 22, "InlineKeyFunction"),
+            ("HDL040", "src/db_settings.py", 1, "ReportDbFunction"),
+            ("HDL040", "src/export.py", 5, "ExportFunction"),
+            ("HDL040", "src/export.py", 6, "ExportFunction"),
+            ("HDL040", "src/report.py", 7, "ReportDbFunction"),
+            ("HDL040", "web/signer.mjs", 3, "SignerFunction"),
+            ("HDL040", "web/signer.mjs", 8, "SignerFunction"),
+        ],
+    );
+}
+
+/// HDL021: relative writes (`open`, boto3 `download_file`, `fs/promises` with a template
+/// literal), the code directory (`os.path.join(dirname(abspath(__file__)), ..)` in a helper,
+/// `path.join(__dirname, ..)`), absolute paths (`Path.mkdir`, `createWriteStream`, `/opt` in
+/// inline code); the `/tmp` twins (`os.path.join("/tmp", ..)`, `gettempdir()`, `os.tmpdir()`,
+/// pathlib `/`, f-strings, an EFS mount, a path from the event, reads) are silent.
+#[test]
+fn hdl021_write_outside_tmp() {
+    exactly_code(
+        "hdl021",
+        "HDL021",
+        &[
+            ("HDL021", "cfn.json", 18, "InlineWriteFunction"),
+            ("HDL021", "cfn.yaml", 24, "InlineOptFunction"),
+            ("HDL021", "src/cache.py", 10, "CacheFunction"),
+            ("HDL021", "src/cache.py", 15, "CacheFunction"),
+            ("HDL021", "src/report.py", 9, "ReportFunction"),
+            ("HDL021", "src/report.py", 10, "ReportFunction"),
+            ("HDL021", "web/export.mjs", 6, "ExportWebFunction"),
+            ("HDL021", "web/export.mjs", 7, "ExportWebFunction"),
+            ("HDL021", "web/export.mjs", 8, "ExportWebFunction"),
+        ],
+    );
+}
+
+/// HDL030: dropped promises (SDK v3 `send`, `fetch(..).then(..).catch(..)`, SDK v2
+/// `.promise()`, a local async function, `forEach(async ..)`, an unused promise variable, in
+/// TypeScript and inline code); awaited, returned, `Promise.all`/`allSettled`, `void` and a
+/// callback-style handler are silent.
+#[test]
+fn hdl030_unawaited_promise() {
+    exactly_code(
+        "hdl030",
+        "HDL030",
+        &[
+            ("HDL030", "cfn.json", 18, "InlineFetchFunction"),
+            ("HDL030", "cfn.yaml", 26, "InlineDropFunction"),
+            ("HDL030", "web/batch.ts", 11, "BatchFunction"),
+            ("HDL030", "web/batch.ts", 14, "BatchFunction"),
+            ("HDL030", "web/batch.ts", 15, "BatchFunction"),
+            ("HDL030", "web/legacy.js", 6, "LegacyFunction"),
+            ("HDL030", "web/notify.mjs", 6, "NotifyFunction"),
+            ("HDL030", "web/notify.mjs", 7, "NotifyFunction"),
+        ],
+    );
+}
+
+/// The human rendering of the issue-14 (part B) rules on their projects (that rule only).
+#[test]
+fn issue14b_rendering_snapshots() {
+    let human = lambdalint::render::human::Human { color: false };
+    for p in ["hdl021", "hdl030", "hdl040", "apigw004"] {
+        let out = check_paths(
+            &[PathBuf::from(format!("testdata/projects/{p}"))],
+            &Filter::new(&[], &[]).unwrap(),
+            &RuleSelection::default(),
+        );
+        let code = p.to_ascii_uppercase();
+        let rendered: String = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| human.diagnostic(d) + "\n")
+            .collect();
+        insta::with_settings!({snapshot_path => format!("../testdata/projects/{p}/snapshots"), prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(p, rendered);
+        });
+    }
+}
+
+/// APIGW004: cached REST authorizers (SAM default 300 s, `ReauthorizeEvery: 600`, from
+/// `Globals.Api`; CFN TOKEN default TTL in JSON, REQUEST 60 s in YAML) returning a policy for
+/// the `methodArn` (directly, in a one-element list, through a name, through a `generatePolicy`
+/// helper); the cache-off twins, wildcard resources and a Cognito authorizer are silent.
+#[test]
+fn apigw004_authorizer_cache_scoped_to_method() {
+    exactly_code(
+        "apigw004",
+        "APIGW004",
+        &[
+            ("APIGW004", "cfn.json", 19, "AuthFunction"),
+            ("APIGW004", "cfn.yaml", 29, "RequestAuthFunction"),
+            ("APIGW004", "src/token_auth.py", 9, "GlobalAuthFunction"),
+            ("APIGW004", "src/token_auth.py", 9, "TokenAuthFunction"),
+            ("APIGW004", "web/helper_auth.mjs", 5, "HelperAuthFunction"),
         ],
     );
 }

@@ -77,7 +77,8 @@ fn rules_fire_on_bad_and_not_on_good_fixtures() {
 /// Rules over handler source facts: their fixtures are whole projects (template + handler
 /// sources) in testdata/projects, checked by tests/handlers.rs.
 const PROJECT_RULES: &[&str] = &[
-    "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006",
+    "LMB030", "HDL001", "HDL002", "HDL003", "HDL010", "IAM005", "IAM006", "HDL021", "HDL030",
+    "HDL040", "APIGW004",
 ];
 
 /// Every rule of the registry has catalogue docs and good/bad fixtures for SAM and plain

@@ -114,6 +114,8 @@ pub struct FunctionFacts {
     pub db: Vec<DbConnect>,
     pub params: Vec<ParamFetch>,
     pub forward: Option<Forward>,
+    /// Credential literals, file writes, floating promises (HDL040, HDL021, HDL030).
+    pub hygiene: super::hygiene::Hygiene,
     /// Services that imported libraries call with the function's credentials (Powertools
     /// parameters, OpenSearch clients, the Secrets Manager cache, ...).
     pub implicit: Vec<String>,

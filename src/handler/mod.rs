@@ -15,6 +15,7 @@
 pub mod actions;
 pub mod dataflow;
 pub mod facts;
+pub mod hygiene;
 pub mod ir;
 pub mod lower;
 pub mod modules;
@@ -172,6 +173,7 @@ pub fn analyze_entry(
         db: Vec::new(),
         params: Vec::new(),
         forward: None,
+        hygiene: hygiene::Hygiene::default(),
         implicit: Vec::new(),
         parse_error: None,
         complete: true,
@@ -188,6 +190,7 @@ pub fn analyze_entry(
     a.reach(&entries);
     a.collect(&mut facts, &entries);
     wiring::collect(&mut a, &entries, &mut facts.wiring);
+    hygiene::collect(&mut a, &mut facts.hygiene);
     if handler_found && a.incomplete.is_empty() {
         facts.forward = dataflow::forward(&mut a, &entries, &facts);
     }

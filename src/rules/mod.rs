@@ -3,6 +3,7 @@
 pub mod apigw001;
 pub mod apigw002;
 pub mod apigw003;
+pub mod apigw004;
 pub mod apigw005;
 pub mod ddb001;
 pub mod evb001;
@@ -12,6 +13,9 @@ pub mod hdl002;
 pub mod hdl003;
 pub mod hdl010;
 pub mod hdl020;
+pub mod hdl021;
+pub mod hdl030;
+pub mod hdl040;
 pub mod iam001;
 pub mod iam002;
 pub mod iam003;
@@ -78,6 +82,7 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(apigw001::ApiWithoutThrottling),
         Box::new(apigw002::ApiWithoutAccessLogging),
         Box::new(apigw003::ApiDataTraceEnabled),
+        Box::new(apigw004::AuthorizerCacheScopedToMethod),
         Box::new(apigw005::PrivateApiWithoutVpcePolicy),
         Box::new(sfn001::TaskWithoutTimeout),
         Box::new(sfn002::LambdaTaskWithoutRetry),
@@ -94,6 +99,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(hdl003::DbConnectionPerInvocation),
         Box::new(hdl010::HttpCallWithoutTimeout),
         Box::new(hdl020::EnvVarNotConfigured),
+        Box::new(hdl021::WriteOutsideTmp),
+        Box::new(hdl030::UnawaitedPromise),
+        Box::new(hdl040::HardcodedCredentials),
         Box::new(iam005::PermissionNotUsedByCode),
         Box::new(iam006::CodeCallsWithoutPermission),
     ]

@@ -1,0 +1,1323 @@
+//! Facts of issue 14 (part B), read from the code every function's entry point reaches, in the
+//! same analysis and with the same attribution as the others:
+//!
+//! - credential literals (HDL040): AWS access key ids (`AKIA`/`ASIA`), 40-character secret
+//!   access keys given to a secret-key name, PEM private key blocks, and literal passwords and
+//!   secrets given to a password / secret name;
+//! - file writes with a path known from literals (HDL021): `open(p, "w")`, `pathlib` writes,
+//!   `os.makedirs`, `shutil` copies, boto3 `download_file`, `fs` writes and directories, with
+//!   paths built by `os.path.join` / `path.join`, f-strings and template literals,
+//!   `tempfile.gettempdir()`, `os.tmpdir()`, `__file__`, `__dirname`;
+//! - promises left floating in async JavaScript / TypeScript functions (HDL030).
+//!
+//! Precision first: a value that cannot be told is never reported; the documentation examples
+//! of AWS (`AKIAIOSFODNN7EXAMPLE`) and placeholders (`changeme`, `<password>`, `${PASSWORD}`)
+//! are not credentials; test files are not scanned for credentials.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::ir::*;
+use super::program::{Analysis, ModId, Mode, Val};
+use super::sdk::{self, Kind, Sdk};
+use crate::source::{SourceFile, Span};
+
+/// The issue-14 (part B) facts of one function.
+#[derive(Debug, Clone, Default)]
+pub struct Hygiene {
+    pub credentials: Vec<Credential>,
+    pub writes: Vec<FileWrite>,
+    pub floating: Vec<Floating>,
+    /// Policies whose `Resource` is the request's `methodArn` only (APIGW004).
+    pub method_arn_policies: Vec<MethodArnPolicy>,
+}
+
+/// An authorizer policy statement whose `Resource` is `event.methodArn` (only).
+#[derive(Debug, Clone)]
+pub struct MethodArnPolicy {
+    pub file: Arc<SourceFile>,
+    /// The `Resource` value.
+    pub span: Span,
+}
+
+/// What kind of credential a literal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredKind {
+    AccessKeyId,
+    SecretAccessKey,
+    PrivateKey,
+    Password,
+    Secret,
+}
+
+impl CredKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            CredKind::AccessKeyId => "an AWS access key id",
+            CredKind::SecretAccessKey => "an AWS secret access key",
+            CredKind::PrivateKey => "a private key",
+            CredKind::Password => "a password",
+            CredKind::Secret => "a secret",
+        }
+    }
+}
+
+/// A credential written in the code.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub kind: CredKind,
+    /// The name it is given (variable, key, keyword argument), when it has one.
+    pub name: Option<String>,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// A write to the local file system at a path known (at least its directory) from literals.
+#[derive(Debug, Clone)]
+pub struct FileWrite {
+    /// `open`, `fs.writeFileSync`, ...
+    pub callee: String,
+    /// The path as far as it is known (`…` marks an unknown rest).
+    pub path: String,
+    /// The path is relative: it resolves under the code directory, `/var/task`.
+    pub relative: bool,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// A promise an async function neither awaits, returns nor collects.
+#[derive(Debug, Clone)]
+pub struct Floating {
+    /// What makes the promise (`client.send`, `fetch`, a local async function).
+    pub callee: String,
+    /// `forEach(async ..)`: the callbacks' promises are dropped.
+    pub for_each: bool,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+/// Collect the facts of every reached function.
+pub fn collect(a: &mut Analysis<'_>, out: &mut Hygiene) {
+    let mut reached: Vec<((ModId, FnId), Mode)> = a.reached.iter().map(|(k, v)| (*k, *v)).collect();
+    reached.sort();
+    let mut seen: HashSet<(ModId, ExprId)> = HashSet::new();
+    for ((m, f), _) in reached.iter().copied() {
+        collect_fn(a, m, f, out, &mut seen);
+    }
+    method_arn_policies(a, &reached, out);
+}
+
+/// Is `e` the request's `methodArn` (`event.methodArn`, `event["methodArn"]`, a name assigned
+/// one of them once)?
+fn is_method_arn(module: &Module, f: FnId, e: ExprId, depth: u32) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match module.expr(e) {
+        Expr::Member { name, .. } => name == "methodArn",
+        Expr::Index { key, .. } => matches!(module.expr(*key), Expr::Str(k) if k == "methodArn"),
+        Expr::Array(items) => {
+            items.len() == 1
+                && items
+                    .first()
+                    .is_some_and(|x| is_method_arn(module, f, *x, depth + 1))
+        }
+        Expr::Name(_) => single_binding(module, f, e)
+            .is_some_and(|(wf, v)| is_method_arn(module, wf, v, depth + 1)),
+        _ => false,
+    }
+}
+
+/// Policy statements (`{"Resource": ..}` objects) whose resource is the `methodArn` only,
+/// directly or through a parameter of a helper (`generatePolicy(principal, "Allow",
+/// event.methodArn)`) that some reached call passes it to.
+fn method_arn_policies(a: &mut Analysis<'_>, reached: &[((ModId, FnId), Mode)], out: &mut Hygiene) {
+    // (module, function, parameter index, span of the `Resource` value, file)
+    let mut via_param: Vec<(ModId, FnId, usize, Span, Arc<SourceFile>)> = Vec::new();
+    for ((m, f), _) in reached.iter().copied() {
+        let Some(p) = a.parsed(m).cloned() else {
+            continue;
+        };
+        let module = &p.module;
+        let Some(func) = module.func(f) else { continue };
+        let mut objects: Vec<ExprId> = Vec::new();
+        for s in &func.body {
+            let root = match &s.kind {
+                StmtKind::Assign { value, .. } => *value,
+                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
+                _ => continue,
+            };
+            module.visit(root, |id, x| {
+                if matches!(x, Expr::Object(_)) {
+                    objects.push(id);
+                }
+            });
+        }
+        for o in objects {
+            let Expr::Object(entries) = module.expr(o) else {
+                continue;
+            };
+            for (k, v) in entries {
+                let Some(Key::Name(k)) = k else { continue };
+                if k != "Resource" {
+                    continue;
+                }
+                let span = p.span(module.range(*v));
+                if is_method_arn(module, f, *v, 0) {
+                    out.method_arn_policies.push(MethodArnPolicy {
+                        file: Arc::clone(&p.file),
+                        span,
+                    });
+                    continue;
+                }
+                // A parameter of this function (also inside a one-element list).
+                let inner = match module.expr(*v) {
+                    Expr::Array(items) if items.len() == 1 => items.first().copied().unwrap_or(*v),
+                    _ => *v,
+                };
+                if let Expr::Name(n) = module.expr(inner)
+                    && let Some(i) = func
+                        .params
+                        .iter()
+                        .position(|p| !p.rest && p.names.len() == 1 && p.names.iter().any(|x| x == n))
+                    && single_binding(module, f, inner).is_none()
+                    && !func.body.iter().any(|s| {
+                        matches!(&s.kind, StmtKind::Assign { target: Target::Name(t), .. } if t == n)
+                    })
+                {
+                    via_param.push((m, f, i, span, Arc::clone(&p.file)));
+                }
+            }
+        }
+    }
+    if via_param.is_empty() {
+        return;
+    }
+    // Calls of those helpers that pass the `methodArn`; a helper is reported only when every
+    // call found passes it.
+    let mut passes: Vec<(usize, bool)> = Vec::new();
+    for ((m, f), _) in reached.iter().copied() {
+        let Some(p) = a.parsed(m).cloned() else {
+            continue;
+        };
+        let module = &p.module;
+        let Some(func) = module.func(f) else { continue };
+        let mut calls: Vec<ExprId> = Vec::new();
+        for s in &func.body {
+            let root = match &s.kind {
+                StmtKind::Assign { value, .. } => *value,
+                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
+                _ => continue,
+            };
+            module.visit(root, |id, x| {
+                if matches!(x, Expr::Call { .. }) {
+                    calls.push(id);
+                }
+            });
+        }
+        for c in calls {
+            let Expr::Call { callee, args, .. } = module.expr(c) else {
+                continue;
+            };
+            let Val::Func(tm, tf) = a.eval(m, f, *callee) else {
+                continue;
+            };
+            for (k, (vm, vf, i, _, _)) in via_param.iter().enumerate() {
+                if (*vm, *vf) != (tm, tf) {
+                    continue;
+                }
+                let arg = args.iter().filter(|x| x.name.is_none()).nth(*i);
+                let is = arg.is_some_and(|x| is_method_arn(module, f, x.value, 0));
+                passes.push((k, is));
+            }
+        }
+    }
+    for (k, (_, _, _, span, file)) in via_param.into_iter().enumerate() {
+        let mine: Vec<bool> = passes
+            .iter()
+            .filter(|(x, _)| *x == k)
+            .map(|(_, b)| *b)
+            .collect();
+        if !mine.is_empty() && mine.iter().all(|b| *b) {
+            out.method_arn_policies.push(MethodArnPolicy { file, span });
+        }
+    }
+}
+
+fn collect_fn(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    out: &mut Hygiene,
+    seen: &mut HashSet<(ModId, ExprId)>,
+) {
+    let Some(p) = a.parsed(m).cloned() else {
+        return;
+    };
+    let module = &p.module;
+    let Some(func) = module.func(f) else { return };
+    let test_file = is_test_file(&p.file.path);
+    let python = p.lang.is_python();
+    let cred = |out: &mut Hygiene, kind, name: Option<&str>, e: ExprId| {
+        let c = Credential {
+            kind,
+            name: name.map(str::to_string),
+            file: Arc::clone(&p.file),
+            span: p.span(module.range(e)),
+        };
+        if !out
+            .credentials
+            .iter()
+            .any(|x| x.span == c.span && Arc::ptr_eq(&x.file, &c.file))
+        {
+            out.credentials.push(c);
+        }
+    };
+    let mut roots: Vec<ExprId> = Vec::new();
+    for s in &func.body {
+        match &s.kind {
+            StmtKind::Assign { target, value, .. } => {
+                roots.push(*value);
+                if let Target::Member(t) = target {
+                    roots.push(*t);
+                }
+                if !test_file && let Expr::Str(v) = module.expr(*value) {
+                    let name = match target {
+                        Target::Name(n) => Some(n.clone()),
+                        Target::Member(t) => match module.expr(*t) {
+                            Expr::Member { name, .. } => Some(name.clone()),
+                            Expr::Index { key, .. } => match module.expr(*key) {
+                                Expr::Str(k) => Some(k.clone()),
+                                _ => None,
+                            },
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(n) = name
+                        && let Some(k) = named_credential(&n, v)
+                    {
+                        cred(out, k, Some(&n), *value);
+                    }
+                }
+            }
+            StmtKind::Eval(e) | StmtKind::Return(Some(e)) => roots.push(*e),
+            StmtKind::Throw { value: Some(e), .. } => roots.push(*e),
+            _ => {}
+        }
+    }
+    // Promises floating in async JavaScript functions.
+    if !python && func.is_async && f != TOP {
+        floating(a, m, f, &p, out);
+    }
+    for root in roots {
+        let mut exprs: Vec<ExprId> = Vec::new();
+        module.visit(root, |id, _| exprs.push(id));
+        for id in exprs {
+            if !seen.insert((m, id)) {
+                continue;
+            }
+            match module.expr(id) {
+                Expr::Str(s) if !test_file => {
+                    if let Some(k) = credential_shape(s) {
+                        cred(out, k, None, id);
+                    }
+                }
+                Expr::Object(entries) if !test_file => {
+                    for (k, v) in entries {
+                        if let (Some(Key::Name(k)), Expr::Str(s)) = (k, module.expr(*v))
+                            && let Some(kind) = named_credential(k, s)
+                        {
+                            cred(out, kind, Some(k), *v);
+                        }
+                    }
+                }
+                Expr::Call { callee, args, .. } => {
+                    if !test_file {
+                        for arg in args {
+                            if let (Some(k), Expr::Str(s)) = (&arg.name, module.expr(arg.value))
+                                && let Some(kind) = named_credential(k, s)
+                            {
+                                cred(out, kind, Some(k), arg.value);
+                            }
+                        }
+                    }
+                    if let Some(w) = file_write(a, m, f, *callee, args, python) {
+                        let (path, full) = match &w.1 {
+                            PathV::Lit(s) => (s.clone(), true),
+                            PathV::Prefix(s) => (s.clone(), false),
+                            PathV::Unknown => continue,
+                        };
+                        if let Some(relative) = outside_tmp(&path, full) {
+                            out.writes.push(FileWrite {
+                                callee: w.0,
+                                path: if full { path } else { format!("{path}…") },
+                                relative,
+                                file: Arc::clone(&p.file),
+                                span: p.span(module.range(id)),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials
+
+/// Test code is not deployed code (and holds fake keys on purpose).
+fn is_test_file(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let stem = name.split('.').next().unwrap_or("");
+    stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem == "conftest"
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || path.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("tests" | "test" | "__tests__" | "spec")
+            )
+        })
+}
+
+/// A credential recognisable by its shape alone: an access key id or a private key block.
+pub fn credential_shape(s: &str) -> Option<CredKind> {
+    if s.contains("-----BEGIN")
+        && s.contains("PRIVATE KEY-----")
+        && s.contains("-----END")
+        && s.len() > 100
+        && !s.to_ascii_uppercase().contains("EXAMPLE")
+    {
+        return Some(CredKind::PrivateKey);
+    }
+    access_key_id(s).then_some(CredKind::AccessKeyId)
+}
+
+/// An `AKIA`/`ASIA` access key id (20 characters, a token of its own), not the documentation's
+/// `AKIAIOSFODNN7EXAMPLE` nor a filler such as `AKIAXXXXXXXXXXXXXXXX`.
+pub fn access_key_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric();
+    for i in 0..b.len() {
+        let Some(head) = b.get(i..i + 4) else { break };
+        if head != b"AKIA" && head != b"ASIA" {
+            continue;
+        }
+        if i > 0 && b.get(i - 1).is_some_and(|c| word(*c)) {
+            continue;
+        }
+        let Some(tail) = b.get(i + 4..i + 20) else {
+            break;
+        };
+        if !tail
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            continue;
+        }
+        if b.get(i + 20).is_some_and(|c| word(*c)) {
+            continue;
+        }
+        let distinct: HashSet<u8> = tail.iter().copied().collect();
+        let token = std::str::from_utf8(b.get(i..i + 20).unwrap_or_default()).unwrap_or("");
+        if distinct.len() >= 5 && !token.contains("EXAMPLE") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Lowercase without `_`, `-`, `.`, spaces.
+fn norm(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A literal given to a credential name (`password = "..."`, `{"secretAccessKey": ".."}`,
+/// `connect(password="..")`).
+pub fn named_credential(name: &str, value: &str) -> Option<CredKind> {
+    let n = norm(name);
+    if n.contains("secret") && (n.ends_with("accesskey") || n.ends_with("secretkey")) {
+        return secret_access_key(value).then_some(CredKind::SecretAccessKey);
+    }
+    if n.ends_with("accesskeyid") || n == "accesskey" {
+        return None;
+    }
+    let password = ["password", "passwd", "pwd", "passphrase"]
+        .iter()
+        .any(|w| n.ends_with(w))
+        || n == "pass";
+    if password && plausible_password(name, value) {
+        return Some(CredKind::Password);
+    }
+    if n.ends_with("secret") && plausible_secret(value) {
+        return Some(CredKind::Secret);
+    }
+    None
+}
+
+/// The shape of a secret access key: 40 characters of base64 with upper, lower and digits.
+pub fn secret_access_key(s: &str) -> bool {
+    s.len() == 40
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+')
+        && s.chars().any(|c| c.is_ascii_uppercase())
+        && s.chars().any(|c| c.is_ascii_lowercase())
+        && s.chars().any(|c| c.is_ascii_digit())
+        && !s.contains("EXAMPLE")
+}
+
+/// Words that make a value a placeholder, not a credential.
+const PLACEHOLDERS: &[&str] = &[
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "changeit",
+    "your",
+    "dummy",
+    "redacted",
+    "todo",
+    "fixme",
+    "replace",
+    "xxxx",
+    "****",
+    "....",
+    "<",
+    "${",
+    "{{",
+    "%(",
+    "{}",
+    "{0}",
+    "%s",
+];
+
+/// Is `value` a literal password (not a placeholder, a lookup key, a path or a message)?
+fn plausible_password(name: &str, value: &str) -> bool {
+    let low = value.to_ascii_lowercase();
+    value.len() >= 4
+        && !value.chars().any(char::is_whitespace)
+        && !PLACEHOLDERS.iter().any(|p| low.contains(p))
+        && !matches!(
+            low.as_str(),
+            "password" | "passwd" | "pass" | "secret" | "none" | "null" | "undefined" | "test"
+        )
+        && norm(value) != norm(name)
+        // An environment variable or parameter name to look up (`DB_PASSWORD`).
+        && !value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !value.starts_with('/')
+        && !value.starts_with('$')
+        && !low.starts_with("arn:")
+        && !low.starts_with("http")
+        && value.chars().collect::<HashSet<_>>().len() > 2
+}
+
+/// Is `value` a literal secret (long, mixed characters, no path or name shape)?
+fn plausible_secret(value: &str) -> bool {
+    let low = value.to_ascii_lowercase();
+    value.len() >= 12
+        && !value.chars().any(char::is_whitespace)
+        && !value.contains('/')
+        && !value.contains(':')
+        && !PLACEHOLDERS.iter().any(|p| low.contains(p))
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+        && !value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && value.chars().collect::<HashSet<_>>().len() > 5
+}
+
+// ---------------------------------------------------------------------------------------------
+// File writes
+
+/// A path as far as literals tell it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathV {
+    Lit(String),
+    /// The known start of the path.
+    Prefix(String),
+    Unknown,
+}
+
+const FS_MODULES: &[&str] = &["fs", "fs/promises", "fs-extra", "graceful-fs"];
+
+/// Is this call a write to the file system: (callee, path)?
+fn file_write(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    callee: ExprId,
+    args: &[Arg],
+    python: bool,
+) -> Option<(String, PathV)> {
+    let module = a.parsed(m).cloned()?;
+    let module = &module.module;
+    let pos = |i: usize| {
+        args.iter()
+            .filter(|x| x.name.is_none())
+            .nth(i)
+            .map(|x| x.value)
+    };
+    let kw = |n: &str| {
+        args.iter()
+            .find(|x| x.name.as_deref() == Some(n))
+            .map(|x| x.value)
+    };
+    let writes_mode = |e: Option<ExprId>| {
+        e.is_some_and(
+            |e| matches!(module.expr(e), Expr::Str(s) if s.contains(['w', 'a', 'x', '+'])),
+        )
+    };
+    // Methods: pathlib writes, boto3 `download_file`.
+    if let Expr::Member { obj, name } = module.expr(callee) {
+        let recv = a.eval(m, f, *obj);
+        if python {
+            if name == "download_file" && matches!(recv, Val::Sdk(_)) {
+                let target = kw("Filename").or(pos(2))?;
+                return Some((name.clone(), path_of(a, m, f, target, 0)));
+            }
+            let pathlib = is_pathlib(a, m, f, *obj, 0);
+            let method_writes = matches!(
+                name.as_str(),
+                "write_text" | "write_bytes" | "mkdir" | "touch"
+            ) || (name == "open" && writes_mode(kw("mode").or(pos(0))));
+            if pathlib && method_writes {
+                return Some((format!("Path.{name}"), path_of(a, m, f, *obj, 0)));
+            }
+            if !matches!(recv, Val::Ext(..)) {
+                return None;
+            }
+        }
+    }
+    let Val::Ext(lib, path) = a.eval(m, f, callee) else {
+        return None;
+    };
+    let lib = lib.trim_start_matches("node:");
+    let last = path.rsplit('.').next().unwrap_or("");
+    let (target, label) = if python {
+        match (lib, path.as_str()) {
+            ("builtins", "open") | ("io", "open") | ("codecs", "open") => {
+                if !writes_mode(kw("mode").or(pos(1))) {
+                    return None;
+                }
+                (kw("file").or(pos(0)), path.clone())
+            }
+            ("os", "makedirs" | "mkdir") => (pos(0), format!("os.{path}")),
+            ("shutil", "copy" | "copyfile" | "copy2" | "move" | "copytree") => {
+                (kw("dst").or(pos(1)), format!("shutil.{path}"))
+            }
+            _ => return None,
+        }
+    } else {
+        if !FS_MODULES.contains(&lib) {
+            return None;
+        }
+        let label = format!("fs.{last}");
+        match last {
+            "writeFileSync" | "writeFile" | "appendFileSync" | "appendFile"
+            | "createWriteStream" | "mkdirSync" | "mkdir" | "outputFileSync" | "outputFile"
+            | "outputJsonSync" | "outputJson" | "writeJsonSync" | "writeJson" | "ensureDirSync"
+            | "ensureDir" | "mkdirpSync" | "mkdirp" => (pos(0), label),
+            "copyFileSync" | "copyFile" | "cpSync" | "cp" | "renameSync" | "rename" => {
+                (pos(1), label)
+            }
+            "openSync" | "open" => {
+                if !writes_mode(pos(1)) {
+                    return None;
+                }
+                (pos(0), label)
+            }
+            _ => return None,
+        }
+    };
+    let target = target?;
+    Some((label, path_of(a, m, f, target, 0)))
+}
+
+/// Is `e` a `pathlib` path (`Path(..)`, `Path(..) / "x"`, a name bound to one)?
+fn is_pathlib(a: &mut Analysis<'_>, m: ModId, f: FnId, e: ExprId, depth: u32) -> bool {
+    if depth > 6 {
+        return false;
+    }
+    let Some(p) = a.parsed(m).cloned() else {
+        return false;
+    };
+    match p.module.expr(e) {
+        Expr::Binary {
+            op: BinOp::Arith,
+            left,
+            ..
+        } => is_pathlib(a, m, f, *left, depth + 1),
+        Expr::Member { obj, name } if name == "parent" => is_pathlib(a, m, f, *obj, depth + 1),
+        Expr::Call { callee, .. } => {
+            if let Expr::Member { obj, name } = p.module.expr(*callee)
+                && matches!(
+                    name.as_str(),
+                    "resolve" | "absolute" | "joinpath" | "with_suffix" | "with_name"
+                )
+            {
+                return is_pathlib(a, m, f, *obj, depth + 1);
+            }
+            matches!(a.eval(m, f, *callee), Val::Ext(l, path) if l == "pathlib" && matches!(path.as_str(), "Path" | "PosixPath" | "PurePath" | "PurePosixPath"))
+        }
+        Expr::Name(_) => match single_binding(&p.module, f, e) {
+            Some((wf, v)) => is_pathlib(a, m, wf, v, depth + 1),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// The one value a name is assigned (in its own function or an enclosing one), when it is
+/// assigned exactly once.
+fn single_binding(module: &Module, f: FnId, e: ExprId) -> Option<(FnId, ExprId)> {
+    let Expr::Name(n) = module.expr(e) else {
+        return None;
+    };
+    let mut cur = Some(f);
+    while let Some(fid) = cur {
+        let func = module.func(fid)?;
+        if func.params.iter().any(|p| p.names.iter().any(|x| x == n)) {
+            return None;
+        }
+        let assigns: Vec<ExprId> = func
+            .body
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::Assign {
+                    target: Target::Name(t),
+                    value,
+                    op,
+                } if t == n => Some(if *op == AssignOp::Set {
+                    *value
+                } else {
+                    u32::MAX
+                }),
+                _ => None,
+            })
+            .collect();
+        match assigns.as_slice() {
+            [v] if *v != u32::MAX => return Some((fid, *v)),
+            [] if !func.binds(n) => cur = func.parent.or((fid != TOP).then_some(TOP)),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The literal start of an f-string / template literal, from its source text.
+fn format_prefix(text: &str, python: bool) -> String {
+    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let t = t
+        .strip_prefix("\"\"\"")
+        .or_else(|| t.strip_prefix("'''"))
+        .or_else(|| t.strip_prefix(['"', '\'', '`']))
+        .unwrap_or("");
+    let stop = if python { "{" } else { "${" };
+    let end = t.find(stop).unwrap_or(0);
+    t.get(..end).unwrap_or("").to_string()
+}
+
+/// The path an expression holds, as far as literals tell.
+pub fn path_of(a: &mut Analysis<'_>, m: ModId, f: FnId, e: ExprId, depth: u32) -> PathV {
+    if depth > 8 {
+        return PathV::Unknown;
+    }
+    let Some(p) = a.parsed(m).cloned() else {
+        return PathV::Unknown;
+    };
+    let python = p.lang.is_python();
+    let module = &p.module;
+    match module.expr(e) {
+        Expr::Str(s) => PathV::Lit(s.clone()),
+        Expr::Format(_) => {
+            let span = p.span(module.range(e));
+            let text = p
+                .file
+                .text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or("");
+            let pre = format_prefix(text, python);
+            if pre.is_empty() || pre.contains('\\') {
+                PathV::Unknown
+            } else {
+                PathV::Prefix(pre)
+            }
+        }
+        Expr::Name(n) if n == "__dirname" && !python => PathV::Prefix("/var/task/".into()),
+        Expr::Name(n) if n == "__file__" && python => PathV::Prefix("/var/task/".into()),
+        Expr::Name(_) => {
+            if let Some((wf, v)) = single_binding(module, f, e) {
+                return path_of(a, m, wf, v, depth + 1);
+            }
+            PathV::Unknown
+        }
+        Expr::Binary {
+            op: BinOp::Add,
+            left,
+            right,
+        } => match path_of(a, m, f, *left, depth + 1) {
+            PathV::Lit(x) => match path_of(a, m, f, *right, depth + 1) {
+                PathV::Lit(y) => PathV::Lit(x + &y),
+                PathV::Prefix(y) => PathV::Prefix(x + &y),
+                PathV::Unknown => PathV::Prefix(x),
+            },
+            other => other,
+        },
+        Expr::Binary {
+            op: BinOp::Arith,
+            left,
+            right,
+        } if python && is_pathlib(a, m, f, *left, 0) => {
+            let l = path_of(a, m, f, *left, depth + 1);
+            join(a, m, f, l, &[*right], python, depth)
+        }
+        Expr::Member { obj, name } if name == "parent" && python => {
+            under_code(path_of(a, m, f, *obj, depth + 1))
+        }
+        Expr::Call { callee, args, .. } => {
+            let vals: Vec<ExprId> = args
+                .iter()
+                .filter(|x| x.name.is_none())
+                .map(|x| x.value)
+                .collect();
+            if let Expr::Member { obj, name } = module.expr(*callee)
+                && python
+                && matches!(name.as_str(), "resolve" | "absolute")
+                && is_pathlib(a, m, f, *obj, 0)
+            {
+                return path_of(a, m, f, *obj, depth + 1);
+            }
+            let Val::Ext(lib, path) = a.eval(m, f, *callee) else {
+                return PathV::Unknown;
+            };
+            let lib = lib.trim_start_matches("node:").to_string();
+            match (lib.as_str(), path.as_str()) {
+                ("tempfile", "gettempdir") | ("os", "tmpdir") => PathV::Lit("/tmp".into()),
+                ("tempfile", "mkdtemp") => PathV::Prefix("/tmp/".into()),
+                ("os", "path.join") | ("posixpath", "join") => {
+                    join(a, m, f, PathV::Lit(String::new()), &vals, python, depth)
+                }
+                ("path", "join" | "posix.join" | "resolve" | "default.join") => {
+                    join(a, m, f, PathV::Lit(String::new()), &vals, python, depth)
+                }
+                ("os", "path.dirname" | "path.abspath" | "path.realpath") => match vals.first() {
+                    Some(x) => under_code(path_of(a, m, f, *x, depth + 1)),
+                    None => PathV::Unknown,
+                },
+                ("pathlib", "Path" | "PosixPath" | "PurePath" | "PurePosixPath") => {
+                    join(a, m, f, PathV::Lit(String::new()), &vals, python, depth)
+                }
+                _ => PathV::Unknown,
+            }
+        }
+        _ => PathV::Unknown,
+    }
+}
+
+/// A path inside the code directory stays there (`dirname(__file__)`, `.parent`).
+fn under_code(p: PathV) -> PathV {
+    match p {
+        PathV::Lit(s) | PathV::Prefix(s) if s.starts_with("/var/task") => {
+            PathV::Prefix("/var/task/".into())
+        }
+        _ => PathV::Unknown,
+    }
+}
+
+/// `os.path.join(acc, parts..)` / `path.join`.
+fn join(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    mut acc: PathV,
+    parts: &[ExprId],
+    python: bool,
+    depth: u32,
+) -> PathV {
+    for part in parts {
+        let v = path_of(a, m, f, *part, depth + 1);
+        acc = match (acc, v) {
+            (PathV::Lit(x), PathV::Lit(y)) => {
+                if x.is_empty() || (python && y.starts_with('/')) {
+                    PathV::Lit(y)
+                } else {
+                    PathV::Lit(format!(
+                        "{}/{}",
+                        x.trim_end_matches('/'),
+                        y.trim_start_matches('/')
+                    ))
+                }
+            }
+            (PathV::Lit(x), v) if x.is_empty() => match v {
+                PathV::Lit(_) => v,
+                other => return other,
+            },
+            (PathV::Lit(x), _) => return PathV::Prefix(format!("{}/", x.trim_end_matches('/'))),
+            (other, _) => return other,
+        };
+    }
+    match acc {
+        PathV::Lit(x) if x.is_empty() => PathV::Unknown,
+        other => other,
+    }
+}
+
+/// When a written path is certainly outside `/tmp`: Some(relative). `full`: the whole path is
+/// known, else only its start.
+pub fn outside_tmp(path: &str, full: bool) -> Option<bool> {
+    if path.is_empty()
+        || path.contains("://")
+        || path.starts_with('~')
+        || path.starts_with('$')
+        || path.starts_with('%')
+        || path.starts_with('{')
+        || path.contains('\0')
+    {
+        return None;
+    }
+    if let Some(rest) = path.strip_prefix('/') {
+        if path == "/tmp" || path.starts_with("/tmp/") || (!full && path.starts_with("/tmp")) {
+            return None;
+        }
+        if ["/dev/", "/proc/", "/mnt/"]
+            .iter()
+            .any(|d| path.starts_with(d))
+        {
+            return None;
+        }
+        // Only the start of the first folder is known (`/{x}`).
+        if !full && !rest.contains('/') {
+            return None;
+        }
+        return Some(false);
+    }
+    // A Windows path, a drive letter: not for Lambda.
+    if path.contains(':') || path.contains('\\') {
+        return None;
+    }
+    Some(true)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Promises
+
+/// What a call makes a promise of: a label, when it certainly returns one.
+fn promise_call(a: &mut Analysis<'_>, m: ModId, f: FnId, e: ExprId, depth: u32) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    let p = a.parsed(m).cloned()?;
+    let module = &p.module;
+    let Expr::Call { callee, args, .. } = module.expr(e) else {
+        return None;
+    };
+    if let Expr::Member { obj, name } = module.expr(*callee) {
+        if matches!(name.as_str(), "then" | "catch" | "finally") {
+            return promise_call(a, m, f, *obj, depth + 1);
+        }
+        if name == "promise"
+            && let Expr::Call { callee: inner, .. } = module.expr(*obj)
+            && let Expr::Member { obj: client, .. } = module.expr(*inner)
+            && let Val::Sdk(Sdk::Client {
+                kind: Kind::V2 | Kind::V2Doc,
+                ..
+            }) = a.eval(m, f, *client)
+        {
+            return Expr::dotted(module, *inner).or(Some("promise".into()));
+        }
+        let callback = args
+            .last()
+            .is_some_and(|x| matches!(module.expr(x.value), Expr::Func(_)));
+        if let Val::Sdk(Sdk::Client {
+            kind: Kind::V3 | Kind::V3Doc,
+            ..
+        }) = a.eval(m, f, *obj)
+            && !callback
+            && matches!(a.classify(m, f, e).0, sdk::Event::Sdk { network: true, .. })
+        {
+            return Some(Expr::dotted(module, *callee).unwrap_or_else(|| name.clone()));
+        }
+    }
+    match a.classify(m, f, e).0 {
+        sdk::Event::Http { callee, .. }
+            if callee == "fetch" || callee.starts_with("axios") || callee.starts_with("got") =>
+        {
+            return Some(callee);
+        }
+        _ => {}
+    }
+    if let Val::Func(fm, ff) = a.eval(m, f, *callee)
+        && a.parsed(fm)
+            .and_then(|q| q.module.func(ff))
+            .is_some_and(|x| x.is_async)
+    {
+        return Some(Expr::dotted(module, *callee).unwrap_or_else(|| "async function".into()));
+    }
+    None
+}
+
+/// Does function `f` mention `name` anywhere but in statement `skip` (nested functions too)?
+fn mentioned(module: &Module, f: FnId, name: &str, skip: usize) -> bool {
+    let mut found = false;
+    let mut fns = vec![f];
+    let mut i = 0;
+    while let Some(fid) = fns.get(i).copied() {
+        i += 1;
+        let Some(func) = module.func(fid) else {
+            continue;
+        };
+        for (si, s) in func.body.iter().enumerate() {
+            if fid == f && si == skip {
+                continue;
+            }
+            let mut roots = Vec::new();
+            match &s.kind {
+                StmtKind::Assign { target, value, .. } => {
+                    roots.push(*value);
+                    if let Target::Member(t) = target {
+                        roots.push(*t);
+                    }
+                }
+                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => roots.push(*e),
+                StmtKind::Throw { value: Some(e), .. } => roots.push(*e),
+                StmtKind::Def(d) => fns.push(*d),
+                _ => {}
+            }
+            for r in roots {
+                module.visit(r, |_, x| match x {
+                    Expr::Name(n) if n == name => found = true,
+                    Expr::Func(d) => fns.push(*d),
+                    _ => {}
+                });
+            }
+        }
+        if found || fns.len() > 256 {
+            return true;
+        }
+    }
+    found
+}
+
+/// Promises of an async function that are neither awaited, returned nor collected.
+fn floating(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    p: &Arc<super::modules::Parsed>,
+    out: &mut Hygiene,
+) {
+    let module = &p.module;
+    let Some(func) = module.func(f) else { return };
+    let mut found: Vec<(String, bool, ExprId)> = Vec::new();
+    for (si, s) in func.body.iter().enumerate() {
+        match &s.kind {
+            StmtKind::Eval(e) => {
+                if let Some(label) = promise_call(a, m, f, *e, 0) {
+                    found.push((label, false, *e));
+                    continue;
+                }
+                // `items.forEach(async (x) => ..)`
+                if let Expr::Call { callee, args, .. } = module.expr(*e)
+                    && let Expr::Member { name, .. } = module.expr(*callee)
+                    && name == "forEach"
+                    && args.iter().any(|x| {
+                        matches!(module.expr(x.value), Expr::Func(id)
+                            if module.func(*id).is_some_and(|g| g.is_async))
+                    })
+                {
+                    found.push(("forEach".into(), true, *e));
+                }
+            }
+            StmtKind::Assign {
+                target: Target::Name(n),
+                value,
+                ..
+            } if !mentioned(module, f, n, si) => {
+                if let Some(label) = promise_call(a, m, f, *value, 0) {
+                    found.push((label, false, *value));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (callee, for_each, e) in found {
+        out.floating.push(Floating {
+            callee,
+            for_each,
+            file: Arc::clone(&p.file),
+            span: p.span(module.range(e)),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_key_ids() {
+        assert!(access_key_id("AKIA2E0A8F3B244C9986"));
+        assert!(access_key_id("key=ASIAY34FZKBOKMUTVV7A;"));
+        assert!(!access_key_id("AKIAIOSFODNN7EXAMPLE"));
+        assert!(!access_key_id("AKIAXXXXXXXXXXXXXXXX"));
+        assert!(!access_key_id("XAKIA2E0A8F3B244C9986"));
+        assert!(!access_key_id("AKIA2E0A8F3B244C99861"));
+        assert!(!access_key_id("AKIA2e0a8f3b244c9986"));
+    }
+
+    #[test]
+    fn named_credentials() {
+        use CredKind::*;
+        let sk = "k7Qm2ZbP9xRt4LwVn8Hc3JdFs6GyA1uEo5KiT0pN";
+        assert_eq!(
+            named_credential("aws_secret_access_key", sk),
+            Some(SecretAccessKey)
+        );
+        assert_eq!(
+            named_credential("secretAccessKey", sk),
+            Some(SecretAccessKey)
+        );
+        assert_eq!(
+            named_credential(
+                "aws_secret_access_key",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+            ),
+            None
+        );
+        assert_eq!(named_credential("password", "hunter2!"), Some(Password));
+        assert_eq!(
+            named_credential("DB_PASSWORD", "s3cr3t-Pa55"),
+            Some(Password)
+        );
+        assert_eq!(named_credential("password", "changeme"), None);
+        assert_eq!(named_credential("password", ""), None);
+        assert_eq!(named_credential("password", "DB_PASSWORD"), None);
+        assert_eq!(named_credential("password", "<your password>"), None);
+        assert_eq!(named_credential("password", "Password is required"), None);
+        assert_eq!(named_credential("password_field", "hunter2!"), None);
+        assert_eq!(
+            named_credential("client_secret", "9f8e7d6c5b4a39281706"),
+            Some(Secret)
+        );
+        assert_eq!(named_credential("secret_name", "prod/db/creds1234"), None);
+        assert_eq!(named_credential("SECRET", "prod/db/credentials"), None);
+        assert_eq!(named_credential("SECRET", "MyDbSecret"), None);
+    }
+
+    #[test]
+    fn private_keys() {
+        let pem = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            "MIIEowIBAAKCAQEA".repeat(8)
+        );
+        assert_eq!(credential_shape(&pem), Some(CredKind::PrivateKey));
+        assert_eq!(credential_shape("-----BEGIN RSA PRIVATE KEY-----"), None);
+    }
+
+    #[test]
+    fn paths_outside_tmp() {
+        assert_eq!(outside_tmp("/tmp/x.csv", true), None);
+        assert_eq!(outside_tmp("/tmp", true), None);
+        assert_eq!(outside_tmp("/tmp", false), None);
+        assert_eq!(outside_tmp("/var/task/out.json", true), Some(false));
+        assert_eq!(outside_tmp("/data/", false), Some(false));
+        assert_eq!(outside_tmp("/da", false), None);
+        assert_eq!(outside_tmp("out.csv", true), Some(true));
+        assert_eq!(outside_tmp("reports/", false), Some(true));
+        assert_eq!(outside_tmp("s3://bucket/key", true), None);
+        assert_eq!(outside_tmp("/mnt/efs/x", true), None);
+        assert_eq!(outside_tmp("/dev/null", true), None);
+    }
+
+    #[test]
+    fn format_prefixes() {
+        assert_eq!(format_prefix("f\"/tmp/{name}.csv\"", true), "/tmp/");
+        assert_eq!(format_prefix("`/var/task/${x}`", false), "/var/task/");
+        assert_eq!(format_prefix("f'{x}/y'", true), "");
+    }
+}
+
+#[cfg(test)]
+mod analysis_tests {
+    use super::super::analyze_text;
+    use super::super::resolve::Lang;
+
+    fn writes(lang: Lang, code: &str) -> Vec<String> {
+        analyze_text(lang, code, "handler")
+            .hygiene
+            .writes
+            .iter()
+            .map(|w| format!("{} {}", w.callee, w.path))
+            .collect()
+    }
+
+    fn floating(code: &str) -> Vec<String> {
+        analyze_text(Lang::JavaScript, code, "handler")
+            .hygiene
+            .floating
+            .iter()
+            .map(|w| w.callee.clone())
+            .collect()
+    }
+
+    #[test]
+    fn python_writes() {
+        let code = r#"
+import os, json, shutil, tempfile
+from pathlib import Path
+import boto3
+s3 = boto3.client("s3")
+OUT = "/var/task/cache.json"
+HERE = os.path.dirname(__file__)
+
+def handler(event, context):
+    name = event["name"]
+    with open("report.csv", "w") as f:
+        f.write("x")
+    with open(OUT, mode="a") as f:
+        f.write("x")
+    open(os.path.join(HERE, "data", "x.json"), "w").write("{}")
+    open(os.path.join("/tmp", name), "w").write("{}")
+    open(os.path.join(tempfile.gettempdir(), "x"), "wb").write(b"")
+    open(f"/tmp/{name}.csv", "w").close()
+    open(f"/opt/out/{name}.csv", "w").close()
+    open(name, "w").close()
+    open("config.json").read()
+    Path("/tmp") .joinpath("x")
+    (Path("/tmp") / name).write_text("x")
+    Path("out/result.txt").write_text("x")
+    os.makedirs("/data/cache", exist_ok=True)
+    s3.download_file("b", "k", "local.bin")
+    s3.download_file("b", "k", f"/tmp/{name}")
+    return {}
+"#;
+        assert_eq!(
+            writes(Lang::Python, code),
+            [
+                "open report.csv",
+                "open /var/task/cache.json",
+                "open /var/task/…",
+                "open /opt/out/…",
+                "Path.write_text out/result.txt",
+                "os.makedirs /data/cache",
+                "download_file local.bin",
+            ]
+        );
+    }
+
+    #[test]
+    fn javascript_writes() {
+        let code = r#"
+import fs from "fs";
+import { writeFile } from "fs/promises";
+import path from "path";
+import os from "os";
+export const handler = async (event) => {
+  fs.writeFileSync("./out.json", "{}");
+  fs.writeFileSync(path.join(__dirname, "cache.json"), "{}");
+  fs.writeFileSync(path.join("/tmp", event.id), "{}");
+  fs.writeFileSync(path.join(os.tmpdir(), "x.json"), "{}");
+  await writeFile(`/tmp/${event.id}.json`, "{}");
+  await writeFile(`data/${event.id}.json`, "{}");
+  fs.createWriteStream("/var/log/app.log");
+  fs.readFileSync("./config.json");
+  return {};
+};
+"#;
+        assert_eq!(
+            writes(Lang::JavaScript, code),
+            [
+                "fs.writeFileSync ./out.json",
+                "fs.writeFileSync /var/task/…",
+                "fs.writeFile data/…",
+                "fs.createWriteStream /var/log/app.log",
+            ]
+        );
+    }
+
+    #[test]
+    fn floating_promises() {
+        let code = r#"
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+async function audit(x) { await fetch("https://a.example.com", { signal: AbortSignal.timeout(1000) }); }
+function sync(x) { return x; }
+export const handler = async (event) => {
+  sqs.send(new SendMessageCommand({ QueueUrl: "q", MessageBody: "x" }));
+  fetch("https://b.example.com").then((r) => r.json());
+  audit(event);
+  event.items.forEach(async (i) => { await audit(i); });
+  const p = sqs.send(new SendMessageCommand({ QueueUrl: "q", MessageBody: "y" }));
+  const kept = audit(event);
+  const all = [audit(1), audit(2)];
+  await Promise.all(all);
+  await kept;
+  sync(event);
+  void audit(event);
+  await sqs.send(new SendMessageCommand({ QueueUrl: "q", MessageBody: "z" }));
+  return audit(event);
+};
+"#;
+        assert_eq!(
+            floating(code),
+            ["sqs.send", "fetch", "audit", "forEach", "sqs.send"]
+        );
+    }
+
+    #[test]
+    fn callback_handlers_are_not_checked() {
+        let code = r#"
+async function audit(x) { return x; }
+exports.handler = function (event, context, callback) {
+  audit(event);
+  callback(null, {});
+};
+"#;
+        assert!(floating(code).is_empty());
+    }
+
+    #[test]
+    fn credentials_in_code() {
+        let code = r#"
+import pymysql
+AWS_ACCESS_KEY_ID = "AKIA2E0A8F3B244C9986"
+EXAMPLE_KEY = "AKIAIOSFODNN7EXAMPLE"
+def handler(event, context):
+    conn = pymysql.connect(host="db", user="app", password="S3cure!pass", db="x")
+    other = pymysql.connect(host="db", user="app", password=os.environ["DB_PASSWORD"])
+    cfg = {"password": "changeme", "secret": "k3j4h5g6f7d8s9a0"}
+    return {}
+"#;
+        let f = analyze_text(Lang::Python, code, "handler");
+        let got: Vec<_> = f
+            .hygiene
+            .credentials
+            .iter()
+            .map(|c| (c.kind, c.name.clone()))
+            .collect();
+        use super::CredKind::*;
+        assert_eq!(
+            got,
+            [
+                (AccessKeyId, None),
+                (Password, Some("password".into())),
+                (Secret, Some("secret".into())),
+            ]
+        );
+    }
+}
