@@ -200,6 +200,63 @@ def handler(event, context):
     message = event["detail"]
     sns.publish(TopicArn=TOPIC_ARN, Message=json.dumps(message), Subject="order")
 '''),
+    shape(PY, "py-fwd-merge-dict-firehose", "forward", '''
+import json
+import os
+
+import boto3
+
+firehose = boto3.client("firehose")
+STREAM = os.environ["DELIVERY_STREAM"]
+
+
+def handler(event, context):
+    body = json.loads(event["body"])
+    record = {**body, "source": "web", "region": os.environ["AWS_REGION"]}
+    firehose.put_record(
+        DeliveryStreamName=STREAM, Record={"Data": json.dumps(record) + "\\n"}
+    )
+    return {"statusCode": 202, "body": json.dumps({"status": "accepted"})}
+'''),
+    shape(PY, "py-fwd-class-publisher", "forward", '''
+import json
+import os
+
+import boto3
+
+
+class Publisher:
+    def __init__(self, topic_arn):
+        self.client = boto3.client("sns")
+        self.topic_arn = topic_arn
+
+    def publish(self, message):
+        return self.client.publish(TopicArn=self.topic_arn, Message=json.dumps(message))
+
+
+publisher = Publisher(os.environ["TOPIC_ARN"])
+
+
+def handler(event, context):
+    publisher.publish(event["detail"])
+    return {"ok": True}
+'''),
+    shape(PY, "py-fwd-batch-entry-fstring", "forward", '''
+import os
+
+import boto3
+
+sqs = boto3.client("sqs")
+
+
+def handler(event, context):
+    order_id = event["pathParameters"]["orderId"]
+    sqs.send_message_batch(
+        QueueUrl=os.environ["QUEUE_URL"],
+        Entries=[{"Id": "1", "MessageBody": f"order {order_id} received"}],
+    )
+    return {"statusCode": 202}
+'''),
     # ---------------------------------------------------------------- Python, real work
     shape(PY, "py-work-arithmetic", "work", '''
 import json
@@ -360,6 +417,36 @@ def handler(event, context):
     summary = {"count": len(records), "first": records[0]["messageId"]}
     sns.publish(TopicArn=os.environ["TOPIC_ARN"], Message=json.dumps(summary))
 '''),
+    shape(PY, "py-work-sort-items", "work", '''
+import json
+import os
+
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+
+def handler(event, context):
+    body = json.loads(event["body"])
+    ranked = sorted(body["scores"], key=lambda s: s["points"], reverse=True)
+    table.put_item(Item={"id": body["id"], "top": ranked[0]})
+'''),
+    shape(PY, "py-work-date-window", "work", '''
+import json
+import os
+from datetime import datetime, timedelta
+
+import boto3
+
+sfn = boto3.client("stepfunctions")
+
+
+def handler(event, context):
+    booking = json.loads(event["body"])
+    start = datetime.fromisoformat(booking["start"])
+    booking["end"] = (start + timedelta(hours=booking["hours"])).isoformat()
+    sfn.start_execution(stateMachineArn=os.environ["STATE_MACHINE_ARN"], input=json.dumps(booking))
+'''),
     # ---------------------------------------------------------------- Node.js, forwarding
     shape(ESM, "js-fwd-command-const-sqs", "forward", '''
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -510,6 +597,58 @@ exports.handler = async (event) => {
   return { statusCode: 200 };
 };
 '''),
+    shape(ESM, "js-fwd-destructure-firehose", "forward", '''
+import { FirehoseClient, PutRecordCommand } from "@aws-sdk/client-firehose";
+
+const firehose = new FirehoseClient({});
+
+export const handler = async function (event) {
+  const { detail } = event;
+  const record = { Data: new TextEncoder().encode(JSON.stringify(detail)) };
+  await firehose.send(new PutRecordCommand({ DeliveryStreamName: process.env.STREAM, Record: record }));
+  return { statusCode: 202 };
+};
+'''),
+    shape(CJS, "js-fwd-v2-events-try", "forward", '''
+const AWS = require("aws-sdk");
+
+const eventbridge = new AWS.EventBridge();
+
+exports.handler = async (event) => {
+  console.log(JSON.stringify(event, null, 2));
+  try {
+    const result = await eventbridge
+      .putEvents({
+        Entries: [
+          { EventBusName: process.env.EVENT_BUS, Source: "custom.checkout", DetailType: "Checkout", Detail: event.body },
+        ],
+      })
+      .promise();
+    console.log("PutEvents result", result);
+  } catch (error) {
+    console.error(error);
+    throw error;
+  }
+  return { statusCode: 200, body: JSON.stringify({ message: "sent" }) };
+};
+'''),
+    shape(ESM, "js-fwd-template-literal-sqs", "forward", '''
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+
+const sqs = new SQSClient({});
+const queueUrl = process.env.QUEUE_URL;
+
+export const handler = async (event, context) => {
+  const orderId = event.pathParameters.orderId;
+  const input = {
+    QueueUrl: queueUrl,
+    MessageBody: `order ${orderId} received`,
+    MessageAttributes: { requestId: { DataType: "String", StringValue: context.awsRequestId } },
+  };
+  const response = await sqs.send(new SendMessageCommand(input));
+  return { statusCode: 202, body: JSON.stringify({ id: response.MessageId }) };
+};
+'''),
     # ---------------------------------------------------------------- Node.js, real work
     shape(ESM, "js-work-arithmetic", "work", '''
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -653,6 +792,31 @@ exports.handler = async (event) => {
   await sqs.send(
     new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: event.body, DelaySeconds: delay })
   );
+  return { statusCode: 202 };
+};
+'''),
+    shape(ESM, "js-work-reduce-total", "work", '''
+import { SNSClient, PublishCommand } from "@aws-sdk/client-sns";
+
+const sns = new SNSClient({});
+
+export const handler = async (event) => {
+  const cart = JSON.parse(event.body);
+  const total = cart.items.reduce((sum, i) => sum + i.price, 0);
+  await sns.send(new PublishCommand({ TopicArn: process.env.TOPIC_ARN, Message: JSON.stringify({ total }) }));
+};
+'''),
+    shape(CJS, "js-work-date-check", "work", '''
+const { SFNClient, StartExecutionCommand } = require("@aws-sdk/client-sfn");
+
+const sfn = new SFNClient({});
+
+exports.handler = async (event) => {
+  const booking = JSON.parse(event.body);
+  if (new Date(booking.start) < new Date()) {
+    return { statusCode: 422, body: "start is in the past" };
+  }
+  await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.SM_ARN, input: event.body }));
   return { statusCode: 202 };
 };
 '''),
