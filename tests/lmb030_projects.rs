@@ -126,6 +126,17 @@ fn node_powertools_and_bytes() {
     );
 }
 
+/// A record handler given to a batch processor (a loop over the batch in a library) is work, as in
+/// a public application where it was reported; a read by path parameter returned as JSON is a
+/// transport.
+#[test]
+fn python_batch_processor_is_a_loop() {
+    expect(
+        "lmb030-py-batch-hook",
+        &[("src/status.py", 10, "ShipmentStatusFunction")],
+    );
+}
+
 #[test]
 fn lmb030_rendering_snapshots() {
     let human = lambdalint::render::human::Human { color: false };
@@ -136,6 +147,7 @@ fn lmb030_rendering_snapshots() {
         "lmb030-js-command-const",
         "lmb030-js-v2-callback",
         "lmb030-js-powertools-buffer",
+        "lmb030-py-batch-hook",
     ] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],

@@ -363,7 +363,21 @@ fn moves(
                 }
                 return args.iter().all(|x| pure(a, module, cx, x.value, 0));
             }
-            call_is_harmless(a, module, cx, id, *callee)
+            if !call_is_harmless(a, module, cx, id, *callee) {
+                return false;
+            }
+            // A local function handed to code that is not followed (a batch processor,
+            // `forEach`, `map`): it may run once per item, a loop.
+            let promise = matches!(module.expr(*callee),
+                Expr::Member { name, .. } if matches!(name.as_str(), "then" | "catch" | "finally"));
+            // `json.dumps(x, default=to_float)`: a serialisation hook, run on the one value.
+            let json = Expr::dotted(module, *callee).is_some_and(|d| d.starts_with("json."));
+            promise
+                || json
+                || matches!(a.eval(cx.m, cx.f, *callee), Val::Func(..))
+                || !args
+                    .iter()
+                    .any(|x| matches!(a.eval(cx.m, cx.f, x.value), Val::Func(..)))
         }
         _ => true,
     }
