@@ -257,6 +257,39 @@ def handler(event, context):
     )
     return {"statusCode": 202}
 '''),
+    shape(PY, "py-fwd-dict-call-headers", "forward", '''
+import os
+
+import boto3
+
+events = boto3.client("events")
+
+
+def handler(event, context):
+    correlation = event["headers"].get("x-correlation-id", "")
+    entry = dict(
+        Source="storefront",
+        DetailType="CartUpdated",
+        Detail=event["body"],
+        Resources=[correlation],
+        EventBusName=os.environ["BUS"],
+    )
+    events.put_events(Entries=[entry])
+    return {"statusCode": 202}
+'''),
+    shape(PY, "py-fwd-inline-merge-put", "forward", '''
+import json
+import os
+
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+
+def handler(event, context):
+    table.put_item(Item={**json.loads(event["body"]), "pk": event["pathParameters"]["id"]})
+    return {"statusCode": 201, "body": json.dumps({"id": event["pathParameters"]["id"]})}
+'''),
     # ---------------------------------------------------------------- Python, real work
     shape(PY, "py-work-arithmetic", "work", '''
 import json
@@ -446,6 +479,37 @@ def handler(event, context):
     start = datetime.fromisoformat(booking["start"])
     booking["end"] = (start + timedelta(hours=booking["hours"])).isoformat()
     sfn.start_execution(stateMachineArn=os.environ["STATE_MACHINE_ARN"], input=json.dumps(booking))
+'''),
+    shape(PY, "py-work-method-switch", "work", '''
+import json
+import os
+
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+
+def handler(event, context):
+    key = {"id": event["pathParameters"]["id"]}
+    if event["httpMethod"] == "DELETE":
+        table.delete_item(Key=key)
+    else:
+        table.put_item(Item={**key, **json.loads(event["body"])})
+    return {"statusCode": 204}
+'''),
+    shape(PY, "py-work-join-tags", "work", '''
+import json
+import os
+
+import boto3
+
+sns = boto3.client("sns")
+
+
+def handler(event, context):
+    body = json.loads(event["body"])
+    tags = ",".join(sorted(body["tags"]))
+    sns.publish(TopicArn=os.environ["TOPIC_ARN"], Message=tags)
 '''),
     # ---------------------------------------------------------------- Node.js, forwarding
     shape(ESM, "js-fwd-command-const-sqs", "forward", '''
@@ -649,6 +713,29 @@ export const handler = async (event, context) => {
   return { statusCode: 202, body: JSON.stringify({ id: response.MessageId }) };
 };
 '''),
+    shape(ESM, "js-fwd-destructured-param", "forward", '''
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+
+const sqs = new SQSClient({});
+const QUEUE_URL = process.env.QUEUE_URL;
+
+export const handler = async ({ body }) => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: QUEUE_URL, MessageBody: body }));
+  return { statusCode: 202 };
+};
+'''),
+    shape(CJS, "js-fwd-base-params-spread", "forward", '''
+const { SNSClient, PublishCommand } = require("@aws-sdk/client-sns");
+
+const sns = new SNSClient({});
+const baseParams = { TopicArn: process.env.TOPIC_ARN, Subject: "order-event" };
+
+module.exports.handler = async (event) => {
+  const params = { ...baseParams, Message: JSON.stringify(event.detail) };
+  const { MessageId } = await sns.send(new PublishCommand(params));
+  console.log({ MessageId });
+};
+'''),
     # ---------------------------------------------------------------- Node.js, real work
     shape(ESM, "js-work-arithmetic", "work", '''
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -818,6 +905,30 @@ exports.handler = async (event) => {
   }
   await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.SM_ARN, input: event.body }));
   return { statusCode: 202 };
+};
+'''),
+    shape(ESM, "js-work-cents", "work", '''
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+export const handler = async (event) => {
+  const payment = JSON.parse(event.body);
+  const cents = Math.round(payment.amount * 100);
+  await doc.send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: { id: payment.id, cents } }));
+  return { statusCode: 201 };
+};
+'''),
+    shape(CJS, "js-work-email-domain", "work", '''
+const { SQSClient, SendMessageCommand } = require("@aws-sdk/client-sqs");
+
+const sqs = new SQSClient({});
+
+exports.handler = async (event) => {
+  const { email } = JSON.parse(event.body);
+  const domain = email.split("@")[1];
+  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: domain }));
 };
 '''),
 ]
