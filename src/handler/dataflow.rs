@@ -121,6 +121,14 @@ fn harmless_callee(dotted: &str) -> bool {
             | "Promise.resolve"
             | "Promise.reject"
             | "logging.getLogger"
+            | "Buffer.from"
+            | "TextEncoder"
+            | "TextDecoder"
+            | "base64.b64encode"
+            | "base64.b64decode"
+            | "b64encode"
+            | "b64decode"
+            | "bytes"
     ) || matches!(
         root,
         "console"
@@ -142,6 +150,8 @@ fn harmless_callee(dotted: &str) -> bool {
             | "toString"
             | "toISOString"
             | "isoformat"
+            | "encode"
+            | "decode"
             | "get"
             | "info"
             | "debug"
@@ -220,13 +230,31 @@ pub fn forward(
         let module = a.parsed(m).map(std::sync::Arc::clone)?;
         let module = &module.module;
         let is_entry = (m, f) == *entry;
-        let tainted = tainted_names(module, f, &seeds(module, f, is_entry));
-        let callback = if is_entry {
-            module
+        // The callback given to the SDK call itself (`put(params, (err, data) => ..)`): its
+        // error is not data (`if (err) return callback(err)` is error propagation); its result is.
+        let sdk_callback = m == call.site.0
+            && matches!(module.expr(call.site.1), Expr::Call { args, .. }
+                if args.iter().any(|x| matches!(module.expr(x.value), Expr::Func(g) if *g == f)));
+        let mut seeded = seeds(module, f, is_entry);
+        if sdk_callback {
+            let err: Vec<String> = module
                 .func(f)
+                .and_then(|x| x.first_param())
+                .map(|p| p.names.clone())
+                .unwrap_or_default();
+            seeded.retain(|n| !err.contains(n));
+        }
+        let tainted = tainted_names(module, f, &seeded);
+        // The entry's callback parameter, also seen by the closures written inside the entry
+        // (`client.put(params, (err) => callback(err))`).
+        let inside_entry = m == entry.0 && encloses(module, entry.1, f);
+        let callback = if inside_entry {
+            module
+                .func(entry.1)
                 .and_then(|x| x.params.get(2))
                 .and_then(|p| p.names.first())
                 .map(String::as_str)
+                .filter(|n| is_entry || !module.func(f).is_some_and(|x| x.binds(n)))
         } else {
             None
         };
@@ -244,6 +272,19 @@ pub fn forward(
     call_tainted.then(|| Forward {
         call: (*call).clone(),
     })
+}
+
+/// Is `inner` the function `outer` or written inside it?
+fn encloses(module: &Module, outer: FnId, inner: FnId) -> bool {
+    let mut cur = Some(inner);
+    for _ in 0..64 {
+        match cur {
+            Some(c) if c == outer => return true,
+            Some(c) => cur = module.func(c).and_then(|x| x.parent),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// Does function `cx.f` only move values (no loops, no branching on the data, no arithmetic, no
@@ -322,7 +363,21 @@ fn moves(
                 }
                 return args.iter().all(|x| pure(a, module, cx, x.value, 0));
             }
-            call_is_harmless(a, module, cx, id, *callee)
+            if !call_is_harmless(a, module, cx, id, *callee) {
+                return false;
+            }
+            // A local function handed to code that is not followed (a batch processor,
+            // `forEach`, `map`): it may run once per item, a loop.
+            let promise = matches!(module.expr(*callee),
+                Expr::Member { name, .. } if matches!(name.as_str(), "then" | "catch" | "finally"));
+            // `json.dumps(x, default=to_float)`: a serialisation hook, run on the one value.
+            let json = Expr::dotted(module, *callee).is_some_and(|d| d.starts_with("json."));
+            promise
+                || json
+                || matches!(a.eval(cx.m, cx.f, *callee), Val::Func(..))
+                || !args
+                    .iter()
+                    .any(|x| matches!(a.eval(cx.m, cx.f, x.value), Val::Func(..)))
         }
         _ => true,
     }
@@ -413,7 +468,10 @@ fn pure(a: &mut Analysis<'_>, module: &Module, cx: &Check<'_>, e: ExprId, depth:
                 let Some(func) = module.func(cx.f) else {
                     return false;
                 };
-                if func.binds(n) {
+                // The entry's context and callback, a helper's parameters: invocation metadata
+                // (`context.awsRequestId`) or values checked where the helper is called.
+                let param = func.params.iter().any(|p| p.names.iter().any(|x| x == n));
+                if func.binds(n) && !param {
                     let values: Vec<ExprId> = func
                         .body
                         .iter()

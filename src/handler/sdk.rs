@@ -414,6 +414,19 @@ fn js_external(
     let path = path.strip_prefix("default.").unwrap_or(path);
     let path = if path == "default" { "" } else { path };
     let last = path.rsplit('.').next().unwrap_or(path);
+    // X-Ray instrumentation returns the client (or SDK) it is given.
+    if matches!(
+        module,
+        "aws-xray-sdk" | "aws-xray-sdk-core" | "@aws-lambda-powertools/tracer"
+    ) && matches!(
+        last,
+        "captureAWSv3Client" | "captureAWSClient" | "captureAWS"
+    ) {
+        let v = cx
+            .positional(0)
+            .map_or(Val::Unknown, |e| a.eval(cx.m, cx.f, e));
+        return Some((Event::None, v));
+    }
     // SDK v3.
     if module.starts_with("@aws-sdk/client-") {
         let service = v3_service(module);

@@ -25,6 +25,13 @@ fn integration(cx: &Context<'_>, function: &str, service: &str) -> String {
     } else {
         format!("`{service}`")
     };
+    // EventBridge rules and Pipes cannot target DynamoDB or S3: a Step Functions Express
+    // workflow with the service's SDK integration sits in between.
+    let via = if matches!(service, "dynamodb" | "s3") {
+        format!("a Step Functions Express workflow that calls `{service}` (SDK integration)")
+    } else {
+        target.clone()
+    };
     if kinds
         .iter()
         .any(|k| matches!(k.as_str(), "Api" | "HttpApi"))
@@ -36,7 +43,7 @@ fn integration(cx: &Context<'_>, function: &str, service: &str) -> String {
         .iter()
         .any(|k| matches!(k.as_str(), "SQS" | "Kinesis" | "DynamoDB" | "MSK"))
     {
-        format!("use an EventBridge Pipe from the source to {target} and delete the function")
+        format!("use an EventBridge Pipe from the source to {via} and delete the function")
     } else if kinds.iter().any(|k| {
         matches!(
             k.as_str(),
@@ -44,7 +51,7 @@ fn integration(cx: &Context<'_>, function: &str, service: &str) -> String {
         )
     }) {
         format!(
-            "make {target} the EventBridge rule or schedule target directly and delete the function"
+            "make {via} the EventBridge rule or schedule target directly and delete the function"
         )
     } else {
         format!(
