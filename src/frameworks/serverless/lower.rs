@@ -133,6 +133,21 @@ impl Out {
         self.intrinsic("Fn::Join", args, sp)
     }
 
+    /// `Fn::Join ["", [parts...]]`: a literal is a string, `@X` a `Ref` to `X`.
+    fn join(&mut self, parts: &[&str], sp: Span) -> NodeId {
+        let items: Vec<NodeId> = parts
+            .iter()
+            .map(|p| match p.strip_prefix('@') {
+                Some(r) => self.ref_(r, sp),
+                None => self.str(p, sp),
+            })
+            .collect();
+        let list = self.seq(items, sp);
+        let sep = self.str("", sp);
+        let args = self.seq(vec![sep, list], sp);
+        self.intrinsic("Fn::Join", args, sp)
+    }
+
     fn resource(
         &mut self,
         id: &str,
@@ -509,6 +524,7 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
             None,
         );
     }
+    lower_api_stages(&mut c, &mut out, &provider, &service, &stage, &prefix);
     if funcs.iter().any(|f| f.default_role) {
         let role_span = c
             .path(&provider, &["iam", "role", "statements"])
@@ -546,6 +562,278 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
         doc: out.doc,
         ids: out.ids,
     })
+}
+
+/// Span and value of `provider.<path>` (the value's span; `None` when absent).
+fn provider_value(c: &mut Cfg<'_, '_>, provider: &Val, path: &[&str]) -> Option<(Span, Val)> {
+    let v = c.path(provider, path)?;
+    Some((c.span(&v, Span::default()), v))
+}
+
+/// Is a setting on: `true`, or a map (`logs.restApi: {accessLogging: false}` is on, its keys
+/// say how)? `None`: not knowable offline.
+fn setting_on(c: &mut Cfg<'_, '_>, v: &Val) -> Option<bool> {
+    if let Val::Unknown(_) = v {
+        return None;
+    }
+    if c.is_map(v) {
+        return Some(true);
+    }
+    match c.text(v).as_deref() {
+        Some("true") => Some(true),
+        Some(_) => Some(false),
+        None => None,
+    }
+}
+
+/// A boolean sub-key of a logs setting with the Framework's default.
+fn flag(c: &mut Cfg<'_, '_>, v: &Val, key: &str, default: bool) -> Option<bool> {
+    match c.get(v, key) {
+        None => Some(default),
+        Some(x) => match c.text(&x).as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// The first generated resource whose id starts with `prefix` (its span: the event).
+fn first_span(out: &Out, prefix: &str) -> Option<Span> {
+    out.resources
+        .iter()
+        .find(|(id, _)| id.starts_with(prefix))
+        .map(|(_, (sp, _))| *sp)
+}
+
+/// The stages of the APIs the events created, with what the Framework configures on them.
+///
+/// - REST (`http` events): v3 writes `ApiGatewayDeployment<n>` with `StageName` and applies
+///   `provider.logs.restApi` and `provider.tracing.apiGateway` through the SDK after the stack
+///   deploys (`update-stage.js`: access logs to `ApiGatewayLogGroup`, execution logging with
+///   `fullExecutionData` (default true) as `DataTraceEnabled`). The packaged template cannot
+///   show those; the stage here is the one that ends up deployed.
+/// - HTTP API (`httpApi`): `HttpApiStage` (`$default`), access logs with `provider.logs.httpApi`.
+/// - WebSocket (`websocket`): `WebsocketsDeploymentStage`, logs with `provider.logs.websocket`.
+///
+/// No stage when the API is external (`provider.apiGateway.restApiId`, `provider.httpApi.id`,
+/// `provider.apiGateway.websocketApiId`). None of them has throttling unless
+/// `resources.extensions` adds it.
+fn lower_api_stages(
+    c: &mut Cfg<'_, '_>,
+    out: &mut Out,
+    provider: &Val,
+    service: &str,
+    stage: &str,
+    prefix: &str,
+) {
+    let retention = c.get(provider, "logRetentionInDays");
+    let log_group = |c: &mut Cfg<'_, '_>, out: &mut Out, id: &str, name: &str, sp: Span| {
+        let n = out.str(name, sp);
+        let mut p = vec![("LogGroupName", sp, n)];
+        if let Some(v) = &retention {
+            let ks = c.span(v, sp);
+            let r = c.copy(out, v, ks);
+            p.push(("RetentionInDays", ks, r));
+        }
+        out.resource(id, "AWS::Logs::LogGroup", p, sp, None);
+    };
+    let unknown_why = "a `provider.logs` setting that cannot be known offline";
+
+    // REST API.
+    if let Some(ev_sp) = first_span(out, "ApiGatewayMethod")
+        && c.path(provider, &["apiGateway", "restApiId"]).is_none()
+    {
+        let logs = provider_value(c, provider, &["logs", "restApi"]);
+        let tracing = provider_value(c, provider, &["tracing", "apiGateway"]);
+        let sp = logs.as_ref().map_or(ev_sp, |(s, _)| *s);
+        let api = out.ref_("ApiGatewayRestApi", sp);
+        let name = out.str(stage, sp);
+        let mut props = vec![("RestApiId", sp, api), ("StageName", sp, name)];
+        if let Some((lsp, l)) = &logs {
+            let (lsp, l) = (*lsp, l.clone());
+            match setting_on(c, &l) {
+                Some(true) => {
+                    match flag(c, &l, "accessLogging", true) {
+                        Some(true) => {
+                            log_group(
+                                c,
+                                out,
+                                "ApiGatewayLogGroup",
+                                &format!("/aws/api-gateway/{service}-{stage}"),
+                                lsp,
+                            );
+                            let d = out.get_att("ApiGatewayLogGroup", "Arn", lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSetting", lsp, m));
+                        }
+                        Some(false) => {}
+                        None => {
+                            let d = out.unknown(unknown_why, lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSetting", lsp, m));
+                        }
+                    }
+                    let trace = match flag(c, &l, "fullExecutionData", true) {
+                        Some(b) => out.push(Value::Bool(b), lsp),
+                        None => out.unknown(unknown_why, lsp),
+                    };
+                    let level = match flag(c, &l, "executionLogging", true) {
+                        Some(false) => out.str("OFF", lsp),
+                        _ => match c.get(&l, "level") {
+                            Some(v) => c.copy(out, &v, lsp),
+                            None => out.str("INFO", lsp),
+                        },
+                    };
+                    let hm = out.str("*", lsp);
+                    let rp = out.str("/*", lsp);
+                    let ms = out.map(
+                        vec![
+                            ("HttpMethod", lsp, hm),
+                            ("ResourcePath", lsp, rp),
+                            ("DataTraceEnabled", lsp, trace),
+                            ("LoggingLevel", lsp, level),
+                        ],
+                        lsp,
+                    );
+                    let list = out.seq(vec![ms], lsp);
+                    props.push(("MethodSettings", lsp, list));
+                }
+                Some(false) => {}
+                None => {
+                    let d = out.unknown(unknown_why, lsp);
+                    let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                    props.push(("AccessLogSetting", lsp, m));
+                }
+            }
+        }
+        if let Some((tsp, t)) = tracing {
+            let n = c.copy(out, &t, tsp);
+            props.push(("TracingEnabled", tsp, n));
+        }
+        // Reported as the REST API: the deployment's id carries a timestamp.
+        let rep = Reported {
+            resource: "ApiGatewayRestApi".into(),
+            display: format!("{stage} (the REST API of `http` events)"),
+        };
+        out.resource(
+            "ApiGatewayStage",
+            "AWS::ApiGateway::Stage",
+            props,
+            sp,
+            Some(rep),
+        );
+    }
+
+    // HTTP API.
+    if let Some(ev_sp) = first_span(out, "HttpApiIntegration")
+        && c.path(provider, &["httpApi", "id"]).is_none()
+    {
+        let logs = provider_value(c, provider, &["logs", "httpApi"]);
+        let sp = logs.as_ref().map_or(ev_sp, |(s, _)| *s);
+        let api = out.ref_("HttpApi", sp);
+        let name = out.str("$default", sp);
+        let auto = out.push(Value::Bool(true), sp);
+        let mut props = vec![
+            ("ApiId", sp, api),
+            ("StageName", sp, name),
+            ("AutoDeploy", sp, auto),
+        ];
+        if let Some((lsp, l)) = &logs {
+            let (lsp, l) = (*lsp, l.clone());
+            let dest = match setting_on(c, &l) {
+                Some(true) => {
+                    log_group(
+                        c,
+                        out,
+                        "HttpApiLogGroup",
+                        &format!("/aws/http-api/{prefix}"),
+                        lsp,
+                    );
+                    Some(out.get_att("HttpApiLogGroup", "Arn", lsp))
+                }
+                Some(false) => None,
+                None => Some(out.unknown(unknown_why, lsp)),
+            };
+            if let Some(d) = dest {
+                let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                props.push(("AccessLogSettings", lsp, m));
+            }
+        }
+        let rep = Reported {
+            resource: "HttpApi".into(),
+            display: "$default (the HTTP API of `httpApi` events)".into(),
+        };
+        out.resource(
+            "HttpApiStage",
+            "AWS::ApiGatewayV2::Stage",
+            props,
+            sp,
+            Some(rep),
+        );
+    }
+
+    // WebSocket API.
+    if let Some(ev_sp) = first_span(out, "WebsocketsApi")
+        && c.path(provider, &["apiGateway", "websocketApiId"])
+            .is_none()
+    {
+        let logs = provider_value(c, provider, &["logs", "websocket"]);
+        let sp = logs.as_ref().map_or(ev_sp, |(s, _)| *s);
+        let api = out.ref_("WebsocketsApi", sp);
+        let name = out.str(stage, sp);
+        let mut props = vec![("ApiId", sp, api), ("StageName", sp, name)];
+        if let Some((lsp, l)) = &logs {
+            let (lsp, l) = (*lsp, l.clone());
+            match setting_on(c, &l) {
+                Some(true) => {
+                    let trace = match flag(c, &l, "fullExecutionData", true) {
+                        Some(b) => out.push(Value::Bool(b), lsp),
+                        None => out.unknown(unknown_why, lsp),
+                    };
+                    let drs = out.map(vec![("DataTraceEnabled", lsp, trace)], lsp);
+                    props.push(("DefaultRouteSettings", lsp, drs));
+                    match flag(c, &l, "accessLogging", true) {
+                        Some(true) => {
+                            log_group(
+                                c,
+                                out,
+                                "WebsocketsLogGroup",
+                                &format!("/aws/websocket/{service}-{stage}"),
+                                lsp,
+                            );
+                            let d = out.get_att("WebsocketsLogGroup", "Arn", lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSettings", lsp, m));
+                        }
+                        Some(false) => {}
+                        None => {
+                            let d = out.unknown(unknown_why, lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSettings", lsp, m));
+                        }
+                    }
+                }
+                Some(false) => {}
+                None => {
+                    let d = out.unknown(unknown_why, lsp);
+                    let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                    props.push(("AccessLogSettings", lsp, m));
+                }
+            }
+        }
+        let rep = Reported {
+            resource: "WebsocketsApi".into(),
+            display: format!("{stage} (the WebSocket API of `websocket` events)"),
+        };
+        out.resource(
+            "WebsocketsDeploymentStage",
+            "AWS::ApiGatewayV2::Stage",
+            props,
+            sp,
+            Some(rep),
+        );
+    }
 }
 
 fn role_statements_key(c: &mut Cfg<'_, '_>, provider: &Val) -> Span {
@@ -969,6 +1257,22 @@ fn permission(
     sp: Span,
     rep: &Reported,
 ) {
+    permission_with(out, id, f, principal, source_arn, false, sp, rep);
+}
+
+/// A permission, with `SourceAccount: !Ref AWS::AccountId` when `account` (S3, as the
+/// Framework writes it).
+#[allow(clippy::too_many_arguments)]
+fn permission_with(
+    out: &mut Out,
+    id: &str,
+    f: &Func,
+    principal: &str,
+    source_arn: Option<NodeId>,
+    account: bool,
+    sp: Span,
+    rep: &Reported,
+) {
     let fa = out.get_att(&f.id, "Arn", sp);
     let action = out.str("lambda:InvokeFunction", sp);
     let p = out.str(principal, sp);
@@ -979,6 +1283,10 @@ fn permission(
     ];
     if let Some(s) = source_arn {
         props.push(("SourceArn", sp, s));
+    }
+    if account {
+        let a = out.ref_("AWS::AccountId", sp);
+        props.push(("SourceAccount", sp, a));
     }
     out.resource(id, "AWS::Lambda::Permission", props, sp, Some(rep.clone()));
 }
@@ -1157,7 +1465,29 @@ fn lower_events(
                 }
                 let perm = format!("{norm}LambdaPermissionApiGateway");
                 if !out.resources.contains_key(&perm) {
-                    permission(out, &perm, f, "apigateway.amazonaws.com", None, sp, &rep);
+                    let src = out.join(
+                        &[
+                            "arn:",
+                            "@AWS::Partition",
+                            ":execute-api:",
+                            "@AWS::Region",
+                            ":",
+                            "@AWS::AccountId",
+                            ":",
+                            "@ApiGatewayRestApi",
+                            "/*/*",
+                        ],
+                        sp,
+                    );
+                    permission(
+                        out,
+                        &perm,
+                        f,
+                        "apigateway.amazonaws.com",
+                        Some(src),
+                        sp,
+                        &rep,
+                    );
                 }
             }
             "httpApi" => {
@@ -1192,21 +1522,67 @@ fn lower_events(
                 }
                 let perm = format!("{norm}LambdaPermissionHttpApi");
                 if !out.resources.contains_key(&perm) {
-                    permission(out, &perm, f, "apigateway.amazonaws.com", None, sp, &rep);
+                    let src = out.join(
+                        &[
+                            "arn:",
+                            "@AWS::Partition",
+                            ":execute-api:",
+                            "@AWS::Region",
+                            ":",
+                            "@AWS::AccountId",
+                            ":",
+                            "@HttpApi",
+                            "/*",
+                        ],
+                        sp,
+                    );
+                    permission(
+                        out,
+                        &perm,
+                        f,
+                        "apigateway.amazonaws.com",
+                        Some(src),
+                        sp,
+                        &rep,
+                    );
                 }
             }
             "websocket" => {
+                // The Framework scopes this permission to nothing (no `SourceArn`).
+                if !out.resources.contains_key("WebsocketsApi") {
+                    let n = out.str(&format!("{prefix}-websockets"), sp);
+                    let p = out.str("WEBSOCKET", sp);
+                    out.resource(
+                        "WebsocketsApi",
+                        "AWS::ApiGatewayV2::Api",
+                        vec![("Name", sp, n), ("ProtocolType", sp, p)],
+                        sp,
+                        None,
+                    );
+                }
                 let perm = format!("{norm}LambdaPermissionWebsockets");
                 if !out.resources.contains_key(&perm) {
                     permission(out, &perm, f, "apigateway.amazonaws.com", None, sp, &rep);
                 }
             }
             "alb" => {
+                // Scoped to the generated target group; the Framework also writes an unscoped
+                // `...LambdaPermissionRegisterTarget` (ELB invokes the function to register it).
                 let perm = format!("{norm}LambdaPermissionAlb");
                 if !out.resources.contains_key(&perm) {
+                    let src = out.unknown("the generated ALB target group", sp);
                     permission(
                         out,
                         &perm,
+                        f,
+                        "elasticloadbalancing.amazonaws.com",
+                        Some(src),
+                        sp,
+                        &rep,
+                    );
+                    permission(
+                        out,
+                        &format!("{norm}LambdaPermissionRegisterTarget"),
                         f,
                         "elasticloadbalancing.amazonaws.com",
                         None,
@@ -1216,12 +1592,13 @@ fn lower_events(
                 }
             }
             "cognitoUserPool" => {
+                let src = out.unknown("the Cognito user pool's ARN", sp);
                 permission(
                     out,
                     &format!("{norm}LambdaPermissionCognitoUserPool{k}"),
                     f,
                     "cognito-idp.amazonaws.com",
-                    None,
+                    Some(src),
                     sp,
                     &rep,
                 );
@@ -1562,8 +1939,14 @@ fn lower_events(
                         .entry(format!("SNSTopic{tnorm}"))
                         .or_insert_with(|| rep.clone());
                 }
-                let src = out.ref_(&format!("SNSTopic{tnorm}"), sp);
-                let src = if arn.is_some() { None } else { Some(src) };
+                let src = match &arn {
+                    Some(a) => {
+                        let ks = c.span(a, sp);
+                        c.copy(out, a, ks)
+                    }
+                    None => out.ref_(&format!("SNSTopic{tnorm}"), sp),
+                };
+                let src = Some(src);
                 permission(
                     out,
                     &format!("{norm}LambdaPermission{tnorm}SNS"),
@@ -1627,12 +2010,14 @@ fn lower_events(
                             display: format!("{}.events[{i}].s3", f.name),
                         });
                 }
-                permission(
+                let src = out.partition_arn(&format!(":s3:::{bucket}"), sp);
+                permission_with(
                     out,
                     &format!("{norm}LambdaPermission{bnorm}S3"),
                     f,
                     "s3.amazonaws.com",
-                    None,
+                    Some(src),
+                    true,
                     sp,
                     &rep,
                 );
@@ -1648,8 +2033,8 @@ fn lower_events(
                 };
                 let fa = fn_arn(out);
                 let mut props = vec![("DestinationArn", sp, fa)];
-                if let Some(l) = lg {
-                    let ks = c.span(&l, sp);
+                if let Some(l) = &lg {
+                    let ks = c.span(l, sp);
                     let n = c.copy(out, &l, ks);
                     props.push(("LogGroupName", ks, n));
                 }
@@ -1668,12 +2053,27 @@ fn lower_events(
                     sp,
                     Some(rep.clone()),
                 );
+                let lg_name = lg.as_ref().and_then(|l| c.text(l)).unwrap_or_default();
+                let src = out.join(
+                    &[
+                        "arn:",
+                        "@AWS::Partition",
+                        ":logs:",
+                        "@AWS::Region",
+                        ":",
+                        "@AWS::AccountId",
+                        ":log-group:",
+                        &lg_name,
+                        ":*",
+                    ],
+                    sp,
+                );
                 permission(
                     out,
                     &format!("{norm}LambdaPermissionLogsSubscriptionFilterCloudWatchLog"),
                     f,
                     "logs.amazonaws.com",
-                    None,
+                    Some(src),
                     sp,
                     &rep,
                 );
