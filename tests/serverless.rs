@@ -98,6 +98,9 @@ fn package(prefix: &Path, project: &Path, work: &Path) -> std::path::PathBuf {
         text.replace("${ssm:/orders/api-key-name}", "api-key-name"),
     )
     .unwrap();
+    // Plugins (serverless-iam-roles-per-function) resolve from the project's node_modules.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(prefix.join("node_modules"), work.join("node_modules")).unwrap();
     let home = work.join(".home");
     std::fs::create_dir_all(&home).unwrap();
     let mut cmd = Command::new("node");
@@ -149,6 +152,10 @@ fn round_trip(project: &str) -> Option<(BTreeSet<(String, String)>, serde_json::
         }
         if let Some((_, f)) = topics.iter().find(|(t, _)| t == id) {
             return f.clone();
+        }
+        // serverless-iam-roles-per-function roles keep their id (`<Fn>IamRoleLambdaExecution`).
+        if id.ends_with("IamRoleLambdaExecution") {
+            return id.to_string();
         }
         by_prefix
             .iter()
@@ -232,12 +239,16 @@ fn defects_are_found_the_same_on_serverless_yml_and_the_packaged_template() {
         pair("APIGW003", "WebsocketsApi"),
         pair("IAM010", "live"),
         pair("SNS001", "notify"),
+        pair("IAM001", "AuditIamRoleLambdaExecution"),
+        pair("IAM002", "AuditIamRoleLambdaExecution"),
     ]
     .into_iter()
     .collect();
     assert_eq!(serious(&source), expected, "{source:#}");
     // The observability infos: every function keeps its logs forever and is not traced.
-    for f in ["api", "notify", "worker", "stream", "private", "live"] {
+    for f in [
+        "api", "notify", "worker", "stream", "private", "live", "audit",
+    ] {
         for code in ["LMB050", "LMB051"] {
             assert!(found.contains(&pair(code, f)), "{code} {f}: {source:#}");
         }

@@ -382,8 +382,13 @@ struct Func {
     cfg: Val,
     id: String,
     norm: String,
-    /// Uses the shared generated role.
+    /// Gets a generated role (the shared one, or its own with `per_fn_role`).
     default_role: bool,
+    /// `serverless-iam-roles-per-function`: the function's `iamRoleStatements` make its own
+    /// role, `<Norm>IamRoleLambdaExecution`.
+    per_fn_role: bool,
+    /// The generated role it uses.
+    role_id: String,
 }
 
 /// Statements the generated role gets from events and destinations.
@@ -465,6 +470,18 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
         .filter(|v| !c.is_map(v) || c.get(v, "Fn::GetAtt").is_some() || c.get(v, "Ref").is_some())
         .or_else(|| c.get(&provider, "role"));
     let user_resources = collect_user_resources(&mut c, &root);
+    let per_fn_plugin = has_plugin(&mut c, &root, "serverless-iam-roles-per-function");
+    let default_inherit = c
+        .path(
+            &root,
+            &[
+                "custom",
+                "serverless-iam-roles-per-function",
+                "defaultInherit",
+            ],
+        )
+        .and_then(|v| c.text(&v))
+        .is_some_and(|t| t == "true");
     for m in &fn_maps {
         for (name, key_span, cfg) in c.entries(m) {
             if !c.is_map(&cfg) {
@@ -472,13 +489,21 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
             }
             let norm = normalized_function_name(&name);
             let own_role = c.get(&cfg, "role").is_some();
+            let per_fn_role =
+                per_fn_plugin && !own_role && c.get(&cfg, "iamRoleStatements").is_some();
             funcs.push(Func {
                 id: format!("{norm}LambdaFunction"),
+                role_id: if per_fn_role {
+                    format!("{norm}IamRoleLambdaExecution")
+                } else {
+                    "IamRoleLambdaExecution".into()
+                },
                 norm,
                 name,
                 key_span,
                 cfg,
-                default_role: !own_role && provider_role.is_none(),
+                default_role: per_fn_role || (!own_role && provider_role.is_none()),
+                per_fn_role,
             });
         }
     }
@@ -487,6 +512,8 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
     let mut s3_buckets: IndexMap<String, (Span, Vec<NodeId>)> = IndexMap::new();
     let mut event_counter = 0usize;
     for f in &funcs {
+        let mut own = RoleExtras::default();
+        let ex = if f.per_fn_role { &mut own } else { &mut extras };
         lower_function(
             &mut c,
             &mut out,
@@ -496,17 +523,28 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
             &user_resources,
             &prefix,
             v3,
-            &mut extras,
+            ex,
         );
         lower_events(
             &mut c,
             &mut out,
             f,
             &prefix,
-            &mut extras,
+            ex,
             &mut s3_buckets,
             &mut event_counter,
         );
+        if f.per_fn_role {
+            lower_function_role(
+                &mut c,
+                &mut out,
+                f,
+                &provider,
+                &prefix,
+                default_inherit,
+                own,
+            );
+        }
     }
     for (bucket, (sp, confs)) in s3_buckets {
         let id = format!("S3Bucket{}", alnum_name(&bucket));
@@ -525,7 +563,7 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
         );
     }
     lower_api_stages(&mut c, &mut out, &provider, &service, &stage, &prefix);
-    if funcs.iter().any(|f| f.default_role) {
+    if funcs.iter().any(|f| f.default_role && !f.per_fn_role) {
         let role_span = c
             .path(&provider, &["iam", "role", "statements"])
             .or_else(|| c.get(&provider, "iamRoleStatements"))
@@ -983,7 +1021,12 @@ fn lower_function(
         }
     }
     // Role.
-    let role = match c.get(&f.cfg, "role").or_else(|| provider_role.clone()) {
+    let inherited = if f.per_fn_role {
+        None
+    } else {
+        provider_role.clone()
+    };
+    let role = match c.get(&f.cfg, "role").or(inherited) {
         Some(v) => {
             let sp = c.span(&v, at);
             match c.text(&v) {
@@ -993,7 +1036,7 @@ fn lower_function(
                 _ => c.copy(out, &v, sp),
             }
         }
-        None => out.get_att("IamRoleLambdaExecution", "Arn", at),
+        None => out.get_att(&f.role_id, "Arn", at),
     };
     props.push(("Role", at, role));
     // Environment: provider's, then the function's on top.
@@ -1096,11 +1139,46 @@ fn lower_function(
         let n = out.unknown(&format!("a prebuilt artifact `{what}`"), sp);
         props.push(("Code", sp, n));
     }
+    // serverless-python-requirements (and the Framework's `module` for Python): the handler
+    // path is relative to the function's module folder.
+    if let Some(m) = c.get(&f.cfg, "module")
+        && !props.iter().any(|(k, _, _)| *k == "Code")
+    {
+        let sp = c.span(&m, at);
+        let n = c.copy(out, &m, sp);
+        props.push(("Code", sp, n));
+    }
     let rep = Reported {
         resource: f.name.clone(),
         display: f.name.clone(),
     };
     out.resource(&f.id, "AWS::Lambda::Function", props, at, Some(rep));
+
+    // `provisionedConcurrency`: the alias the Framework creates (`provisioned`). Event sources
+    // stay on the function here; the packaged template points them at the alias ARN.
+    if let Some(pc) = c.get(&f.cfg, "provisionedConcurrency") {
+        let sp = c.span(&pc, at);
+        let fref = out.ref_(&f.id, sp);
+        let name = out.str("provisioned", sp);
+        let ver = out.unknown("the version the Framework publishes", sp);
+        let n = c.copy(out, &pc, sp);
+        let cfg = out.map(vec![("ProvisionedConcurrentExecutions", sp, n)], sp);
+        out.resource(
+            &format!("{}ProvConcLambdaAlias", f.norm),
+            "AWS::Lambda::Alias",
+            vec![
+                ("FunctionName", sp, fref),
+                ("FunctionVersion", sp, ver),
+                ("Name", sp, name),
+                ("ProvisionedConcurrencyConfig", sp, cfg),
+            ],
+            sp,
+            Some(Reported {
+                resource: f.name.clone(),
+                display: format!("{}.provisionedConcurrency", f.name),
+            }),
+        );
+    }
 
     // Log group (retention from `provider.logRetentionInDays`).
     let lg_id = format!("{}LogGroup", f.norm);
@@ -2284,6 +2362,99 @@ fn lower_role(
     sp: Span,
     extras: RoleExtras,
 ) {
+    let user = c
+        .path(provider, &["iam", "role", "statements"])
+        .into_iter()
+        .chain(c.get(provider, "iamRoleStatements"))
+        .collect::<Vec<_>>();
+    let managed = c
+        .path(provider, &["iam", "role", "managedPolicies"])
+        .into_iter()
+        .chain(c.get(provider, "iamManagedPolicies"))
+        .collect::<Vec<_>>();
+    let role = RoleSpec {
+        id: "IamRoleLambdaExecution",
+        log_groups: format!("/aws/lambda/{prefix}"),
+        policy_name: format!("{prefix}-lambda"),
+    };
+    lower_role_as(c, out, &role, user, managed, sp, extras);
+}
+
+/// Whether `plugins` (a list, or `{modules: [...]}`) names a plugin.
+fn has_plugin(c: &mut Cfg<'_, '_>, root: &Val, name: &str) -> bool {
+    let Some(p) = c.get(root, "plugins") else {
+        return false;
+    };
+    let list = if c.is_map(&p) {
+        match c.get(&p, "modules") {
+            Some(m) => m,
+            None => return false,
+        }
+    } else {
+        p
+    };
+    c.items(&list)
+        .iter()
+        .any(|v| c.text(v).as_deref() == Some(name))
+}
+
+/// `serverless-iam-roles-per-function`: `<Norm>IamRoleLambdaExecution` with the log statements
+/// of the function's log group, its `iamRoleStatements` (and the provider's with
+/// `iamRoleStatementsInherit: true` or `custom.serverless-iam-roles-per-function.defaultInherit`),
+/// what its events and destinations need, and its `iamManagedPolicies`.
+fn lower_function_role(
+    c: &mut Cfg<'_, '_>,
+    out: &mut Out,
+    f: &Func,
+    provider: &Val,
+    prefix: &str,
+    default_inherit: bool,
+    extras: RoleExtras,
+) {
+    let mine = c.get(&f.cfg, "iamRoleStatements");
+    let sp = mine.as_ref().map_or(f.key_span, |v| c.span(v, f.key_span));
+    let inherit = match c.get(&f.cfg, "iamRoleStatementsInherit") {
+        Some(v) => c.text(&v).as_deref() == Some("true"),
+        None => default_inherit,
+    };
+    let mut user: Vec<Val> = mine.into_iter().collect();
+    let mut managed: Vec<Val> = c.get(&f.cfg, "iamManagedPolicies").into_iter().collect();
+    if inherit {
+        user.extend(
+            c.path(provider, &["iam", "role", "statements"])
+                .into_iter()
+                .chain(c.get(provider, "iamRoleStatements")),
+        );
+        managed.extend(
+            c.path(provider, &["iam", "role", "managedPolicies"])
+                .into_iter()
+                .chain(c.get(provider, "iamManagedPolicies")),
+        );
+    }
+    let role = RoleSpec {
+        id: &f.role_id,
+        log_groups: format!("/aws/lambda/{prefix}-{}", f.name),
+        policy_name: format!("{prefix}-{}-lambda", f.name),
+    };
+    lower_role_as(c, out, &role, user, managed, sp, extras);
+}
+
+struct RoleSpec<'a> {
+    id: &'a str,
+    /// The log group name (prefix) its log statements cover.
+    log_groups: String,
+    policy_name: String,
+}
+
+fn lower_role_as(
+    c: &mut Cfg<'_, '_>,
+    out: &mut Out,
+    role: &RoleSpec<'_>,
+    user: Vec<Val>,
+    managed_lists: Vec<Val>,
+    sp: Span,
+    extras: RoleExtras,
+) {
     let mut stmts = Vec::new();
     for (acts, suffix) in [
         (
@@ -2297,17 +2468,15 @@ fn lower_role(
         (&["logs:PutLogEvents"][..], "*:*:*"),
     ] {
         let r = out.str(
-            &format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{prefix}{suffix}"),
+            &format!(
+                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}{suffix}",
+                role.log_groups
+            ),
             sp,
         );
         let sub = out.intrinsic("Fn::Sub", r, sp);
         stmts.push(statement(out, acts, sub, sp));
     }
-    let user = c
-        .path(provider, &["iam", "role", "statements"])
-        .into_iter()
-        .chain(c.get(provider, "iamRoleStatements"))
-        .collect::<Vec<_>>();
     for list in user {
         if c.is_seq(&list) {
             for s in c.items(&list) {
@@ -2323,7 +2492,7 @@ fn lower_role(
     let list = out.seq(stmts, sp);
     let ver = out.str("2012-10-17", sp);
     let doc = out.map(vec![("Version", sp, ver), ("Statement", sp, list)], sp);
-    let pname = out.str(&format!("{prefix}-lambda"), sp);
+    let pname = out.str(&role.policy_name, sp);
     let pol = out.map(
         vec![("PolicyName", sp, pname), ("PolicyDocument", sp, doc)],
         sp,
@@ -2353,12 +2522,7 @@ fn lower_role(
         ("Policies", sp, pols),
     ];
     let mut managed = Vec::new();
-    for v in c
-        .path(provider, &["iam", "role", "managedPolicies"])
-        .into_iter()
-        .chain(c.get(provider, "iamManagedPolicies"))
-        .collect::<Vec<_>>()
-    {
+    for v in managed_lists {
         for m in c.items(&v) {
             let msp = c.span(&m, sp);
             managed.push(c.copy(out, &m, msp));
@@ -2374,5 +2538,5 @@ fn lower_role(
         let m = out.seq(managed, sp);
         props.push(("ManagedPolicyArns", sp, m));
     }
-    out.resource("IamRoleLambdaExecution", "AWS::IAM::Role", props, sp, None);
+    out.resource(role.id, "AWS::IAM::Role", props, sp, None);
 }
