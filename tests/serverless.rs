@@ -98,9 +98,14 @@ fn package(prefix: &Path, project: &Path, work: &Path) -> std::path::PathBuf {
         text.replace("${ssm:/orders/api-key-name}", "api-key-name"),
     )
     .unwrap();
-    // Plugins (serverless-iam-roles-per-function) resolve from the project's node_modules.
+    // Plugins (serverless-iam-roles-per-function) resolve from a node_modules above the
+    // project (Node's lookup walks up), so the Framework does not zip them into the package.
     #[cfg(unix)]
-    std::os::unix::fs::symlink(prefix.join("node_modules"), work.join("node_modules")).unwrap();
+    std::os::unix::fs::symlink(
+        prefix.join("node_modules"),
+        work.parent().unwrap().join("node_modules"),
+    )
+    .unwrap();
     let home = work.join(".home");
     std::fs::create_dir_all(&home).unwrap();
     let mut cmd = Command::new("node");

@@ -1687,15 +1687,26 @@ fn lower_events(
                 } else {
                     "alexa-connectedhome.amazon.com"
                 };
-                permission(
-                    out,
-                    &format!("{norm}LambdaPermission{}{k}", upper_first(&ty)),
-                    f,
-                    principal,
-                    None,
-                    sp,
-                    &rep,
-                );
+                let id = format!("{norm}LambdaPermission{}{k}", upper_first(&ty));
+                permission(out, &id, f, principal, None, sp, &rep);
+                // `alexaSkill: <appId>` or `{appId}`: the skill id scopes the permission.
+                let app_id = if c.is_map(&body) {
+                    c.get(&body, "appId")
+                } else {
+                    Some(body.clone())
+                };
+                if let Some(a) = app_id {
+                    let ks = c.span(&a, sp);
+                    let n = c.copy(out, &a, ks);
+                    if let Some(p) = out.props_of(&id)
+                        && let Some(m) = out.doc.as_map(p)
+                    {
+                        let mut m = m.clone();
+                        m.entries.insert("EventSourceToken".into(), (ks, n));
+                        let psp = out.doc.span(p);
+                        out.doc.set(p, Value::Map(m), psp);
+                    }
+                }
             }
             "sqs" => {
                 let arn = if c.is_map(&body) && c.get(&body, "arn").is_some() {
