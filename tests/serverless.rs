@@ -228,7 +228,9 @@ fn defects_are_found_the_same_on_serverless_yml_and_the_packaged_template() {
     };
     // Every defect of the project, exactly: the classic ones, API stages (REST without access
     // logs, WebSocket logging full bodies), the Framework's unscoped WebSocket permission, the
-    // SNS subscription without a redrive policy, the single-AZ VPC function.
+    // SNS subscription without a redrive policy, the single-AZ VPC function, a schedule without
+    // a dead-letter queue, a per-function role (serverless-iam-roles-per-function) with
+    // wildcards.
     let expected: BTreeSet<_> = [
         pair("LMB001", "notify"),
         pair("LMB011", "api"),
@@ -244,6 +246,8 @@ fn defects_are_found_the_same_on_serverless_yml_and_the_packaged_template() {
         pair("APIGW003", "WebsocketsApi"),
         pair("IAM010", "live"),
         pair("SNS001", "notify"),
+        pair("EVB001", "nightly"),
+        pair("LMB001", "nightly"),
         pair("IAM001", "AuditIamRoleLambdaExecution"),
         pair("IAM002", "AuditIamRoleLambdaExecution"),
     ]
