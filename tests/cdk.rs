@@ -23,6 +23,13 @@ use frameworks::{copy_dir, findings, frameworks, lambdalint_json, repo, run_cmd,
 fn synth(prefix: &Path, app: &str, tmp: &Path) -> PathBuf {
     let built = tmp.join("synthesised-here").join(app);
     copy_dir(&repo().join("testdata/cdk").join(app), &built);
+    // NodejsFunction bundles with `npx --no-install esbuild` from the app's node_modules.
+    let bundles = built.join("package-lock.json").is_file();
+    #[cfg(unix)]
+    if bundles {
+        std::os::unix::fs::symlink(prefix.join("node_modules"), built.join("node_modules"))
+            .unwrap();
+    }
     let mut cmd = Command::new("node");
     cmd.current_dir(&built)
         .arg("app.js")
@@ -31,6 +38,9 @@ fn synth(prefix: &Path, app: &str, tmp: &Path) -> PathBuf {
         .env("CDK_DISABLE_VERSION_CHECK", "1");
     run_cmd(cmd, "node app.js");
     assert!(built.join("cdk.out/manifest.json").is_file());
+    if bundles {
+        std::fs::remove_file(built.join("node_modules")).unwrap();
+    }
     let moved = tmp.join("checked-there").join(app);
     copy_dir(&built, &moved);
     std::fs::remove_dir_all(&built).unwrap();
@@ -198,4 +208,61 @@ fn a_cdk_app_without_an_assembly_says_how_to_make_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("npx cdk synth"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+/// Bundled `NodejsFunction` output (esbuild, one file): with a source map, the handler is
+/// analysed in the real sources it names (`src/create.ts`, which imports `./ids`); without one,
+/// it is not analysed and `--verbose` says why.
+#[test]
+fn bundled_nodejs_functions_are_analysed_through_their_source_maps() {
+    let prefix = match frameworks() {
+        Ok(p) => p,
+        Err(why) => {
+            skip("cdk bundled NodejsFunction", &why);
+            return;
+        }
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let project = synth(&prefix, "bundled", tmp.path());
+    let v = lambdalint_json(&project, &["."]);
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let diags = v["diagnostics"].as_array().unwrap();
+    let handler: Vec<(String, String, u64)> = diags
+        .iter()
+        .filter(|d| d["file"].as_str().unwrap().starts_with("src/"))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The client created per invocation, on the line of the real source (not the bundle).
+    assert!(
+        handler.contains(&("HDL001".into(), "src/create.ts".into(), 5)),
+        "{v:#}"
+    );
+    assert!(
+        diags
+            .iter()
+            .all(|d| !d["file"].as_str().unwrap().starts_with("cdk.out")),
+        "no finding points into the bundle: {v:#}"
+    );
+    // The bundle without a source map: nothing from `src/report.ts`, and the reason.
+    assert!(
+        handler.iter().all(|(_, f, _)| f != "src/report.ts"),
+        "{v:#}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_lambdalint"))
+        .current_dir(&project)
+        .args(["check", ".", "--verbose"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("without a source map"), "{text}");
 }

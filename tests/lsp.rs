@@ -588,3 +588,98 @@ fn quick_fixes_and_fix_all_match_the_cli() {
             .all(|a| a["kind"] == "quickfix")
     );
 }
+
+/// (code, 0-based line) of the CLI's findings in `file`, without the observability infos.
+fn cli_findings(dir: &Path, file: &str) -> Vec<(String, u64)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_lambdalint"))
+        .current_dir(dir)
+        .args(["check", "serverless.yml", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == file && d["code"] != "LMB050" && d["code"] != "LMB051")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+fn lsp_findings(ds: &[Value]) -> Vec<(String, u64)> {
+    let mut got: Vec<(String, u64)> = ds
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
+
+#[test]
+fn serverless_yml_gets_the_cli_findings_and_its_included_file_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/serverless/orders-bad"),
+        &root,
+    );
+    let yml = root.join("serverless.yml");
+    let config = root.join("config.yml");
+    let text = std::fs::read_to_string(&yml).unwrap();
+    let expected = cli_findings(&root, "serverless.yml");
+    assert!(expected.len() >= 10, "{expected:?}");
+    let mut c = Client::start();
+    c.initialize(&root);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&yml), "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    // The finding on the timeout `${file(./config.yml):apiTimeout}` pulled in lands in
+    // config.yml (published before the configuration's own list).
+    let in_config = c.diagnostics(&uri(&config));
+    assert_eq!(lsp_findings(&in_config), cli_findings(&root, "config.yml"));
+    assert_eq!(lsp_findings(&in_config), vec![("LMB011".to_string(), 0)]);
+    assert_eq!(lsp_findings(&c.diagnostics(&uri(&yml))), expected);
+    // Saving the included file re-checks the configuration: a timeout under API Gateway's
+    // limit clears the finding there, and checking config.yml alone does not clobber it.
+    std::fs::write(&config, "apiTimeout: 20\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    assert_eq!(c.diagnostics(&uri(&config)), Vec::<Value>::new());
+    let after = lsp_findings(&c.diagnostics(&uri(&yml)));
+    assert_eq!(after, cli_findings(&root, "serverless.yml"));
+    // Saving a handler re-checks the configuration that deploys it.
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&root.join("src/worker.py"))}}),
+    );
+    assert_eq!(lsp_findings(&c.diagnostics(&uri(&yml))), after);
+    c.finish();
+}

@@ -392,15 +392,24 @@ pub fn origin(file: &Arc<SourceFile>, loaded: &mut Loaded, access: &Access) -> O
             }
         }
         if ty == "AWS::Lambda::Function" {
-            stage_code(doc, node, &dir, &scope, &id);
+            let template_dir = file
+                .path
+                .parent()
+                .map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()));
+            stage_code(doc, node, &dir, template_dir.as_deref(), &scope);
         }
     }
     origin
 }
 
 /// Point a function's `Code` at its staged asset folder (or say why its code is not analysed).
-fn stage_code(doc: &mut crate::load::Document, node: NodeId, dir: &Path, scope: &Scope, id: &str) {
-    let _ = id;
+fn stage_code(
+    doc: &mut crate::load::Document,
+    node: NodeId,
+    dir: &Path,
+    template_dir: Option<&Path>,
+    scope: &Scope,
+) {
     let Some(code) = doc.get_path(node, &["Properties", "Code"]) else {
         return;
     };
@@ -431,21 +440,126 @@ fn stage_code(doc: &mut crate::load::Document, node: NodeId, dir: &Path, scope: 
         .unwrap_or("")
         .to_string();
     let module = handler.rsplit_once('.').map_or("", |(m, _)| m);
+    let export = handler.rsplit_once('.').map_or("", |(_, e)| e);
     for ext in ["js", "mjs", "cjs"] {
         let p = folder.join(format!("{module}.{ext}"));
         if let Ok(text) = scope.read_text(&p)
             && bundled(&text)
         {
-            let why = if folder.join(format!("{module}.{ext}.map")).is_file() {
-                "bundled `NodejsFunction` output: mapping findings through its source map is not supported yet"
-            } else {
-                "bundled `NodejsFunction` output without a source map (set `bundling: {sourceMap: true}`)"
-            };
-            unresolved(doc, code, why, span);
+            let map = folder.join(format!("{module}.{ext}.map"));
+            if !scope.is_file(&map) {
+                unresolved(
+                    doc,
+                    code,
+                    "bundled `NodejsFunction` output without a source map (set `bundling: {sourceMap: true}`)",
+                    span,
+                );
+                return;
+            }
+            // The source map names the real sources: analyse the entry module there, so
+            // findings point at the files the user edits.
+            let project = dir.parent().unwrap_or(dir);
+            match mapped_entry(&map, export, project, scope) {
+                Some(entry) => {
+                    let from = template_dir.unwrap_or(dir);
+                    let (Some(entry_dir), Some(stem)) =
+                        (entry.parent(), entry.file_stem().and_then(|s| s.to_str()))
+                    else {
+                        return;
+                    };
+                    let rel = relative_path(from, entry_dir);
+                    doc.set(code, Value::Str(rel.into()), span);
+                    if let Some(h) = doc.get_path(node, &["Properties", "Handler"]) {
+                        let hs = doc.span(h);
+                        doc.set(h, Value::Str(format!("{stem}.{export}").into()), hs);
+                    }
+                }
+                None => unresolved(
+                    doc,
+                    code,
+                    "bundled `NodejsFunction` output whose source map names no source file of the project that exports the handler",
+                    span,
+                ),
+            }
             return;
         }
     }
     doc.set(code, Value::Str(asset.into()), span);
+}
+
+/// The source of a bundle's entry module, from its source map (`sources`, `sourceRoot`): the
+/// sources outside `node_modules` that exist in the project (as written relative to the map,
+/// else re-rooted on the project when bundled elsewhere, e.g. in Docker), and of those the one
+/// that exports `export` (or the only one).
+fn mapped_entry(map: &Path, export: &str, project: &Path, scope: &Scope) -> Option<PathBuf> {
+    let v = read_json(scope, map)?;
+    let folder = map.parent()?;
+    let root = v.get("sourceRoot").and_then(|r| r.as_str()).unwrap_or("");
+    let mut local: Vec<PathBuf> = Vec::new();
+    for s in v
+        .get("sources")?
+        .as_array()?
+        .iter()
+        .filter_map(|s| s.as_str())
+    {
+        let s = s.strip_prefix("webpack://").unwrap_or(s);
+        if s.contains("node_modules/") || s.contains("node_modules\\") {
+            continue;
+        }
+        let p = crate::source::normalize_path(&folder.join(root).join(s));
+        let found = if scope.is_file(&p) {
+            Some(p)
+        } else {
+            reroot(s.trim_start_matches("../"), project, scope)
+        };
+        if let Some(f) = found
+            && !local.contains(&f)
+        {
+            local.push(f);
+        }
+        if local.len() > 200 {
+            break;
+        }
+    }
+    let exports = |text: &str| {
+        !export.is_empty()
+            && [
+                format!("export const {export}"),
+                format!("export let {export}"),
+                format!("export async function {export}"),
+                format!("export function {export}"),
+                format!("exports.{export}"),
+                format!("export {{ {export}"),
+                format!("export {{{export}"),
+            ]
+            .iter()
+            .any(|pat| text.contains(pat.as_str()))
+    };
+    let with_export: Vec<&PathBuf> = local
+        .iter()
+        .filter(|p| scope.read_text(p).is_ok_and(|t| exports(&t)))
+        .collect();
+    match (with_export.as_slice(), local.as_slice()) {
+        ([one], _) => Some((*one).clone()),
+        ([], [only]) => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// `to` relative to the directory `from` (both absolute), with `..` where needed.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in t.iter().skip(common) {
+        out.push(c.as_os_str());
+    }
+    let s = out.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { ".".into() } else { s }
 }
 
 fn unresolved(doc: &mut crate::load::Document, code: NodeId, why: &str, span: Span) {

@@ -275,6 +275,15 @@ fn locate(app: &App, f: &Function) -> Result<Location, NotAnalysed> {
     let code_uri = match code_prop {
         None => String::new(),
         Some((key, p)) => {
+            // A lowered source form says why its code cannot be read (a CDK bundle without
+            // a source map, a Serverless `package.artifact`).
+            if let Some(why) = doc
+                .as_map(p.node)
+                .and_then(|m| m.get(crate::model::dialect::UNRESOLVED))
+                .and_then(|n| doc.as_str(n))
+            {
+                return Err(NotAnalysed::note(why.to_string(), p.key_span));
+            }
             if let Some(m) = doc.as_map(p.node) {
                 let s3 = m.get("Bucket").is_some()
                     || m.get("Key").is_some()

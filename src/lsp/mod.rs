@@ -385,10 +385,9 @@ impl Server {
             Instant::now()
         };
         self.pending.insert(path.to_path_buf(), due);
-        if workspace::is_handler_path(path) {
-            for t in self.handlers.templates_of(path) {
-                self.pending.insert(t, due);
-            }
+        // Handler sources, and files a `serverless.yml` includes with `${file()}`.
+        for t in self.handlers.templates_of(path) {
+            self.pending.insert(t, due);
         }
     }
 
@@ -416,6 +415,9 @@ impl Server {
         if !workspace::is_template_path(path) {
             return;
         }
+        // A file a `serverless.yml` includes (`${file(./config.yml)}`) that is not a template
+        // itself: its findings come from checking the configuration (queued by `changed`).
+        let included = !self.handlers.templates_of(path).is_empty();
         let Some(text) = self.overlay.text(path) else {
             self.publish(path, Vec::new());
             return;
@@ -474,6 +476,7 @@ impl Server {
                 self.handlers.set(path.to_path_buf(), handler_files);
                 own
             }
+            Ok(None) if included => return,
             Ok(None) => Vec::new(),
             Err(e) => {
                 if self.selection.enabled("E001") && crate::check::looks_like_template(&file.text) {

@@ -75,7 +75,9 @@ pub fn scan_templates(roots: &[PathBuf]) -> Vec<PathBuf> {
     found
         .candidates
         .into_iter()
-        .filter(|c| starts_like_template(&c.path))
+        .filter(|c| {
+            crate::frameworks::serverless::is_config_path(&c.path) || starts_like_template(&c.path)
+        })
         .map(|c| c.path)
         .collect()
 }
@@ -85,18 +87,49 @@ pub fn scan_templates(roots: &[PathBuf]) -> Vec<PathBuf> {
 /// files that exist, or the preferred one when none exists yet, so that a new, unsaved handler
 /// file is tracked too.
 pub fn handler_files(template: &Path, text: &str) -> Vec<PathBuf> {
+    let file = Arc::new(SourceFile::new(
+        template.to_path_buf(),
+        template.display().to_string(),
+        text.to_string(),
+    ));
+    // A `serverless.yml` is lowered first (its `${file()}` reads stay in its folder).
+    if crate::frameworks::serverless::is_config_path(template) {
+        let dir: Vec<PathBuf> = template
+            .parent()
+            .map(Path::to_path_buf)
+            .into_iter()
+            .collect();
+        let access = crate::fsx::Access::new(&dir, &[], crate::fsx::DEFAULT_SOURCE_CAP);
+        return match crate::check::load_template(&file, &access) {
+            Ok(Some((loaded, origin))) => {
+                let app = App::new(Template::lowered(Arc::clone(&file), loaded, origin));
+                let mut out = handler_files_of(&app);
+                out.extend(included_files(&app));
+                out.sort();
+                out.dedup();
+                out
+            }
+            _ => Vec::new(),
+        };
+    }
     let Ok(loaded) = load::load(text, crate::source::format_of(template, text)) else {
         return Vec::new();
     };
     if !load::is_template(&loaded.doc) {
         return Vec::new();
     }
-    let file = Arc::new(SourceFile::new(
-        template.to_path_buf(),
-        template.display().to_string(),
-        text.to_string(),
-    ));
     handler_files_of(&App::new(Template::new(file, loaded)))
+}
+
+/// Files a configuration pulled in (`${file(./config.yml)}` of a `serverless.yml`): a change
+/// to one re-checks the configuration, whose findings are published on it.
+pub fn included_files(app: &App) -> Vec<PathBuf> {
+    app.tpl
+        .origin
+        .included
+        .iter()
+        .map(|(_, f)| crate::source::normalize_path(&f.path))
+        .collect()
 }
 
 /// [`handler_files`] of an already modelled template.
@@ -121,6 +154,7 @@ pub fn handler_files_of(app: &App) -> Vec<PathBuf> {
 /// import it, and its findings are published on it).
 pub fn handler_files_of_checked(checked: &crate::check::Checked) -> Vec<PathBuf> {
     let mut out = handler_files_of(&checked.app);
+    out.extend(included_files(&checked.app));
     out.extend(
         checked
             .handlers

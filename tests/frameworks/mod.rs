@@ -127,12 +127,6 @@ pub fn handler_code(code: &str) -> bool {
     code.starts_with("HDL") || matches!(code, "IAM005" | "IAM006" | "LMB030")
 }
 
-/// Rules whose inputs the Serverless Framework lowering does not produce yet in the shape the
-/// packaged template has (the deployment stage of `http` events, SNS subscriptions' reported
-/// ids, the permissions' `SourceArn`): compared on neither form until it does. Keep this list
-/// short; every entry is a known gap.
-pub const NOT_YET_LOWERED: &[&str] = &["APIGW001", "APIGW002", "IAM010", "SNS001"];
-
 /// (code, resource) of the template findings of a JSON result, resources mapped by `map`.
 pub fn findings(v: &serde_json::Value, map: &dyn Fn(&str) -> String) -> BTreeSet<(String, String)> {
     v["diagnostics"]
@@ -140,7 +134,6 @@ pub fn findings(v: &serde_json::Value, map: &dyn Fn(&str) -> String) -> BTreeSet
         .unwrap()
         .iter()
         .filter(|d| !handler_code(d["code"].as_str().unwrap()))
-        .filter(|d| !NOT_YET_LOWERED.contains(&d["code"].as_str().unwrap()))
         .map(|d| {
             (
                 d["code"].as_str().unwrap().to_string(),

@@ -133,6 +133,21 @@ impl Out {
         self.intrinsic("Fn::Join", args, sp)
     }
 
+    /// `Fn::Join ["", [parts...]]`: a literal is a string, `@X` a `Ref` to `X`.
+    fn join(&mut self, parts: &[&str], sp: Span) -> NodeId {
+        let items: Vec<NodeId> = parts
+            .iter()
+            .map(|p| match p.strip_prefix('@') {
+                Some(r) => self.ref_(r, sp),
+                None => self.str(p, sp),
+            })
+            .collect();
+        let list = self.seq(items, sp);
+        let sep = self.str("", sp);
+        let args = self.seq(vec![sep, list], sp);
+        self.intrinsic("Fn::Join", args, sp)
+    }
+
     fn resource(
         &mut self,
         id: &str,
@@ -367,8 +382,13 @@ struct Func {
     cfg: Val,
     id: String,
     norm: String,
-    /// Uses the shared generated role.
+    /// Gets a generated role (the shared one, or its own with `per_fn_role`).
     default_role: bool,
+    /// `serverless-iam-roles-per-function`: the function's `iamRoleStatements` make its own
+    /// role, `<Norm>IamRoleLambdaExecution`.
+    per_fn_role: bool,
+    /// The generated role it uses.
+    role_id: String,
 }
 
 /// Statements the generated role gets from events and destinations.
@@ -450,6 +470,18 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
         .filter(|v| !c.is_map(v) || c.get(v, "Fn::GetAtt").is_some() || c.get(v, "Ref").is_some())
         .or_else(|| c.get(&provider, "role"));
     let user_resources = collect_user_resources(&mut c, &root);
+    let per_fn_plugin = has_plugin(&mut c, &root, "serverless-iam-roles-per-function");
+    let default_inherit = c
+        .path(
+            &root,
+            &[
+                "custom",
+                "serverless-iam-roles-per-function",
+                "defaultInherit",
+            ],
+        )
+        .and_then(|v| c.text(&v))
+        .is_some_and(|t| t == "true");
     for m in &fn_maps {
         for (name, key_span, cfg) in c.entries(m) {
             if !c.is_map(&cfg) {
@@ -457,13 +489,21 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
             }
             let norm = normalized_function_name(&name);
             let own_role = c.get(&cfg, "role").is_some();
+            let per_fn_role =
+                per_fn_plugin && !own_role && c.get(&cfg, "iamRoleStatements").is_some();
             funcs.push(Func {
                 id: format!("{norm}LambdaFunction"),
+                role_id: if per_fn_role {
+                    format!("{norm}IamRoleLambdaExecution")
+                } else {
+                    "IamRoleLambdaExecution".into()
+                },
                 norm,
                 name,
                 key_span,
                 cfg,
-                default_role: !own_role && provider_role.is_none(),
+                default_role: per_fn_role || (!own_role && provider_role.is_none()),
+                per_fn_role,
             });
         }
     }
@@ -472,6 +512,8 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
     let mut s3_buckets: IndexMap<String, (Span, Vec<NodeId>)> = IndexMap::new();
     let mut event_counter = 0usize;
     for f in &funcs {
+        let mut own = RoleExtras::default();
+        let ex = if f.per_fn_role { &mut own } else { &mut extras };
         lower_function(
             &mut c,
             &mut out,
@@ -481,17 +523,28 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
             &user_resources,
             &prefix,
             v3,
-            &mut extras,
+            ex,
         );
         lower_events(
             &mut c,
             &mut out,
             f,
             &prefix,
-            &mut extras,
+            ex,
             &mut s3_buckets,
             &mut event_counter,
         );
+        if f.per_fn_role {
+            lower_function_role(
+                &mut c,
+                &mut out,
+                f,
+                &provider,
+                &prefix,
+                default_inherit,
+                own,
+            );
+        }
     }
     for (bucket, (sp, confs)) in s3_buckets {
         let id = format!("S3Bucket{}", alnum_name(&bucket));
@@ -509,7 +562,8 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
             None,
         );
     }
-    if funcs.iter().any(|f| f.default_role) {
+    lower_api_stages(&mut c, &mut out, &provider, &service, &stage, &prefix);
+    if funcs.iter().any(|f| f.default_role && !f.per_fn_role) {
         let role_span = c
             .path(&provider, &["iam", "role", "statements"])
             .or_else(|| c.get(&provider, "iamRoleStatements"))
@@ -546,6 +600,278 @@ pub fn lower(r: &mut Resolver<'_>) -> Result<Lowered, LoadError> {
         doc: out.doc,
         ids: out.ids,
     })
+}
+
+/// Span and value of `provider.<path>` (the value's span; `None` when absent).
+fn provider_value(c: &mut Cfg<'_, '_>, provider: &Val, path: &[&str]) -> Option<(Span, Val)> {
+    let v = c.path(provider, path)?;
+    Some((c.span(&v, Span::default()), v))
+}
+
+/// Is a setting on: `true`, or a map (`logs.restApi: {accessLogging: false}` is on, its keys
+/// say how)? `None`: not knowable offline.
+fn setting_on(c: &mut Cfg<'_, '_>, v: &Val) -> Option<bool> {
+    if let Val::Unknown(_) = v {
+        return None;
+    }
+    if c.is_map(v) {
+        return Some(true);
+    }
+    match c.text(v).as_deref() {
+        Some("true") => Some(true),
+        Some(_) => Some(false),
+        None => None,
+    }
+}
+
+/// A boolean sub-key of a logs setting with the Framework's default.
+fn flag(c: &mut Cfg<'_, '_>, v: &Val, key: &str, default: bool) -> Option<bool> {
+    match c.get(v, key) {
+        None => Some(default),
+        Some(x) => match c.text(&x).as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// The first generated resource whose id starts with `prefix` (its span: the event).
+fn first_span(out: &Out, prefix: &str) -> Option<Span> {
+    out.resources
+        .iter()
+        .find(|(id, _)| id.starts_with(prefix))
+        .map(|(_, (sp, _))| *sp)
+}
+
+/// The stages of the APIs the events created, with what the Framework configures on them.
+///
+/// - REST (`http` events): v3 writes `ApiGatewayDeployment<n>` with `StageName` and applies
+///   `provider.logs.restApi` and `provider.tracing.apiGateway` through the SDK after the stack
+///   deploys (`update-stage.js`: access logs to `ApiGatewayLogGroup`, execution logging with
+///   `fullExecutionData` (default true) as `DataTraceEnabled`). The packaged template cannot
+///   show those; the stage here is the one that ends up deployed.
+/// - HTTP API (`httpApi`): `HttpApiStage` (`$default`), access logs with `provider.logs.httpApi`.
+/// - WebSocket (`websocket`): `WebsocketsDeploymentStage`, logs with `provider.logs.websocket`.
+///
+/// No stage when the API is external (`provider.apiGateway.restApiId`, `provider.httpApi.id`,
+/// `provider.apiGateway.websocketApiId`). None of them has throttling unless
+/// `resources.extensions` adds it.
+fn lower_api_stages(
+    c: &mut Cfg<'_, '_>,
+    out: &mut Out,
+    provider: &Val,
+    service: &str,
+    stage: &str,
+    prefix: &str,
+) {
+    let retention = c.get(provider, "logRetentionInDays");
+    let log_group = |c: &mut Cfg<'_, '_>, out: &mut Out, id: &str, name: &str, sp: Span| {
+        let n = out.str(name, sp);
+        let mut p = vec![("LogGroupName", sp, n)];
+        if let Some(v) = &retention {
+            let ks = c.span(v, sp);
+            let r = c.copy(out, v, ks);
+            p.push(("RetentionInDays", ks, r));
+        }
+        out.resource(id, "AWS::Logs::LogGroup", p, sp, None);
+    };
+    let unknown_why = "a `provider.logs` setting that cannot be known offline";
+
+    // REST API.
+    if let Some(ev_sp) = first_span(out, "ApiGatewayMethod")
+        && c.path(provider, &["apiGateway", "restApiId"]).is_none()
+    {
+        let logs = provider_value(c, provider, &["logs", "restApi"]);
+        let tracing = provider_value(c, provider, &["tracing", "apiGateway"]);
+        let sp = logs.as_ref().map_or(ev_sp, |(s, _)| *s);
+        let api = out.ref_("ApiGatewayRestApi", sp);
+        let name = out.str(stage, sp);
+        let mut props = vec![("RestApiId", sp, api), ("StageName", sp, name)];
+        if let Some((lsp, l)) = &logs {
+            let (lsp, l) = (*lsp, l.clone());
+            match setting_on(c, &l) {
+                Some(true) => {
+                    match flag(c, &l, "accessLogging", true) {
+                        Some(true) => {
+                            log_group(
+                                c,
+                                out,
+                                "ApiGatewayLogGroup",
+                                &format!("/aws/api-gateway/{service}-{stage}"),
+                                lsp,
+                            );
+                            let d = out.get_att("ApiGatewayLogGroup", "Arn", lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSetting", lsp, m));
+                        }
+                        Some(false) => {}
+                        None => {
+                            let d = out.unknown(unknown_why, lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSetting", lsp, m));
+                        }
+                    }
+                    let trace = match flag(c, &l, "fullExecutionData", true) {
+                        Some(b) => out.push(Value::Bool(b), lsp),
+                        None => out.unknown(unknown_why, lsp),
+                    };
+                    let level = match flag(c, &l, "executionLogging", true) {
+                        Some(false) => out.str("OFF", lsp),
+                        _ => match c.get(&l, "level") {
+                            Some(v) => c.copy(out, &v, lsp),
+                            None => out.str("INFO", lsp),
+                        },
+                    };
+                    let hm = out.str("*", lsp);
+                    let rp = out.str("/*", lsp);
+                    let ms = out.map(
+                        vec![
+                            ("HttpMethod", lsp, hm),
+                            ("ResourcePath", lsp, rp),
+                            ("DataTraceEnabled", lsp, trace),
+                            ("LoggingLevel", lsp, level),
+                        ],
+                        lsp,
+                    );
+                    let list = out.seq(vec![ms], lsp);
+                    props.push(("MethodSettings", lsp, list));
+                }
+                Some(false) => {}
+                None => {
+                    let d = out.unknown(unknown_why, lsp);
+                    let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                    props.push(("AccessLogSetting", lsp, m));
+                }
+            }
+        }
+        if let Some((tsp, t)) = tracing {
+            let n = c.copy(out, &t, tsp);
+            props.push(("TracingEnabled", tsp, n));
+        }
+        // Reported as the REST API: the deployment's id carries a timestamp.
+        let rep = Reported {
+            resource: "ApiGatewayRestApi".into(),
+            display: format!("{stage} (the REST API of `http` events)"),
+        };
+        out.resource(
+            "ApiGatewayStage",
+            "AWS::ApiGateway::Stage",
+            props,
+            sp,
+            Some(rep),
+        );
+    }
+
+    // HTTP API.
+    if let Some(ev_sp) = first_span(out, "HttpApiIntegration")
+        && c.path(provider, &["httpApi", "id"]).is_none()
+    {
+        let logs = provider_value(c, provider, &["logs", "httpApi"]);
+        let sp = logs.as_ref().map_or(ev_sp, |(s, _)| *s);
+        let api = out.ref_("HttpApi", sp);
+        let name = out.str("$default", sp);
+        let auto = out.push(Value::Bool(true), sp);
+        let mut props = vec![
+            ("ApiId", sp, api),
+            ("StageName", sp, name),
+            ("AutoDeploy", sp, auto),
+        ];
+        if let Some((lsp, l)) = &logs {
+            let (lsp, l) = (*lsp, l.clone());
+            let dest = match setting_on(c, &l) {
+                Some(true) => {
+                    log_group(
+                        c,
+                        out,
+                        "HttpApiLogGroup",
+                        &format!("/aws/http-api/{prefix}"),
+                        lsp,
+                    );
+                    Some(out.get_att("HttpApiLogGroup", "Arn", lsp))
+                }
+                Some(false) => None,
+                None => Some(out.unknown(unknown_why, lsp)),
+            };
+            if let Some(d) = dest {
+                let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                props.push(("AccessLogSettings", lsp, m));
+            }
+        }
+        let rep = Reported {
+            resource: "HttpApi".into(),
+            display: "$default (the HTTP API of `httpApi` events)".into(),
+        };
+        out.resource(
+            "HttpApiStage",
+            "AWS::ApiGatewayV2::Stage",
+            props,
+            sp,
+            Some(rep),
+        );
+    }
+
+    // WebSocket API.
+    if let Some(ev_sp) = first_span(out, "WebsocketsApi")
+        && c.path(provider, &["apiGateway", "websocketApiId"])
+            .is_none()
+    {
+        let logs = provider_value(c, provider, &["logs", "websocket"]);
+        let sp = logs.as_ref().map_or(ev_sp, |(s, _)| *s);
+        let api = out.ref_("WebsocketsApi", sp);
+        let name = out.str(stage, sp);
+        let mut props = vec![("ApiId", sp, api), ("StageName", sp, name)];
+        if let Some((lsp, l)) = &logs {
+            let (lsp, l) = (*lsp, l.clone());
+            match setting_on(c, &l) {
+                Some(true) => {
+                    let trace = match flag(c, &l, "fullExecutionData", true) {
+                        Some(b) => out.push(Value::Bool(b), lsp),
+                        None => out.unknown(unknown_why, lsp),
+                    };
+                    let drs = out.map(vec![("DataTraceEnabled", lsp, trace)], lsp);
+                    props.push(("DefaultRouteSettings", lsp, drs));
+                    match flag(c, &l, "accessLogging", true) {
+                        Some(true) => {
+                            log_group(
+                                c,
+                                out,
+                                "WebsocketsLogGroup",
+                                &format!("/aws/websocket/{service}-{stage}"),
+                                lsp,
+                            );
+                            let d = out.get_att("WebsocketsLogGroup", "Arn", lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSettings", lsp, m));
+                        }
+                        Some(false) => {}
+                        None => {
+                            let d = out.unknown(unknown_why, lsp);
+                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                            props.push(("AccessLogSettings", lsp, m));
+                        }
+                    }
+                }
+                Some(false) => {}
+                None => {
+                    let d = out.unknown(unknown_why, lsp);
+                    let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+                    props.push(("AccessLogSettings", lsp, m));
+                }
+            }
+        }
+        let rep = Reported {
+            resource: "WebsocketsApi".into(),
+            display: format!("{stage} (the WebSocket API of `websocket` events)"),
+        };
+        out.resource(
+            "WebsocketsDeploymentStage",
+            "AWS::ApiGatewayV2::Stage",
+            props,
+            sp,
+            Some(rep),
+        );
+    }
 }
 
 fn role_statements_key(c: &mut Cfg<'_, '_>, provider: &Val) -> Span {
@@ -695,7 +1021,12 @@ fn lower_function(
         }
     }
     // Role.
-    let role = match c.get(&f.cfg, "role").or_else(|| provider_role.clone()) {
+    let inherited = if f.per_fn_role {
+        None
+    } else {
+        provider_role.clone()
+    };
+    let role = match c.get(&f.cfg, "role").or(inherited) {
         Some(v) => {
             let sp = c.span(&v, at);
             match c.text(&v) {
@@ -705,7 +1036,7 @@ fn lower_function(
                 _ => c.copy(out, &v, sp),
             }
         }
-        None => out.get_att("IamRoleLambdaExecution", "Arn", at),
+        None => out.get_att(&f.role_id, "Arn", at),
     };
     props.push(("Role", at, role));
     // Environment: provider's, then the function's on top.
@@ -808,11 +1139,46 @@ fn lower_function(
         let n = out.unknown(&format!("a prebuilt artifact `{what}`"), sp);
         props.push(("Code", sp, n));
     }
+    // serverless-python-requirements (and the Framework's `module` for Python): the handler
+    // path is relative to the function's module folder.
+    if let Some(m) = c.get(&f.cfg, "module")
+        && !props.iter().any(|(k, _, _)| *k == "Code")
+    {
+        let sp = c.span(&m, at);
+        let n = c.copy(out, &m, sp);
+        props.push(("Code", sp, n));
+    }
     let rep = Reported {
         resource: f.name.clone(),
         display: f.name.clone(),
     };
     out.resource(&f.id, "AWS::Lambda::Function", props, at, Some(rep));
+
+    // `provisionedConcurrency`: the alias the Framework creates (`provisioned`). Event sources
+    // stay on the function here; the packaged template points them at the alias ARN.
+    if let Some(pc) = c.get(&f.cfg, "provisionedConcurrency") {
+        let sp = c.span(&pc, at);
+        let fref = out.ref_(&f.id, sp);
+        let name = out.str("provisioned", sp);
+        let ver = out.unknown("the version the Framework publishes", sp);
+        let n = c.copy(out, &pc, sp);
+        let cfg = out.map(vec![("ProvisionedConcurrentExecutions", sp, n)], sp);
+        out.resource(
+            &format!("{}ProvConcLambdaAlias", f.norm),
+            "AWS::Lambda::Alias",
+            vec![
+                ("FunctionName", sp, fref),
+                ("FunctionVersion", sp, ver),
+                ("Name", sp, name),
+                ("ProvisionedConcurrencyConfig", sp, cfg),
+            ],
+            sp,
+            Some(Reported {
+                resource: f.name.clone(),
+                display: format!("{}.provisionedConcurrency", f.name),
+            }),
+        );
+    }
 
     // Log group (retention from `provider.logRetentionInDays`).
     let lg_id = format!("{}LogGroup", f.norm);
@@ -969,6 +1335,22 @@ fn permission(
     sp: Span,
     rep: &Reported,
 ) {
+    permission_with(out, id, f, principal, source_arn, false, sp, rep);
+}
+
+/// A permission, with `SourceAccount: !Ref AWS::AccountId` when `account` (S3, as the
+/// Framework writes it).
+#[allow(clippy::too_many_arguments)]
+fn permission_with(
+    out: &mut Out,
+    id: &str,
+    f: &Func,
+    principal: &str,
+    source_arn: Option<NodeId>,
+    account: bool,
+    sp: Span,
+    rep: &Reported,
+) {
     let fa = out.get_att(&f.id, "Arn", sp);
     let action = out.str("lambda:InvokeFunction", sp);
     let p = out.str(principal, sp);
@@ -979,6 +1361,10 @@ fn permission(
     ];
     if let Some(s) = source_arn {
         props.push(("SourceArn", sp, s));
+    }
+    if account {
+        let a = out.ref_("AWS::AccountId", sp);
+        props.push(("SourceAccount", sp, a));
     }
     out.resource(id, "AWS::Lambda::Permission", props, sp, Some(rep.clone()));
 }
@@ -1157,7 +1543,29 @@ fn lower_events(
                 }
                 let perm = format!("{norm}LambdaPermissionApiGateway");
                 if !out.resources.contains_key(&perm) {
-                    permission(out, &perm, f, "apigateway.amazonaws.com", None, sp, &rep);
+                    let src = out.join(
+                        &[
+                            "arn:",
+                            "@AWS::Partition",
+                            ":execute-api:",
+                            "@AWS::Region",
+                            ":",
+                            "@AWS::AccountId",
+                            ":",
+                            "@ApiGatewayRestApi",
+                            "/*/*",
+                        ],
+                        sp,
+                    );
+                    permission(
+                        out,
+                        &perm,
+                        f,
+                        "apigateway.amazonaws.com",
+                        Some(src),
+                        sp,
+                        &rep,
+                    );
                 }
             }
             "httpApi" => {
@@ -1192,21 +1600,67 @@ fn lower_events(
                 }
                 let perm = format!("{norm}LambdaPermissionHttpApi");
                 if !out.resources.contains_key(&perm) {
-                    permission(out, &perm, f, "apigateway.amazonaws.com", None, sp, &rep);
+                    let src = out.join(
+                        &[
+                            "arn:",
+                            "@AWS::Partition",
+                            ":execute-api:",
+                            "@AWS::Region",
+                            ":",
+                            "@AWS::AccountId",
+                            ":",
+                            "@HttpApi",
+                            "/*",
+                        ],
+                        sp,
+                    );
+                    permission(
+                        out,
+                        &perm,
+                        f,
+                        "apigateway.amazonaws.com",
+                        Some(src),
+                        sp,
+                        &rep,
+                    );
                 }
             }
             "websocket" => {
+                // The Framework scopes this permission to nothing (no `SourceArn`).
+                if !out.resources.contains_key("WebsocketsApi") {
+                    let n = out.str(&format!("{prefix}-websockets"), sp);
+                    let p = out.str("WEBSOCKET", sp);
+                    out.resource(
+                        "WebsocketsApi",
+                        "AWS::ApiGatewayV2::Api",
+                        vec![("Name", sp, n), ("ProtocolType", sp, p)],
+                        sp,
+                        None,
+                    );
+                }
                 let perm = format!("{norm}LambdaPermissionWebsockets");
                 if !out.resources.contains_key(&perm) {
                     permission(out, &perm, f, "apigateway.amazonaws.com", None, sp, &rep);
                 }
             }
             "alb" => {
+                // Scoped to the generated target group; the Framework also writes an unscoped
+                // `...LambdaPermissionRegisterTarget` (ELB invokes the function to register it).
                 let perm = format!("{norm}LambdaPermissionAlb");
                 if !out.resources.contains_key(&perm) {
+                    let src = out.unknown("the generated ALB target group", sp);
                     permission(
                         out,
                         &perm,
+                        f,
+                        "elasticloadbalancing.amazonaws.com",
+                        Some(src),
+                        sp,
+                        &rep,
+                    );
+                    permission(
+                        out,
+                        &format!("{norm}LambdaPermissionRegisterTarget"),
                         f,
                         "elasticloadbalancing.amazonaws.com",
                         None,
@@ -1216,12 +1670,13 @@ fn lower_events(
                 }
             }
             "cognitoUserPool" => {
+                let src = out.unknown("the Cognito user pool's ARN", sp);
                 permission(
                     out,
                     &format!("{norm}LambdaPermissionCognitoUserPool{k}"),
                     f,
                     "cognito-idp.amazonaws.com",
-                    None,
+                    Some(src),
                     sp,
                     &rep,
                 );
@@ -1232,15 +1687,26 @@ fn lower_events(
                 } else {
                     "alexa-connectedhome.amazon.com"
                 };
-                permission(
-                    out,
-                    &format!("{norm}LambdaPermission{}{k}", upper_first(&ty)),
-                    f,
-                    principal,
-                    None,
-                    sp,
-                    &rep,
-                );
+                let id = format!("{norm}LambdaPermission{}{k}", upper_first(&ty));
+                permission(out, &id, f, principal, None, sp, &rep);
+                // `alexaSkill: <appId>` or `{appId}`: the skill id scopes the permission.
+                let app_id = if c.is_map(&body) {
+                    c.get(&body, "appId")
+                } else {
+                    Some(body.clone())
+                };
+                if let Some(a) = app_id {
+                    let ks = c.span(&a, sp);
+                    let n = c.copy(out, &a, ks);
+                    if let Some(p) = out.props_of(&id)
+                        && let Some(m) = out.doc.as_map(p)
+                    {
+                        let mut m = m.clone();
+                        m.entries.insert("EventSourceToken".into(), (ks, n));
+                        let psp = out.doc.span(p);
+                        out.doc.set(p, Value::Map(m), psp);
+                    }
+                }
             }
             "sqs" => {
                 let arn = if c.is_map(&body) && c.get(&body, "arn").is_some() {
@@ -1562,8 +2028,14 @@ fn lower_events(
                         .entry(format!("SNSTopic{tnorm}"))
                         .or_insert_with(|| rep.clone());
                 }
-                let src = out.ref_(&format!("SNSTopic{tnorm}"), sp);
-                let src = if arn.is_some() { None } else { Some(src) };
+                let src = match &arn {
+                    Some(a) => {
+                        let ks = c.span(a, sp);
+                        c.copy(out, a, ks)
+                    }
+                    None => out.ref_(&format!("SNSTopic{tnorm}"), sp),
+                };
+                let src = Some(src);
                 permission(
                     out,
                     &format!("{norm}LambdaPermission{tnorm}SNS"),
@@ -1627,12 +2099,14 @@ fn lower_events(
                             display: format!("{}.events[{i}].s3", f.name),
                         });
                 }
-                permission(
+                let src = out.partition_arn(&format!(":s3:::{bucket}"), sp);
+                permission_with(
                     out,
                     &format!("{norm}LambdaPermission{bnorm}S3"),
                     f,
                     "s3.amazonaws.com",
-                    None,
+                    Some(src),
+                    true,
                     sp,
                     &rep,
                 );
@@ -1648,8 +2122,8 @@ fn lower_events(
                 };
                 let fa = fn_arn(out);
                 let mut props = vec![("DestinationArn", sp, fa)];
-                if let Some(l) = lg {
-                    let ks = c.span(&l, sp);
+                if let Some(l) = &lg {
+                    let ks = c.span(l, sp);
                     let n = c.copy(out, &l, ks);
                     props.push(("LogGroupName", ks, n));
                 }
@@ -1668,12 +2142,27 @@ fn lower_events(
                     sp,
                     Some(rep.clone()),
                 );
+                let lg_name = lg.as_ref().and_then(|l| c.text(l)).unwrap_or_default();
+                let src = out.join(
+                    &[
+                        "arn:",
+                        "@AWS::Partition",
+                        ":logs:",
+                        "@AWS::Region",
+                        ":",
+                        "@AWS::AccountId",
+                        ":log-group:",
+                        &lg_name,
+                        ":*",
+                    ],
+                    sp,
+                );
                 permission(
                     out,
                     &format!("{norm}LambdaPermissionLogsSubscriptionFilterCloudWatchLog"),
                     f,
                     "logs.amazonaws.com",
-                    None,
+                    Some(src),
                     sp,
                     &rep,
                 );
@@ -1884,6 +2373,99 @@ fn lower_role(
     sp: Span,
     extras: RoleExtras,
 ) {
+    let user = c
+        .path(provider, &["iam", "role", "statements"])
+        .into_iter()
+        .chain(c.get(provider, "iamRoleStatements"))
+        .collect::<Vec<_>>();
+    let managed = c
+        .path(provider, &["iam", "role", "managedPolicies"])
+        .into_iter()
+        .chain(c.get(provider, "iamManagedPolicies"))
+        .collect::<Vec<_>>();
+    let role = RoleSpec {
+        id: "IamRoleLambdaExecution",
+        log_groups: format!("/aws/lambda/{prefix}"),
+        policy_name: format!("{prefix}-lambda"),
+    };
+    lower_role_as(c, out, &role, user, managed, sp, extras);
+}
+
+/// Whether `plugins` (a list, or `{modules: [...]}`) names a plugin.
+fn has_plugin(c: &mut Cfg<'_, '_>, root: &Val, name: &str) -> bool {
+    let Some(p) = c.get(root, "plugins") else {
+        return false;
+    };
+    let list = if c.is_map(&p) {
+        match c.get(&p, "modules") {
+            Some(m) => m,
+            None => return false,
+        }
+    } else {
+        p
+    };
+    c.items(&list)
+        .iter()
+        .any(|v| c.text(v).as_deref() == Some(name))
+}
+
+/// `serverless-iam-roles-per-function`: `<Norm>IamRoleLambdaExecution` with the log statements
+/// of the function's log group, its `iamRoleStatements` (and the provider's with
+/// `iamRoleStatementsInherit: true` or `custom.serverless-iam-roles-per-function.defaultInherit`),
+/// what its events and destinations need, and its `iamManagedPolicies`.
+fn lower_function_role(
+    c: &mut Cfg<'_, '_>,
+    out: &mut Out,
+    f: &Func,
+    provider: &Val,
+    prefix: &str,
+    default_inherit: bool,
+    extras: RoleExtras,
+) {
+    let mine = c.get(&f.cfg, "iamRoleStatements");
+    let sp = mine.as_ref().map_or(f.key_span, |v| c.span(v, f.key_span));
+    let inherit = match c.get(&f.cfg, "iamRoleStatementsInherit") {
+        Some(v) => c.text(&v).as_deref() == Some("true"),
+        None => default_inherit,
+    };
+    let mut user: Vec<Val> = mine.into_iter().collect();
+    let mut managed: Vec<Val> = c.get(&f.cfg, "iamManagedPolicies").into_iter().collect();
+    if inherit {
+        user.extend(
+            c.path(provider, &["iam", "role", "statements"])
+                .into_iter()
+                .chain(c.get(provider, "iamRoleStatements")),
+        );
+        managed.extend(
+            c.path(provider, &["iam", "role", "managedPolicies"])
+                .into_iter()
+                .chain(c.get(provider, "iamManagedPolicies")),
+        );
+    }
+    let role = RoleSpec {
+        id: &f.role_id,
+        log_groups: format!("/aws/lambda/{prefix}-{}", f.name),
+        policy_name: format!("{prefix}-{}-lambda", f.name),
+    };
+    lower_role_as(c, out, &role, user, managed, sp, extras);
+}
+
+struct RoleSpec<'a> {
+    id: &'a str,
+    /// The log group name (prefix) its log statements cover.
+    log_groups: String,
+    policy_name: String,
+}
+
+fn lower_role_as(
+    c: &mut Cfg<'_, '_>,
+    out: &mut Out,
+    role: &RoleSpec<'_>,
+    user: Vec<Val>,
+    managed_lists: Vec<Val>,
+    sp: Span,
+    extras: RoleExtras,
+) {
     let mut stmts = Vec::new();
     for (acts, suffix) in [
         (
@@ -1897,17 +2479,15 @@ fn lower_role(
         (&["logs:PutLogEvents"][..], "*:*:*"),
     ] {
         let r = out.str(
-            &format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{prefix}{suffix}"),
+            &format!(
+                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}{suffix}",
+                role.log_groups
+            ),
             sp,
         );
         let sub = out.intrinsic("Fn::Sub", r, sp);
         stmts.push(statement(out, acts, sub, sp));
     }
-    let user = c
-        .path(provider, &["iam", "role", "statements"])
-        .into_iter()
-        .chain(c.get(provider, "iamRoleStatements"))
-        .collect::<Vec<_>>();
     for list in user {
         if c.is_seq(&list) {
             for s in c.items(&list) {
@@ -1923,7 +2503,7 @@ fn lower_role(
     let list = out.seq(stmts, sp);
     let ver = out.str("2012-10-17", sp);
     let doc = out.map(vec![("Version", sp, ver), ("Statement", sp, list)], sp);
-    let pname = out.str(&format!("{prefix}-lambda"), sp);
+    let pname = out.str(&role.policy_name, sp);
     let pol = out.map(
         vec![("PolicyName", sp, pname), ("PolicyDocument", sp, doc)],
         sp,
@@ -1953,12 +2533,7 @@ fn lower_role(
         ("Policies", sp, pols),
     ];
     let mut managed = Vec::new();
-    for v in c
-        .path(provider, &["iam", "role", "managedPolicies"])
-        .into_iter()
-        .chain(c.get(provider, "iamManagedPolicies"))
-        .collect::<Vec<_>>()
-    {
+    for v in managed_lists {
         for m in c.items(&v) {
             let msp = c.span(&m, sp);
             managed.push(c.copy(out, &m, msp));
@@ -1974,5 +2549,5 @@ fn lower_role(
         let m = out.seq(managed, sp);
         props.push(("ManagedPolicyArns", sp, m));
     }
-    out.resource("IamRoleLambdaExecution", "AWS::IAM::Role", props, sp, None);
+    out.resource(role.id, "AWS::IAM::Role", props, sp, None);
 }

@@ -1,0 +1,3 @@
+export function orderId(body: string): string {
+  return `o-${body.length}`;
+}

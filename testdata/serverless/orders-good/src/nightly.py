@@ -1,0 +1,2 @@
+def main(event, context):
+    print("nightly run", event.get("time"))
