@@ -116,6 +116,14 @@ fn python_bad_project() {
             .any(|m| m.contains("`OcrFunction`") && m.contains("`s3:DeleteObject`")),
         "{iam005:#?}"
     );
+    // A trust policy naming the function's role allows sts:AssumeRole (same account); the twin
+    // is named by none.
+    has(&v, "IAM006", "src/assumer.py", 9, "AssumerTwinFunction");
+    assert!(
+        !v.iter()
+            .any(|(c, _, _, r)| c == "IAM006" && r == "AssumerFunction"),
+        "{v:#?}"
+    );
     // A SAM policy template grants several actions: one finding at the template entry names it
     // and every action it grants on the unused service.
     has(&v, "IAM005", "template.yaml", 130, "ArchiveFunction");
