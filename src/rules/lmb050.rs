@@ -58,13 +58,25 @@ fn index(app: &App) -> Index {
                 by_function.entry(x.id).or_insert_with(|| r.id.clone());
             }
         }
-        if let Some(name) = tpl.string(n).known() {
+        if let Some(name) = name_shape(tpl, n) {
             by_name.entry(name).or_insert_with(|| r.id.clone());
         }
     }
     Index {
         by_function,
         by_name,
+    }
+}
+
+/// A name as written: a literal, or the text of an `Fn::Sub` without a variable map (its
+/// `${...}` placeholders kept), so that two names built the same way compare equal.
+fn name_shape(tpl: &crate::model::Template, n: crate::load::NodeId) -> Option<String> {
+    if let Some(s) = tpl.string(n).known() {
+        return Some(s);
+    }
+    match tpl.doc.intrinsic(n) {
+        Some(("Fn::Sub", arg)) => tpl.doc.as_str(arg).map(|s| s.trim().to_string()),
+        _ => None,
     }
 }
 
@@ -76,7 +88,7 @@ fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
         {
             return Logs::Group(id.to_string());
         }
-        return match tpl.string(p.node).known() {
+        return match name_shape(tpl, p.node) {
             Some(name) => match idx.by_name.get(&name) {
                 Some(g) => Logs::Group(g.clone()),
                 None => Logs::Unknown,
@@ -87,10 +99,11 @@ fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
     if let Some(g) = idx.by_function.get(&f.id) {
         return Logs::Group(g.clone());
     }
-    // A literal `FunctionName` names the default group.
+    // A `FunctionName` names the default group (also one built with `Fn::Sub` the same way as
+    // the group's name: `${AWS::StackName}-orders` and `/aws/lambda/${AWS::StackName}-orders`).
     if let Some(name) = f
         .prop(tpl, "FunctionName")
-        .and_then(|p| tpl.string(p.node).known())
+        .and_then(|p| name_shape(tpl, p.node))
         && let Some(g) = idx.by_name.get(&format!("/aws/lambda/{name}"))
     {
         return Logs::Group(g.clone());
