@@ -59,6 +59,30 @@ for chunk in sorted(glob.glob(os.path.join(out, "checkov", "out.*.json"))):
 if unmapped:
     print("checkov results not mapped to a template:", len(unmapped))
 
+# The templates each peer ran on: every chunk of cfn-lint / checkov that has an output. A run cut
+# short (or a chunk that failed) leaves its files out of that peer's pairs, on both sides.
+def covered(tool_dir, chunk_glob, to_path):
+    files = set()
+    for chunk in sorted(glob.glob(os.path.join(out, *chunk_glob))):
+        n = chunk.rsplit(".", 1)[1]
+        if os.path.exists(os.path.join(out, tool_dir, f"out.{n}.json")):
+            files.update(to_path(l.rstrip("\n")) for l in open(chunk) if l.strip())
+    return files
+
+
+by_view = {os.path.basename(k): v for k, v in mapping.items()}
+ran = {
+    "cfn-lint": covered("cfn-lint", ["chunk.*"], norm),
+    "checkov": covered("checkov", ["checkov", "chunk.*"], lambda l: norm(by_view.get(os.path.basename(l), l))),
+}
+try:
+    total = sum(1 for l in open(os.path.join(out, "templates.txt")) if l.strip())
+except OSError:
+    total = 0
+for tool, files in ran.items():
+    if len(files) < total:
+        print(f"{tool} ran on {len(files)} of {total} templates: its pairs compare those files only")
+
 # (our rule, peer, peer rule): the peers' closest rule for each of ours. The semantics differ (see
 # docs/peers.md): checkov's Lambda checks apply to every function whatever invokes it.
 pairs = [
@@ -94,7 +118,7 @@ pairs = [
 peers = {"cfn-lint": cfn, "checkov": ckv}
 print(f"{'ours':8} {'files':>5} | {'peer':8} {'rule':12} {'files':>5} | {'both':>5} {'only us':>7} {'only peer':>9}")
 for a, tool, b in pairs:
-    A = ours.get(a, set())
+    A = ours.get(a, set()) & ran[tool] if ran[tool] else ours.get(a, set())
     B = peers[tool].get(b, set())
     print(f"{a:8} {len(A):5} | {tool:8} {b:12} {len(B):5} | {len(A & B):5} {len(A - B):7} {len(B - A):9}")
     with open(os.path.join(out, f"diff-{a}-{b}.txt"), "w") as f:
