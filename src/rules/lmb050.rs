@@ -68,16 +68,30 @@ fn index(app: &App) -> Index {
     }
 }
 
-/// A name as written: a literal, or the text of an `Fn::Sub` without a variable map (its
-/// `${...}` placeholders kept), so that two names built the same way compare equal.
+/// A name as written: a literal, or the text of an `Fn::Sub` with the literal values of its
+/// variable map substituted and its other `${...}` placeholders kept, so that two names built
+/// the same way compare equal.
 fn name_shape(tpl: &crate::model::Template, n: crate::load::NodeId) -> Option<String> {
     if let Some(s) = tpl.string(n).known() {
         return Some(s);
     }
-    match tpl.doc.intrinsic(n) {
-        Some(("Fn::Sub", arg)) => tpl.doc.as_str(arg).map(|s| s.trim().to_string()),
-        _ => None,
+    let doc = &tpl.doc;
+    let Some(("Fn::Sub", arg)) = doc.intrinsic(n) else {
+        return None;
+    };
+    if let Some(s) = doc.as_str(arg) {
+        return Some(s.trim().to_string());
     }
+    let items = doc.as_seq(arg)?;
+    let mut text = items.first().and_then(|t| doc.as_str(*t))?.trim().to_string();
+    if let Some(vars) = items.get(1).and_then(|m| doc.as_map(*m)) {
+        for (k, _, v) in vars.iter() {
+            if let Some(val) = tpl.string(v).known() {
+                text = text.replace(&format!("${{{k}}}"), &val);
+            }
+        }
+    }
+    Some(text)
 }
 
 fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
