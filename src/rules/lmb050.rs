@@ -83,7 +83,11 @@ fn name_shape(tpl: &crate::model::Template, n: crate::load::NodeId) -> Option<St
         return Some(s.trim().to_string());
     }
     let items = doc.as_seq(arg)?;
-    let mut text = items.first().and_then(|t| doc.as_str(*t))?.trim().to_string();
+    let mut text = items
+        .first()
+        .and_then(|t| doc.as_str(*t))?
+        .trim()
+        .to_string();
     if let Some(vars) = items.get(1).and_then(|m| doc.as_map(*m)) {
         for (k, _, v) in vars.iter() {
             if let Some(val) = tpl.string(v).known() {
