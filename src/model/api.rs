@@ -618,13 +618,24 @@ fn rest_access(tpl: &Template, r: Option<&crate::model::Resource>, sam: bool) ->
             .unwrap_or_else(|| doc.span(p));
         return string_policy_access(tpl, p, at);
     }
-    // SAM: `Auth.ResourcePolicy` (own, else `Globals.Api`).
+    // SAM: `Auth.ResourcePolicy` (own, else `Globals.Api`), and the `Policy` property, which SAM
+    // passes to the REST API as it is (the statements of both end up in one policy).
     let sources = sam_sources(tpl, r, "Api");
     let sources = for_key(tpl, r, &sources, "Auth");
     let mut guard = false;
     let mut open: Option<Access> = None;
     let mut statements: Vec<NodeId> = Vec::new();
     let mut any = false;
+    if let Some(p) = props.and_then(|p| doc.get(p, "Policy")) {
+        any = true;
+        if doc.as_map(p).is_none() || doc.intrinsic(p).is_some() {
+            return Access::Unknown("the `Policy` is computed or a string".into());
+        }
+        match statement_nodes(doc, p) {
+            Some(st) => statements.extend(st),
+            None => return Access::Unknown("the policy's `Statement` is computed".into()),
+        }
+    }
     for (m, _) in &sources {
         let Some(rp) = doc.get_path(*m, &["Auth", "ResourcePolicy"]) else {
             continue;

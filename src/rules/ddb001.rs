@@ -33,6 +33,14 @@ impl Rule for ProvisionedTableUnboundedCallers {
             if t.provisioned != Known::Yes(true) || t.autoscaled || t.callers.is_empty() {
                 continue;
             }
+            // A provisioned `AWS::DynamoDB::Table` without `ProvisionedThroughput` is a stub (it
+            // does not deploy as written): its capacity is not known.
+            if app.tpl.resource(&t.id).is_some_and(|r| {
+                r.type_ == "AWS::DynamoDB::Table"
+                    && app.tpl.prop(r, "ProvisionedThroughput").is_none()
+            }) {
+                continue;
+            }
             let mut unbounded: Vec<(String, Option<String>)> = Vec::new();
             for fid in &t.callers {
                 let Some(f) = app.functions.get(fid) else {

@@ -59,7 +59,7 @@ fn index(app: &App) -> Index {
                 by_function.entry(x.id).or_insert_with(|| r.id.clone());
             }
         }
-        if let Some(name) = tpl.string(n).known() {
+        if let Some(name) = name_shape(tpl, n) {
             by_name.entry(name).or_insert_with(|| r.id.clone());
         }
     }
@@ -67,6 +67,36 @@ fn index(app: &App) -> Index {
         by_function,
         by_name,
     }
+}
+
+/// A name as written: a literal, or the text of an `Fn::Sub` with the literal values of its
+/// variable map substituted and its other `${...}` placeholders kept, so that two names built
+/// the same way compare equal.
+fn name_shape(tpl: &crate::model::Template, n: crate::load::NodeId) -> Option<String> {
+    if let Some(s) = tpl.string(n).known() {
+        return Some(s);
+    }
+    let doc = &tpl.doc;
+    let Some(("Fn::Sub", arg)) = doc.intrinsic(n) else {
+        return None;
+    };
+    if let Some(s) = doc.as_str(arg) {
+        return Some(s.trim().to_string());
+    }
+    let items = doc.as_seq(arg)?;
+    let mut text = items
+        .first()
+        .and_then(|t| doc.as_str(*t))?
+        .trim()
+        .to_string();
+    if let Some(vars) = items.get(1).and_then(|m| doc.as_map(*m)) {
+        for (k, _, v) in vars.iter() {
+            if let Some(val) = tpl.string(v).known() {
+                text = text.replace(&format!("${{{k}}}"), &val);
+            }
+        }
+    }
+    Some(text)
 }
 
 fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
@@ -77,7 +107,7 @@ fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
         {
             return Logs::Group(id.to_string());
         }
-        return match tpl.string(p.node).known() {
+        return match name_shape(tpl, p.node) {
             Some(name) => match idx.by_name.get(&name) {
                 Some(g) => Logs::Group(g.clone()),
                 None => Logs::Unknown,
@@ -88,10 +118,11 @@ fn logs_of(app: &App, idx: &Index, f: &Function) -> Logs {
     if let Some(g) = idx.by_function.get(&f.id) {
         return Logs::Group(g.clone());
     }
-    // A literal `FunctionName` names the default group.
+    // A `FunctionName` names the default group (also one built with `Fn::Sub` the same way as
+    // the group's name: `${AWS::StackName}-orders` and `/aws/lambda/${AWS::StackName}-orders`).
     if let Some(name) = f
         .prop(tpl, "FunctionName")
-        .and_then(|p| tpl.string(p.node).known())
+        .and_then(|p| name_shape(tpl, p.node))
         && let Some(g) = idx.by_name.get(&format!("/aws/lambda/{name}"))
     {
         return Logs::Group(g.clone());
