@@ -305,7 +305,21 @@ fn defects_are_found_the_same_on_serverless_yml_and_the_packaged_template() {
         line_of("websocket: true"),
         "{apigw003:#}"
     );
+    assert!(
+        apigw003["help"]
+            .as_str()
+            .unwrap()
+            .contains("fullExecutionData: false"),
+        "{apigw003:#}"
+    );
     let apigw002 = diags.iter().find(|d| d["code"] == "APIGW002").unwrap();
+    assert!(
+        apigw002["help"]
+            .as_str()
+            .unwrap()
+            .contains("provider.logs.restApi: true"),
+        "{apigw002:#}"
+    );
     assert_eq!(
         apigw002["range"]["start"]["line"],
         line_of("- http:"),

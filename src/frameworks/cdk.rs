@@ -395,7 +395,14 @@ pub fn origin(file: &Arc<SourceFile>, loaded: &mut Loaded, access: &Access) -> O
             let template_dir = file
                 .path
                 .parent()
-                .map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()));
+                .map(|p| {
+                    if p.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        p
+                    }
+                })
+                .and_then(|p| std::path::absolute(p).ok());
             stage_code(doc, node, &dir, template_dir.as_deref(), &scope);
         }
     }
@@ -601,5 +608,56 @@ mod tests {
             &m
         ));
         assert!(!is_helper("S/CreateOrder/Resource", &m));
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(Path::new("/p/cdk.out"), Path::new("/p/src/orders")),
+            "../src/orders"
+        );
+        assert_eq!(
+            relative_path(Path::new("/p/cdk.out"), Path::new("/p/cdk.out")),
+            "."
+        );
+        assert_eq!(
+            relative_path(Path::new("/p/cdk.out/assembly-Prod"), Path::new("/p/src")),
+            "../../src"
+        );
+    }
+
+    /// A map from a Docker bundle (`/asset-input/...`) is re-rooted on the project; of several
+    /// local sources, the one exporting the handler is the entry; `node_modules` never is.
+    #[test]
+    fn source_map_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = std::fs::canonicalize(dir.path()).unwrap();
+        let asset = project.join("cdk.out/asset.abc");
+        std::fs::create_dir_all(&asset).unwrap();
+        std::fs::create_dir_all(project.join("src/lib")).unwrap();
+        std::fs::write(
+            project.join("src/create.ts"),
+            "import { id } from './lib/ids';\nexport const handler = async () => id();\n",
+        )
+        .unwrap();
+        std::fs::write(
+            project.join("src/lib/ids.ts"),
+            "export function id() { return 1; }\n",
+        )
+        .unwrap();
+        let map = asset.join("index.js.map");
+        std::fs::write(
+            &map,
+            r#"{"version":3,"sources":["../asset-input/node_modules/x/index.js","../asset-input/src/lib/ids.ts","../asset-input/src/create.ts"],"mappings":""}"#,
+        )
+        .unwrap();
+        let access = Access::new(std::slice::from_ref(&project), &[], 1 << 20);
+        let scope = access.scope_for(&map);
+        assert_eq!(
+            mapped_entry(&map, "handler", &project, &scope),
+            Some(project.join("src/create.ts"))
+        );
+        // No source exports `main`, and there are two: no guess.
+        assert_eq!(mapped_entry(&map, "main", &project, &scope), None);
     }
 }

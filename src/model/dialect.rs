@@ -123,6 +123,18 @@ pub const SERVERLESS: &[(&str, &str)] = &[
         "`environment:` on the function (or `provider.environment`)",
     ),
     ("RetentionInDays", "`provider.logRetentionInDays`"),
+    (
+        "AccessLogSetting",
+        "`provider.logs.restApi: true` (the Framework then writes access logs to `/aws/api-gateway/<service>-<stage>`)",
+    ),
+    (
+        "AccessLogSettings",
+        "`provider.logs.httpApi: true` (HTTP API) or `provider.logs.websocket: true` (WebSocket API)",
+    ),
+    (
+        "DataTraceEnabled",
+        "`fullExecutionData: false` under `provider.logs.restApi` / `provider.logs.websocket` (it defaults to true once those logs are on)",
+    ),
 ];
 
 /// CloudFormation property -> how an AWS CDK (TypeScript) user writes it.
@@ -200,6 +212,18 @@ pub const CDK: &[(&str, &str)] = &[
     (
         "RetentionInDays",
         "`logRetention: RetentionDays.ONE_MONTH` (or a `logGroup` with a retention) in the function's props",
+    ),
+    (
+        "AccessLogSetting",
+        "`deployOptions: { accessLogDestination: new LogGroupLogDestination(logGroup), accessLogFormat: AccessLogFormat.jsonWithStandardFields() }` in the `RestApi` props",
+    ),
+    (
+        "AccessLogSettings",
+        "`accessLogSettings: { destinationArn: logGroup.logGroupArn, format: ... }` on the API's stage (`CfnStage`)",
+    ),
+    (
+        "DataTraceEnabled",
+        "`dataTraceEnabled: false` (the default) in the `RestApi`'s `deployOptions`",
     ),
 ];
 

@@ -50,18 +50,23 @@ impl Rule for ApiWithoutAccessLogging {
             } else {
                 format!("`{}`", s.declared_in)
             };
+            let help = match cx.app.tpl.dialect().say(key) {
+                // Serverless Framework / CDK users turn it on in their own terms.
+                Some(how) => format!("turn access logs on: {how}"),
+                None => format!(
+                    "add `{key}: {{DestinationArn: !GetAtt ApiAccessLogs.Arn, Format: ...}}` to {target}, with an `AWS::Logs::LogGroup` that has a `RetentionInDays`{}",
+                    if s.kind == ApiKind::Rest {
+                        " (REST APIs also need the account's CloudWatch role, `AWS::ApiGateway::Account`)"
+                    } else {
+                        ""
+                    }
+                ),
+            };
             cx.emit(
                 Report::new(s.anchor, message(&s.describe(), key))
                     .resource(&s.declared_in)
                     .path(&[key])
-                    .help(format!(
-                        "add `{key}: {{DestinationArn: !GetAtt ApiAccessLogs.Arn, Format: ...}}` to {target}, with an `AWS::Logs::LogGroup` that has a `RetentionInDays`{}",
-                        if s.kind == ApiKind::Rest {
-                            " (REST APIs also need the account's CloudWatch role, `AWS::ApiGateway::Account`)"
-                        } else {
-                            ""
-                        }
-                    )),
+                    .help(help),
             );
         }
     }

@@ -59,7 +59,10 @@ impl Rule for ApiDataTraceEnabled {
                     )
                         .resource(&s.declared_in)
                         .path(&path)
-                        .help("remove `DataTraceEnabled` (or set it to `false`) outside short debugging sessions; keep `LoggingLevel: ERROR` or `INFO` and access logs, which record the request without its body")
+                        .help(match app.tpl.dialect().say("DataTraceEnabled") {
+                            Some(how) => format!("stop logging full bodies: {how}; keep execution logging at `ERROR` or `INFO` and access logs, which record the request without its body"),
+                            None => "remove `DataTraceEnabled` (or set it to `false`) outside short debugging sessions; keep `LoggingLevel: ERROR` or `INFO` and access logs, which record the request without its body".to_string(),
+                        })
                         .fix(fix),
                 );
             }

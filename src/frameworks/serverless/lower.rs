@@ -2124,7 +2124,7 @@ fn lower_events(
                 let mut props = vec![("DestinationArn", sp, fa)];
                 if let Some(l) = &lg {
                     let ks = c.span(l, sp);
-                    let n = c.copy(out, &l, ks);
+                    let n = c.copy(out, l, ks);
                     props.push(("LogGroupName", ks, n));
                 }
                 copy_keys(
