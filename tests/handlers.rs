@@ -399,13 +399,13 @@ fn hdl030_unawaited_promise() {
 #[test]
 fn issue14b_rendering_snapshots() {
     let human = lambdalint::render::human::Human { color: false };
-    for p in ["hdl021", "hdl030", "hdl040", "apigw004"] {
+    for p in ["hdl021", "hdl030", "hdl040", "apigw004", "hdl010-timeouts"] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],
             &Filter::new(&[], &[]).unwrap(),
             &RuleSelection::default(),
         );
-        let code = p.to_ascii_uppercase();
+        let code = p.split('-').next().unwrap_or(p).to_ascii_uppercase();
         let rendered: String = out
             .diagnostics
             .iter()
@@ -413,7 +413,7 @@ fn issue14b_rendering_snapshots() {
             .map(|d| human.diagnostic(d) + "\n")
             .collect();
         insta::with_settings!({snapshot_path => format!("../testdata/projects/{p}/snapshots"), prepend_module_to_snapshot => false, omit_expression => true}, {
-            insta::assert_snapshot!(p, rendered);
+            insta::assert_snapshot!(p.replace('-', "_"), rendered);
         });
     }
 }
@@ -433,6 +433,26 @@ fn apigw004_authorizer_cache_scoped_to_method() {
             ("APIGW004", "src/token_auth.py", 9, "GlobalAuthFunction"),
             ("APIGW004", "src/token_auth.py", 9, "TokenAuthFunction"),
             ("APIGW004", "web/helper_auth.mjs", 5, "HelperAuthFunction"),
+        ],
+    );
+}
+
+/// HDL010, a timeout that can never fire: literal HTTP timeouts (`timeout=30`, `timeout=(3,
+/// 15)`, `AbortSignal.timeout(15000)`, axios `{ timeout: 10000 }`) not shorter than the
+/// function's `Timeout` (from Globals, the 3 s default, the function's own); shorter ones and a
+/// function overriding the Globals timeout with a longer one are silent.
+#[test]
+fn hdl010_timeouts_that_never_fire() {
+    exactly_code(
+        "hdl010-timeouts",
+        "HDL010",
+        &[
+            ("HDL010", "cfn.json", 17, "InlineSlowFunction"),
+            ("HDL010", "cfn.yaml", 25, "InlineHookFunction"),
+            ("HDL010", "src/rates.py", 5, "RatesFunction"),
+            ("HDL010", "src/rates.py", 6, "RatesFunction"),
+            ("HDL010", "web/hook.mjs", 4, "HookFunction"),
+            ("HDL010", "web/hook.mjs", 6, "HookFunction"),
         ],
     );
 }

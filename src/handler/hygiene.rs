@@ -30,6 +30,19 @@ pub struct Hygiene {
     pub floating: Vec<Floating>,
     /// Policies whose `Resource` is the request's `methodArn` only (APIGW004).
     pub method_arn_policies: Vec<MethodArnPolicy>,
+    /// HTTP calls with a literal timeout (HDL010: not shorter than the function's).
+    pub http_timeouts: Vec<HttpTimeout>,
+}
+
+/// An HTTP call given a literal timeout.
+#[derive(Debug, Clone)]
+pub struct HttpTimeout {
+    pub callee: String,
+    /// The longest literal timeout of the call, in seconds (Python `timeout=(connect, read)`:
+    /// the larger).
+    pub seconds: f64,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
 }
 
 /// An authorizer policy statement whose `Resource` is `event.methodArn` (only).
@@ -342,6 +355,23 @@ fn collect_fn(
                             }
                         }
                     }
+                    if let (
+                        sdk::Event::Http {
+                            callee,
+                            timeout: true,
+                            ..
+                        },
+                        _,
+                    ) = a.classify(m, f, id)
+                        && let Some(seconds) = literal_timeout(&p, args, python)
+                    {
+                        out.http_timeouts.push(HttpTimeout {
+                            callee,
+                            seconds,
+                            file: Arc::clone(&p.file),
+                            span: p.span(module.range(id)),
+                        });
+                    }
                     if let Some(w) = file_write(a, m, f, *callee, args, python) {
                         let (path, full) = match &w.1 {
                             PathV::Lit(s) => (s.clone(), true),
@@ -363,6 +393,61 @@ fn collect_fn(
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP timeouts
+
+/// A number literal's value, from its source text.
+fn number(p: &super::modules::Parsed, e: ExprId) -> Option<f64> {
+    if !matches!(p.module.expr(e), Expr::Num) {
+        return None;
+    }
+    let span = p.span(p.module.range(e));
+    let text = p.file.text.get(span.start as usize..span.end as usize)?;
+    text.replace('_', "").parse::<f64>().ok()
+}
+
+/// The literal timeout of an HTTP call, in seconds: Python `timeout=N` / `timeout=(c, r)`;
+/// JavaScript `{ timeout: ms }` options and `AbortSignal.timeout(ms)`.
+fn literal_timeout(p: &super::modules::Parsed, args: &[Arg], python: bool) -> Option<f64> {
+    let module = &p.module;
+    if python {
+        let t = args.iter().find(|x| x.name.as_deref() == Some("timeout"))?;
+        return match module.expr(t.value) {
+            Expr::Array(items) => {
+                let v: Vec<f64> = items.iter().filter_map(|x| number(p, *x)).collect();
+                (v.len() == items.len() && !v.is_empty()).then(|| v.into_iter().fold(0.0, f64::max))
+            }
+            _ => number(p, t.value),
+        };
+    }
+    let mut found: Option<f64> = None;
+    for arg in args {
+        module.visit(arg.value, |_, x| match x {
+            Expr::Object(entries) => {
+                for (k, v) in entries {
+                    if let Some(Key::Name(k)) = k
+                        && k == "timeout"
+                        && let Some(ms) = number(p, *v)
+                    {
+                        found = Some(found.map_or(ms, |f| f.max(ms)));
+                    }
+                }
+            }
+            Expr::Call { callee, args, .. } => {
+                if let Expr::Member { obj, name } = module.expr(*callee)
+                    && name == "timeout"
+                    && matches!(module.expr(*obj), Expr::Name(n) if n == "AbortSignal")
+                    && let Some(ms) = args.first().and_then(|x| number(p, x.value))
+                {
+                    found = Some(found.map_or(ms, |f| f.max(ms)));
+                }
+            }
+            _ => {}
+        });
+    }
+    found.map(|ms| ms / 1000.0)
 }
 
 // ---------------------------------------------------------------------------------------------

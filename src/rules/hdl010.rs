@@ -11,6 +11,22 @@ pub fn message_hdl010(function: &str, callee: &str) -> String {
     )
 }
 
+pub fn message_hdl010_late(function: &str, callee: &str, seconds: f64, timeout: f64) -> String {
+    format!(
+        "`{callee}` in `{function}` has a {seconds} s timeout, not shorter than the function's `Timeout` of {timeout} s: it can never fire"
+    )
+}
+
+/// The function's timeout in seconds (3 when not set), when the template fixes it.
+fn function_timeout(cx: &Context<'_>, function: &str) -> Option<f64> {
+    let app = cx.app;
+    let f = app.functions.get(function)?;
+    match f.prop(&app.tpl, "Timeout") {
+        None => Some(3.0),
+        Some(t) => app.tpl.number(t.node).known(),
+    }
+}
+
 impl Rule for HttpCallWithoutTimeout {
     fn code(&self) -> &'static str {
         "HDL010"
@@ -23,6 +39,20 @@ impl Rule for HttpCallWithoutTimeout {
                     .resource(&f.function)
                     .help("pass a timeout shorter than the function's `Timeout` (`timeout=` in Python, an `AbortSignal.timeout(ms)` signal or `timeout` option in Node.js)");
                 cx.emit_in(&h.file, r);
+            }
+            let Some(limit) = function_timeout(cx, &f.function) else {
+                continue;
+            };
+            for t in f
+                .hygiene
+                .http_timeouts
+                .iter()
+                .filter(|t| t.seconds >= limit)
+            {
+                let r = Report::new(t.span, message_hdl010_late(&f.function, &t.callee, t.seconds, limit))
+                    .resource(&f.function)
+                    .help("give the call a timeout shorter than the function's `Timeout`, leaving time to handle the failure (log, retry, return an error)");
+                cx.emit_in(&t.file, r);
             }
         }
     }

@@ -12,4 +12,4 @@ def handler(event, context):
     body = json.dumps({"Status": "SUCCESS", "PhysicalResourceId": "seed", "StackId": event["StackId"],
                        "RequestId": event["RequestId"], "LogicalResourceId": event["LogicalResourceId"]})
     request = urllib.request.Request(event["ResponseURL"], data=body.encode(), method="PUT")
-    urllib.request.urlopen(request, timeout=10)
+    urllib.request.urlopen(request, timeout=5)
