@@ -165,6 +165,12 @@ pub struct Analysis<'a> {
     steps: usize,
     /// The work budget was spent: every further query is unknown.
     exhausted: bool,
+    /// (module, name) pairs visited by the current namespace lookup, and its nesting.
+    ns_seen: HashSet<(ModId, String)>,
+    ns_depth: u32,
+    ns_root: u32,
+    /// [`Analysis::registered_on`], by (module, name).
+    registered_memo: HashMap<(ModId, String), Vec<(ModId, FnId)>>,
     /// The work budget ([`MAX_STEPS`] unless a test sets it).
     pub max_steps: usize,
     /// Why the facts are incomplete (deduplicated, in order).
@@ -229,6 +235,10 @@ impl<'a> Analysis<'a> {
             steps: 0,
             exhausted: false,
             max_steps: MAX_STEPS,
+            registered_memo: HashMap::new(),
+            ns_seen: HashSet::new(),
+            ns_depth: 0,
+            ns_root: 0,
             incomplete: Vec::new(),
             errors: Vec::new(),
             implicit: Vec::new(),
@@ -690,7 +700,26 @@ impl<'a> Analysis<'a> {
 
     /// A member of a module's namespace.
     fn ns(&mut self, m: ModId, name: &str) -> Val {
-        self.query(Query::Ns(m, name.to_string()), |a| a.ns_inner(m, name))
+        let q = Query::Ns(m, name.to_string());
+        if let Some(v) = self.memo.get(&q) {
+            return v.clone();
+        }
+        // One lookup through star imports / re-exports visits each (module, name) once: in a
+        // ring of modules re-exporting each other nothing inside the cycle is memoised, and
+        // each module re-exporting two others would make the search exponential.
+        if self.ns_depth == 0 {
+            self.ns_seen.clear();
+            // The depth the lookup's first query gets: it is complete (memoised) when done.
+            self.ns_root = self.depth + 1;
+        }
+        if !self.ns_seen.insert((m, name.to_string())) {
+            self.cut = self.cut.min(self.ns_root);
+            return Val::Unknown;
+        }
+        self.ns_depth += 1;
+        let v = self.query(q, |a| a.ns_inner(m, name));
+        self.ns_depth -= 1;
+        v
     }
 
     fn ns_inner(&mut self, m: ModId, name: &str) -> Val {
@@ -1220,6 +1249,16 @@ impl<'a> Analysis<'a> {
         if scope != TOP {
             return Vec::new();
         }
+        // Once per (module, name): it is asked for at every call on the object. The empty
+        // entry stops a cycle of modules importing the object from each other.
+        let key = (m, name.to_string());
+        if let Some(v) = self.registered_memo.get(&key) {
+            return v.clone();
+        }
+        self.registered_memo.insert(key.clone(), Vec::new());
+        if !self.spend(m) {
+            return Vec::new();
+        }
         self.build_index(m);
         let mut out: Vec<(ModId, FnId)> = self
             .index
@@ -1238,6 +1277,7 @@ impl<'a> Analysis<'a> {
                 out.extend(self.registered_on(t, TOP, &orig));
             }
         }
+        self.registered_memo.insert(key, out.clone());
         out
     }
 
