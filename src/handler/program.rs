@@ -169,6 +169,8 @@ pub struct Analysis<'a> {
     ns_seen: HashSet<(ModId, String)>,
     ns_depth: u32,
     ns_root: u32,
+    /// Import specifiers resolved, by (module, specifier, level).
+    resolved: HashMap<(ModId, String, u32), Found>,
     /// [`Analysis::registered_on`], by (module, name).
     registered_memo: HashMap<(ModId, String), Vec<(ModId, FnId)>>,
     /// The work budget ([`MAX_STEPS`] unless a test sets it).
@@ -236,6 +238,7 @@ impl<'a> Analysis<'a> {
             exhausted: false,
             max_steps: MAX_STEPS,
             registered_memo: HashMap::new(),
+            resolved: HashMap::new(),
             ns_seen: HashSet::new(),
             ns_depth: 0,
             ns_root: 0,
@@ -312,19 +315,28 @@ impl<'a> Analysis<'a> {
             Some(x) => (x.dir.clone(), x.display_dir.clone()),
             None => return None,
         };
+        // The same specifier imported again by the module (a file of thousands of functions
+        // each importing `json`) is resolved once: each resolution probes the file system.
+        let key = (m, imp.spec.clone(), imp.level);
         let found = if imp.dynamic {
             Found::Unresolved("a module imported by a computed name".into())
-        } else if self.lang(m).is_python() {
-            resolve_py(
-                self.sources,
-                &self.roots,
-                &imp.spec,
-                imp.level,
-                &dir,
-                &display_dir,
-            )
+        } else if let Some(f) = self.resolved.get(&key) {
+            f.clone()
         } else {
-            resolve_js(self.sources, &self.roots, &imp.spec, &dir, &display_dir)
+            let f = if self.lang(m).is_python() {
+                resolve_py(
+                    self.sources,
+                    &self.roots,
+                    &imp.spec,
+                    imp.level,
+                    &dir,
+                    &display_dir,
+                )
+            } else {
+                resolve_js(self.sources, &self.roots, &imp.spec, &dir, &display_dir)
+            };
+            self.resolved.insert(key, f.clone());
+            f
         };
         let out = match &found {
             Found::File(path, display, lang) => {
