@@ -13,7 +13,7 @@
 //! A refusal is a [`ReadError`] whose message says why; callers turn it into a note (`--verbose`,
 //! the report) or a diagnostic, never into silence.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -64,8 +64,9 @@ fn shown(p: &Path) -> String {
 /// the extra roots allowed by the configuration, and the size cap. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Access {
-    /// Canonical command-line paths (directories; a named file stands for its directory).
-    given: Vec<PathBuf>,
+    /// Canonical command-line paths (directories; a named file stands for its directory), as a
+    /// set: a run naming a thousand files looks each template's folder up by its ancestors.
+    given: Arc<HashSet<PathBuf>>,
     /// Canonical extra roots.
     extra: Vec<PathBuf>,
     /// Cap on one source file, in bytes.
@@ -106,7 +107,7 @@ impl Access {
             }
         };
         Access {
-            given: given.iter().filter_map(canon).collect(),
+            given: Arc::new(given.iter().filter_map(canon).collect()),
             extra: extra
                 .iter()
                 .filter_map(canon)
@@ -158,12 +159,11 @@ impl Access {
         let root = self
             .marked_root(&dir)
             .or_else(|| {
-                // The command-line path (or workspace folder) that holds the file.
-                self.given
-                    .iter()
-                    .filter(|g| dir.starts_with(g))
-                    .max_by_key(|g| g.components().count())
-                    .cloned()
+                // The command-line path (or workspace folder) that holds the file: the
+                // deepest, found walking up (linear in the depth, not in the paths named).
+                dir.ancestors()
+                    .find(|a| self.given.contains(*a))
+                    .map(Path::to_path_buf)
             })
             .unwrap_or(dir);
         let mut roots = vec![root];

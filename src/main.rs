@@ -447,10 +447,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     say!("lambdalint: {tpl}: function `{id}`: handler analysed in part: {why}");
                 }
                 say!(
-                    "lambdalint: handlers analysed: {} of {} functions ({} partially)",
+                    "lambdalint: handlers analysed: {} of {} functions ({} partially); handler files parsed: {}",
                     outcome.analysed,
                     outcome.functions,
-                    outcome.partial.len()
+                    outcome.partial.len(),
+                    outcome.handler_parses
                 );
             }
             // Written before `--baseline` filters, so `--baseline F --write-baseline F` refreshes F.

@@ -682,4 +682,37 @@ fn serverless_yml_gets_the_cli_findings_and_its_included_file_too() {
     );
     assert_eq!(lsp_findings(&c.diagnostics(&uri(&yml))), after);
     c.finish();
+/// A hostile handler buffer (issue 16: a class attribute assigned from itself thousands of
+/// times was exponential, 5,000-deep nested dicts): opening and saving it does not block the
+/// server; it answers the next request within the bound.
+#[test]
+fn hostile_handler_buffer_does_not_block_the_server() {
+    let (_dir, handler, _tpl, mut c) = open_template_with_handler();
+    let mut code = String::from(
+        "import boto3\nclass C:\n    def __init__(self):\n        self.c = boto3.client('s3')\n",
+    );
+    code.push_str(&"        self.c = self.c\n".repeat(2000));
+    code.push_str("    def run(self, e):\n");
+    code.push_str(&"        self.c.get_object(Bucket=e)\n".repeat(2000));
+    code.push_str(&format!(
+        "def handler(event, context):\n    C().run(event)\n    return {}event{}\n",
+        "{'a': ".repeat(5000),
+        "}".repeat(5000)
+    ));
+    let start = Instant::now();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&handler), "languageId": "python", "version": 1, "text": code}}),
+    );
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&handler)}}),
+    );
+    // `shutdown` is answered after both notifications are handled.
+    c.finish();
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "the server was blocked for {:?}",
+        start.elapsed()
+    );
 }

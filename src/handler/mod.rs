@@ -138,8 +138,21 @@ pub fn analyze_entry(
     entry: &resolve::Entry,
     sources: &resolve::Sources<'_>,
 ) -> (FunctionFacts, Vec<String>) {
+    let (facts, errors, _) = analyze_entry_budget(id, entry, sources, program::MAX_STEPS);
+    (facts, errors)
+}
+
+/// [`analyze_entry`] with a work budget (values computed, see [`program::MAX_STEPS`]); also
+/// gives the work spent.
+pub fn analyze_entry_budget(
+    id: &str,
+    entry: &resolve::Entry,
+    sources: &resolve::Sources<'_>,
+    max_steps: usize,
+) -> (FunctionFacts, Vec<String>, usize) {
     let p = Arc::clone(&entry.parsed);
     let mut a = program::Analysis::new(sources, entry);
+    a.max_steps = max_steps;
     let (entries, at) = a.entries(&entry.handler_name);
     let handler_found = !entries.is_empty();
     let handler_span = match entries.first() {
@@ -197,7 +210,7 @@ pub fn analyze_entry(
     facts.implicit = a.implicit.clone();
     facts.incomplete = a.incomplete.clone();
     facts.complete = facts.incomplete.is_empty();
-    (facts, a.errors.clone())
+    (facts, a.errors.clone(), a.steps())
 }
 
 /// The source directory of a function, for tools that want it.
@@ -210,6 +223,17 @@ pub fn code_dir(app: &App, f: &Function) -> Option<PathBuf> {
 /// The facts of one source text analysed alone (no local modules), for tests and benchmarks:
 /// `handler` is the handler function's name.
 pub fn analyze_text(lang: resolve::Lang, code: &str, handler: &str) -> FunctionFacts {
+    analyze_text_budget(lang, code, handler, program::MAX_STEPS).0
+}
+
+/// [`analyze_text`] with a work budget; also gives the work spent (deterministic: tests
+/// compare it across input sizes to prove the analysis linear).
+pub fn analyze_text_budget(
+    lang: resolve::Lang,
+    code: &str,
+    handler: &str,
+    max_steps: usize,
+) -> (FunctionFacts, usize) {
     let file = Arc::new(crate::source::SourceFile::new(
         PathBuf::from("handler"),
         "handler".into(),
@@ -222,7 +246,8 @@ pub fn analyze_text(lang: resolve::Lang, code: &str, handler: &str) -> FunctionF
         roots: modules::Roots::default(),
     };
     let sources = resolve::Sources::disk(crate::fsx::Scope::with_roots(&[], 0));
-    analyze_entry("F", &entry, &sources).0
+    let (facts, _, steps) = analyze_entry_budget("F", &entry, &sources, max_steps);
+    (facts, steps)
 }
 
 #[cfg(test)]

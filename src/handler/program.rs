@@ -152,14 +152,29 @@ pub struct Analysis<'a> {
     index: Vec<Index>,
     imports: HashMap<(ModId, ImportId), Option<ModId>>,
     import_notes: HashMap<(ModId, ImportId), Found>,
-    memo: HashMap<(ModId, ExprId), Val>,
+    /// Values computed, by query (each at most once, see [`Analysis::query`]).
+    memo: HashMap<Query, Val>,
     classified: HashMap<(ModId, ExprId), (sdk::Event, Val)>,
-    busy: HashSet<(ModId, ExprId)>,
-    busy_names: HashSet<(ModId, FnId, String)>,
-    names: HashMap<(ModId, FnId, String), Val>,
-    /// Set when a value was cut by the depth limit or a cycle (not memoised then).
-    cut: bool,
+    /// Queries being computed, with their depth.
+    busy: HashMap<Query, u32>,
+    /// The shallowest depth a value below was cut at: a cycle back to the query at that depth,
+    /// or 0 for the depth limit or the budget (`NOT_CUT` when nothing was cut).
+    cut: u32,
     depth: u32,
+    /// Work units spent (queries computed), against [`MAX_STEPS`].
+    steps: usize,
+    /// The work budget was spent: every further query is unknown.
+    exhausted: bool,
+    /// (module, name) pairs visited by the current namespace lookup, and its nesting.
+    ns_seen: HashSet<(ModId, String)>,
+    ns_depth: u32,
+    ns_root: u32,
+    /// Import specifiers resolved, by (module, specifier, level).
+    resolved: HashMap<(ModId, String, u32), Found>,
+    /// [`Analysis::registered_on`], by (module, name).
+    registered_memo: HashMap<(ModId, String), Vec<(ModId, FnId)>>,
+    /// The work budget ([`MAX_STEPS`] unless a test sets it).
+    pub max_steps: usize,
     /// Why the facts are incomplete (deduplicated, in order).
     pub incomplete: Vec<String>,
     /// Local files that could not be read (input errors).
@@ -171,6 +186,37 @@ pub struct Analysis<'a> {
 }
 
 const MAX_EVAL_DEPTH: u32 = 48;
+/// Work units (values computed: expressions, names, module members, class members, returns)
+/// one function's analysis may spend; past it the facts are incomplete ("analysis budget
+/// exceeded"). Deterministic, unlike a time limit; linear code of a few MB stays well below.
+pub const MAX_STEPS: usize = 2_000_000;
+const NOT_CUT: u32 = u32::MAX;
+
+/// A value the analysis computes, memoised (see [`Analysis::query`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Query {
+    Expr(ModId, ExprId),
+    /// A name in the scope (function) that binds it.
+    Name(ModId, FnId, String),
+    /// A member of a module's namespace.
+    Ns(ModId, String),
+    /// A member of a class (or of its instances).
+    Member(ModId, ClassId, String),
+    /// What a local function returns.
+    Returns(ModId, FnId),
+}
+
+impl Query {
+    fn module(&self) -> ModId {
+        match self {
+            Query::Expr(m, _)
+            | Query::Name(m, ..)
+            | Query::Ns(m, _)
+            | Query::Member(m, ..)
+            | Query::Returns(m, _) => *m,
+        }
+    }
+}
 
 impl<'a> Analysis<'a> {
     pub fn new(sources: &'a Sources<'a>, entry: &Entry) -> Analysis<'a> {
@@ -185,11 +231,17 @@ impl<'a> Analysis<'a> {
             import_notes: HashMap::new(),
             memo: HashMap::new(),
             classified: HashMap::new(),
-            busy: HashSet::new(),
-            busy_names: HashSet::new(),
-            names: HashMap::new(),
-            cut: false,
+            busy: HashMap::new(),
+            cut: NOT_CUT,
             depth: 0,
+            steps: 0,
+            exhausted: false,
+            max_steps: MAX_STEPS,
+            registered_memo: HashMap::new(),
+            resolved: HashMap::new(),
+            ns_seen: HashSet::new(),
+            ns_depth: 0,
+            ns_root: 0,
             incomplete: Vec::new(),
             errors: Vec::new(),
             implicit: Vec::new(),
@@ -263,19 +315,28 @@ impl<'a> Analysis<'a> {
             Some(x) => (x.dir.clone(), x.display_dir.clone()),
             None => return None,
         };
+        // The same specifier imported again by the module (a file of thousands of functions
+        // each importing `json`) is resolved once: each resolution probes the file system.
+        let key = (m, imp.spec.clone(), imp.level);
         let found = if imp.dynamic {
             Found::Unresolved("a module imported by a computed name".into())
-        } else if self.lang(m).is_python() {
-            resolve_py(
-                self.sources,
-                &self.roots,
-                &imp.spec,
-                imp.level,
-                &dir,
-                &display_dir,
-            )
+        } else if let Some(f) = self.resolved.get(&key) {
+            f.clone()
         } else {
-            resolve_js(self.sources, &self.roots, &imp.spec, &dir, &display_dir)
+            let f = if self.lang(m).is_python() {
+                resolve_py(
+                    self.sources,
+                    &self.roots,
+                    &imp.spec,
+                    imp.level,
+                    &dir,
+                    &display_dir,
+                )
+            } else {
+                resolve_js(self.sources, &self.roots, &imp.spec, &dir, &display_dir)
+            };
+            self.resolved.insert(key, f.clone());
+            f
         };
         let out = match &found {
             Found::File(path, display, lang) => {
@@ -563,44 +624,88 @@ impl<'a> Analysis<'a> {
     /// The value of `name` in function `f` of module `m`.
     pub fn name_val(&mut self, m: ModId, f: FnId, name: &str) -> Val {
         let scope = self.lookup(m, f, name);
-        let key = (m, scope, name.to_string());
-        if let Some(v) = self.names.get(&key) {
+        self.query(Query::Name(m, scope, name.to_string()), |a| {
+            let sites = a.sites(m, scope, name);
+            let mut v = Val::Unknown;
+            for s in &sites {
+                let sv = match s {
+                    Site::Assign(wf, e, key) => {
+                        let base = a.eval(m, *wf, *e);
+                        match key {
+                            None => base,
+                            Some(k) => a.member(base, k),
+                        }
+                    }
+                    Site::Def(fid) => Val::Func(m, *fid),
+                    Site::Class(c) => Val::Class(m, *c),
+                    Site::Param | Site::Star(_) => Val::Unknown,
+                };
+                v = v.best(sv);
+            }
+            if sites.is_empty() && scope == TOP {
+                v = a.unbound(m, name);
+            }
+            v
+        })
+    }
+
+    /// The value of query `q`, computed by `compute` at most once: memoised, unless it was cut
+    /// by a cycle back to an enclosing query (whose value is not known yet), by the depth limit
+    /// or by the work budget. A cycle answers unknown; the query it led back to is memoised
+    /// when it completes, so a value is computed once however many times it is asked for, and
+    /// the work is linear in the code reached. Every computation spends one work unit.
+    fn query(&mut self, q: Query, compute: impl FnOnce(&mut Self) -> Val) -> Val {
+        if let Some(v) = self.memo.get(&q) {
             return v.clone();
         }
-        if self.busy_names.contains(&key) || self.depth > MAX_EVAL_DEPTH {
-            self.cut = true;
+        if let Some(&d) = self.busy.get(&q) {
+            self.cut = self.cut.min(d);
             return Val::Unknown;
         }
-        let was_cut = std::mem::replace(&mut self.cut, false);
-        self.busy_names.insert(key.clone());
+        if self.depth > MAX_EVAL_DEPTH || !self.spend(q.module()) {
+            self.cut = 0;
+            return Val::Unknown;
+        }
+        let outer = std::mem::replace(&mut self.cut, NOT_CUT);
         self.depth += 1;
-        let sites = self.sites(m, scope, name);
-        let mut v = Val::Unknown;
-        for s in &sites {
-            let sv = match s {
-                Site::Assign(wf, e, key) => {
-                    let base = self.eval(m, *wf, *e);
-                    match key {
-                        None => base,
-                        Some(k) => self.member(base, k),
-                    }
-                }
-                Site::Def(fid) => Val::Func(m, *fid),
-                Site::Class(c) => Val::Class(m, *c),
-                Site::Param | Site::Star(_) => Val::Unknown,
-            };
-            v = v.best(sv);
-        }
-        if sites.is_empty() && scope == TOP {
-            v = self.unbound(m, name);
-        }
+        let d = self.depth;
+        self.busy.insert(q.clone(), d);
+        let v = compute(self);
+        self.busy.remove(&q);
         self.depth -= 1;
-        self.busy_names.remove(&key);
-        if !self.cut {
-            self.names.insert(key, v.clone());
+        if self.cut >= d {
+            // Complete, or cut only by cycles back to this query or below it.
+            self.memo.insert(q, v.clone());
+            self.cut = outer;
+        } else {
+            self.cut = self.cut.min(outer);
         }
-        self.cut |= was_cut;
         v
+    }
+
+    /// Spend one work unit; false (the facts marked incomplete, once) when the budget is spent.
+    fn spend(&mut self, m: ModId) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        self.steps += 1;
+        if self.steps <= self.max_steps {
+            return true;
+        }
+        self.exhausted = true;
+        let file = self
+            .parsed(m)
+            .map_or_else(String::new, |p| p.file.display.clone());
+        self.note(format!(
+            "analysis budget exceeded in `{file}` (more than {} values computed); the rest was not analysed",
+            self.max_steps
+        ));
+        false
+    }
+
+    /// Work units spent so far.
+    pub fn steps(&self) -> usize {
+        self.steps
     }
 
     /// A name bound nowhere in the module: a star import, or a global / builtin.
@@ -625,12 +730,25 @@ impl<'a> Analysis<'a> {
 
     /// A member of a module's namespace.
     fn ns(&mut self, m: ModId, name: &str) -> Val {
-        if self.depth > MAX_EVAL_DEPTH {
+        let q = Query::Ns(m, name.to_string());
+        if let Some(v) = self.memo.get(&q) {
+            return v.clone();
+        }
+        // One lookup through star imports / re-exports visits each (module, name) once: in a
+        // ring of modules re-exporting each other nothing inside the cycle is memoised, and
+        // each module re-exporting two others would make the search exponential.
+        if self.ns_depth == 0 {
+            self.ns_seen.clear();
+            // The depth the lookup's first query gets: it is complete (memoised) when done.
+            self.ns_root = self.depth + 1;
+        }
+        if !self.ns_seen.insert((m, name.to_string())) {
+            self.cut = self.cut.min(self.ns_root);
             return Val::Unknown;
         }
-        self.depth += 1;
-        let v = self.ns_inner(m, name);
-        self.depth -= 1;
+        self.ns_depth += 1;
+        let v = self.query(q, |a| a.ns_inner(m, name));
+        self.ns_depth -= 1;
         v
     }
 
@@ -787,6 +905,12 @@ impl<'a> Analysis<'a> {
         if depth > 8 {
             return Val::Unknown;
         }
+        self.query(Query::Member(m, c, name.to_string()), |a| {
+            a.class_member_inner(m, c, name, depth)
+        })
+    }
+
+    fn class_member_inner(&mut self, m: ModId, c: ClassId, name: &str, depth: u32) -> Val {
         let Some(class) = self.module(m).and_then(|x| x.class(c)) else {
             return Val::Unknown;
         };
@@ -847,24 +971,7 @@ impl<'a> Analysis<'a> {
 
     /// The value of expression `e`, written in function `f` of module `m`.
     pub fn eval(&mut self, m: ModId, f: FnId, e: ExprId) -> Val {
-        if let Some(v) = self.memo.get(&(m, e)) {
-            return v.clone();
-        }
-        if self.busy.contains(&(m, e)) || self.depth > MAX_EVAL_DEPTH {
-            self.cut = true;
-            return Val::Unknown;
-        }
-        let was_cut = std::mem::replace(&mut self.cut, false);
-        self.busy.insert((m, e));
-        self.depth += 1;
-        let v = self.eval_inner(m, f, e);
-        self.depth -= 1;
-        self.busy.remove(&(m, e));
-        if !self.cut {
-            self.memo.insert((m, e), v.clone());
-        }
-        self.cut |= was_cut;
-        v
+        self.query(Query::Expr(m, e), |a| a.eval_inner(m, f, e))
     }
 
     fn eval_inner(&mut self, m: ModId, f: FnId, e: ExprId) -> Val {
@@ -916,6 +1023,10 @@ impl<'a> Analysis<'a> {
 
     /// The value a local function returns (its most informative `return`).
     fn returns(&mut self, m: ModId, f: FnId) -> Val {
+        self.query(Query::Returns(m, f), |a| a.returns_inner(m, f))
+    }
+
+    fn returns_inner(&mut self, m: ModId, f: FnId) -> Val {
         let rets: Vec<ExprId> = self
             .module(m)
             .and_then(|x| x.func(f))
@@ -1168,6 +1279,16 @@ impl<'a> Analysis<'a> {
         if scope != TOP {
             return Vec::new();
         }
+        // Once per (module, name): it is asked for at every call on the object. The empty
+        // entry stops a cycle of modules importing the object from each other.
+        let key = (m, name.to_string());
+        if let Some(v) = self.registered_memo.get(&key) {
+            return v.clone();
+        }
+        self.registered_memo.insert(key.clone(), Vec::new());
+        if !self.spend(m) {
+            return Vec::new();
+        }
         self.build_index(m);
         let mut out: Vec<(ModId, FnId)> = self
             .index
@@ -1186,6 +1307,7 @@ impl<'a> Analysis<'a> {
                 out.extend(self.registered_on(t, TOP, &orig));
             }
         }
+        self.registered_memo.insert(key, out.clone());
         out
     }
 

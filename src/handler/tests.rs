@@ -235,3 +235,167 @@ fn lowering_is_language_neutral() {
     }
     assert_eq!(p.imports[1].level, 1);
 }
+
+/// Work units spent on `code` (deterministic).
+fn steps(lang: Lang, code: &str) -> usize {
+    let (f, steps) = super::analyze_text_budget(lang, code, "handler", usize::MAX);
+    assert!(f.handler_found, "{code:.200}");
+    steps
+}
+
+/// Code shapes where a value is asked for many times through cycles (`x = x or x`, `self.c =
+/// self.c`, a global reassigned to itself, star-import style chains): each value is computed
+/// once, so doubling the input doubles the work (it was quadratic, and exponential for class
+/// attributes assigned from themselves).
+#[test]
+fn analysis_work_is_linear_in_the_code() {
+    type Gen = fn(usize) -> String;
+    let shapes: &[(&str, Lang, Gen)] = &[
+        ("py self attribute", Lang::Python, |n| {
+            format!(
+                "import boto3\nclass C:\n    def __init__(self):\n        self.c = boto3.client('s3')\n{}    def run(self, e):\n{}def handler(event, context):\n    return C().run(event)\n",
+                "        self.c = self.c\n".repeat(n),
+                "        self.c.get_object(Bucket=e)\n".repeat(n)
+            )
+        }),
+        ("py same name or", Lang::Python, |n| {
+            format!(
+                "import boto3\ns3 = boto3.client('s3')\ndef handler(event, context):\n    x = event\n{}",
+                "    x = x or x\n    s3.get_object(Bucket=x)\n".repeat(n)
+            )
+        }),
+        ("py global reassigned", Lang::Python, |n| {
+            format!(
+                "import boto3\nx = boto3.client('s3')\n{}def handler(event, context):\n{}",
+                "x = x\n".repeat(n),
+                "    x.get_object(Bucket=event)\n".repeat(n)
+            )
+        }),
+        ("js global reassigned", Lang::JavaScript, |n| {
+            format!(
+                "const {{S3}} = require('@aws-sdk/client-s3');\nlet x = new S3();\n{}exports.handler = async (event) => {{\n{}}};\n",
+                "x = x;\n".repeat(n),
+                "  x.getObject({Bucket: event});\n".repeat(n)
+            )
+        }),
+        ("js this attribute", Lang::JavaScript, |n| {
+            format!(
+                "const {{S3}} = require('@aws-sdk/client-s3');\nclass C {{\n  constructor() {{\n    this.c = new S3();\n{}  }}\n  run(e) {{\n{}  }}\n}}\nexports.handler = async (event) => new C().run(event);\n",
+                "    this.c = this.c;\n".repeat(n),
+                "    this.c.getObject({Bucket: e});\n".repeat(n)
+            )
+        }),
+        ("py returns through branches", Lang::Python, |n| {
+            let mut s =
+                String::from("import boto3\ns3 = boto3.client('s3')\ndef f0(e):\n    return s3\n");
+            for i in 1..n {
+                s.push_str(&format!(
+                    "def f{i}(e):\n    if e:\n        return f{}(e)\n    return f{}(e)\n",
+                    i - 1,
+                    i - 1
+                ));
+            }
+            s.push_str("def handler(event, context):\n");
+            for i in (0..n).rev() {
+                s.push_str(&format!("    f{i}(event).get_object(Bucket=event)\n"));
+            }
+            s
+        }),
+        ("py or chain asked from the end", Lang::Python, |n| {
+            let mut s = String::from("import boto3\ns3 = boto3.client('s3')\n");
+            s.push_str(&format!(
+                "def handler(event, context):\n    s3.get_object(Bucket=a{})\n",
+                n - 1
+            ));
+            s.push_str("a0 = s3\n");
+            for i in 1..n {
+                s.push_str(&format!("a{i} = a{} or a{}\n", i - 1, i - 1));
+            }
+            s
+        }),
+    ];
+    for (name, lang, make) in shapes {
+        let small = steps(*lang, &make(400));
+        let big = steps(*lang, &make(1600));
+        // 4x the code: at most ~4x the work (plus a constant).
+        assert!(
+            big <= 5 * small + 1000,
+            "{name}: {small} work units for 400, {big} for 1600 (super-linear)"
+        );
+    }
+}
+
+#[test]
+fn budget_exceeded_makes_facts_incomplete_with_the_reason() {
+    let code = format!(
+        "import boto3\ns3 = boto3.client('s3')\ndef handler(event, context):\n{}",
+        "    s3.get_object(Bucket=event)\n".repeat(200)
+    );
+    let (full, spent) = super::analyze_text_budget(Lang::Python, &code, "handler", usize::MAX);
+    assert!(full.complete, "{:?}", full.incomplete);
+    assert_eq!(full.calls.len(), 200);
+    let (cut, used) = super::analyze_text_budget(Lang::Python, &code, "handler", spent / 2);
+    assert!(!cut.complete);
+    assert!(
+        cut.incomplete
+            .iter()
+            .any(|r| r.contains("analysis budget exceeded in `handler`")),
+        "{:?}",
+        cut.incomplete
+    );
+    assert!(used <= spent / 2 + 1, "{used} of {}", spent / 2);
+    // The same input gives the same cut (deterministic, not time-based).
+    let (again, _) = super::analyze_text_budget(Lang::Python, &code, "handler", spent / 2);
+    assert_eq!(cut.calls.len(), again.calls.len());
+    assert_eq!(cut.incomplete, again.incomplete);
+}
+
+/// The parse budget counts tree-sitter's operations: the same count on every run, whatever the
+/// machine's load; ordinary code is far below it, a file over it is left unanalysed with the
+/// reason.
+#[test]
+fn parse_budget_is_deterministic_operations() {
+    use std::time::Duration;
+    let unit = "import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n    for r in event['Records']:\n        s3.put_object(Bucket='b', Key=r['id'], Body=json.dumps(r))\n    return {'ok': True}\n";
+    let code = unit.repeat(200_000 / unit.len());
+    let hostile = [
+        ("py", Lang::Python, code.clone()),
+        (
+            "js",
+            Lang::JavaScript,
+            "const x = require('y');\nexports.handler = async (e) => { for (const r of e.Records) { await x.send({a: r.id, b: [1, 2, 3]}); } return {ok: true}; };\n".repeat(1500),
+        ),
+        ("py parens", Lang::Python, format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000))),
+        ("js parens", Lang::JavaScript, format!("x = {}1{};\n", "(".repeat(100_000), ")".repeat(100_000))),
+        ("py garbage", Lang::Python, "def (((: ] } lambda ,, \n".repeat(8000)),
+        ("js garbage", Lang::JavaScript, "function ((( } => ]] ,, `\n".repeat(8000)),
+    ];
+    for (what, lang, text) in &hostile {
+        let (r, ops) = lower::parse_counted(*lang, text, u64::MAX, Duration::from_secs(600));
+        assert!(r.is_ok(), "{what}");
+        let (_, again) = lower::parse_counted(*lang, text, u64::MAX, Duration::from_secs(600));
+        assert_eq!(ops, again, "{what}: not deterministic");
+        eprintln!(
+            "{what}: {} bytes, {ops} parser operations ({:.1}/byte)",
+            text.len(),
+            ops as f64 / text.len() as f64
+        );
+        // The 2 MB size cap times this rate stays under the budget.
+        assert!(
+            (ops as f64 / text.len() as f64) * 2_097_152.0 < lower::MAX_PARSE_OPS as f64,
+            "{what}: {ops} operations for {} bytes",
+            text.len()
+        );
+    }
+    let (_, ops) = lower::parse_counted(Lang::Python, &code, u64::MAX, Duration::from_secs(600));
+    let m = lower::lower_with(
+        Lang::Python,
+        &code,
+        ops / 2,
+        Duration::from_secs(600),
+        lower::MAX_WORK,
+    );
+    let why = m.truncated.unwrap();
+    assert!(why.contains("budget"), "{why}");
+    assert!(m.funcs.len() <= 1);
+}

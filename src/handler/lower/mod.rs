@@ -25,8 +25,13 @@ use super::resolve::Lang;
 pub const MAX_DEPTH: u32 = 200;
 /// Tree nodes lowered per file at most.
 pub const MAX_WORK: usize = 4_000_000;
-/// Time tree-sitter may spend parsing one file.
-pub const PARSE_BUDGET: Duration = Duration::from_secs(4);
+/// Parser operations tree-sitter may spend on one file, counted through its progress callback
+/// (called every 100 operations): the parse budget is deterministic, the same on a loaded
+/// machine as on an idle one. Ordinary code takes a few operations per byte (a handler file at
+/// the 2 MB size cap well under this); what is over is left unanalysed with the reason.
+pub const MAX_PARSE_OPS: u64 = 60_000_000;
+/// Wall-time backstop for one parse, far above what [`MAX_PARSE_OPS`] costs.
+pub const PARSE_BUDGET: Duration = Duration::from_secs(20);
 
 /// A node kind the front ends look at, by kind id (no string comparisons per node).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -537,14 +542,39 @@ thread_local! {
 /// Why a file could not be parsed at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseFailure {
+    /// tree-sitter did not finish within its operation budget ([`MAX_PARSE_OPS`]).
+    OverBudget,
     /// tree-sitter did not finish within [`PARSE_BUDGET`].
     TimedOut,
     /// The parser could not be set up or gave no tree.
     NoTree,
 }
 
-/// Parse `code` with the thread's parser for `lang`, within `budget`.
-pub fn parse(lang: Lang, code: &str, budget: Duration) -> Result<Tree, ParseFailure> {
+/// Parse `code` with the thread's parser for `lang`, within `ops` parser operations and
+/// `budget` of wall time.
+pub fn parse(lang: Lang, code: &str, ops: u64, budget: Duration) -> Result<Tree, ParseFailure> {
+    parse_counted(lang, code, ops, budget).0
+}
+
+/// [`parse`], with the parser operations spent (in hundreds, as tree-sitter reports them).
+pub fn parse_counted(
+    lang: Lang,
+    code: &str,
+    ops: u64,
+    budget: Duration,
+) -> (Result<Tree, ParseFailure>, u64) {
+    let mut calls = 0u64;
+    let r = parse_inner(lang, code, ops / 100, budget, &mut calls);
+    (r, calls.saturating_mul(100))
+}
+
+fn parse_inner(
+    lang: Lang,
+    code: &str,
+    max_calls: u64,
+    budget: Duration,
+    calls: &mut u64,
+) -> Result<Tree, ParseFailure> {
     PARSERS.with(|cell| {
         let mut parsers = cell.try_borrow_mut().map_err(|_| ParseFailure::NoTree)?;
         if !parsers.iter().any(|(l, _)| *l == lang) {
@@ -558,12 +588,15 @@ pub fn parse(lang: Lang, code: &str, budget: Duration) -> Result<Tree, ParseFail
             .find(|(l, _)| *l == lang)
             .ok_or(ParseFailure::NoTree)?;
         let start = Instant::now();
-        let mut timed_out = false;
-        let mut calls = 0u32;
+        let mut failed = None;
         let mut progress = |_: &tree_sitter::ParseState| {
-            calls = calls.wrapping_add(1);
+            *calls += 1;
+            if *calls > max_calls {
+                failed = Some(ParseFailure::OverBudget);
+                return ControlFlow::Break(());
+            }
             if calls.is_multiple_of(256) && start.elapsed() > budget {
-                timed_out = true;
+                failed = Some(ParseFailure::TimedOut);
                 return ControlFlow::Break(());
             }
             ControlFlow::Continue(())
@@ -582,9 +615,9 @@ pub fn parse(lang: Lang, code: &str, budget: Duration) -> Result<Tree, ParseFail
             None,
             Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
         );
-        if timed_out {
+        if let Some(f) = failed {
             parser.reset();
-            return Err(ParseFailure::TimedOut);
+            return Err(f);
         }
         tree.ok_or(ParseFailure::NoTree)
     })
@@ -610,18 +643,24 @@ fn first_error(root: Node<'_>) -> Option<Node<'_>> {
 
 /// Parse and lower one source text.
 pub fn lower(lang: Lang, code: &str) -> Module {
-    lower_with(lang, code, PARSE_BUDGET, MAX_WORK)
+    lower_with(lang, code, MAX_PARSE_OPS, PARSE_BUDGET, MAX_WORK)
 }
 
 /// [`lower`] with explicit budgets (tests).
-pub fn lower_with(lang: Lang, code: &str, budget: Duration, work: usize) -> Module {
+pub fn lower_with(lang: Lang, code: &str, ops: u64, budget: Duration, work: usize) -> Module {
     let mut m = Module {
         lang: Some(lang),
         funcs: vec![Func::default()],
         ..Module::default()
     };
-    let tree = match parse(lang, code, budget) {
+    let tree = match parse(lang, code, ops, budget) {
         Ok(t) => t,
+        Err(ParseFailure::OverBudget) => {
+            m.truncated = Some(format!(
+                "not parsed: over the parser's budget of {ops} operations (the file is too large or too unusual)"
+            ));
+            return m;
+        }
         Err(ParseFailure::TimedOut) => {
             m.truncated = Some(format!(
                 "not parsed within {} s (the file is too large or too unusual)",
