@@ -148,6 +148,9 @@ fn fixes_make_the_expected_text() {
     assert!(count >= 24, "only {count} fixtures");
 }
 
+/// Rules whose fixes edit handler sources: their fixtures are projects in testdata/fix-sources.
+const SOURCE_FIXES: &[&str] = &["HDL010"];
+
 /// Every rule the catalogue says has a fix has fixtures in every style; no other rule makes a
 /// fix on its `bad_*` rule fixtures.
 #[test]
@@ -160,6 +163,11 @@ fn catalogue_fix_field_matches_the_rules() {
             m.fix
         );
         let dir = Path::new("testdata/fix").join(&m.code);
+        if SOURCE_FIXES.contains(&m.code.as_str()) {
+            assert!(Path::new("testdata/fix-sources").join(&m.code).is_dir());
+            assert!(m.fix_applicability().is_some());
+            continue;
+        }
         if m.fix_applicability().is_some() {
             for f in ["block.yaml", "flow.yaml", "json2.json", "json4.json"] {
                 assert!(
@@ -471,4 +479,89 @@ fn report_says_which_findings_fix_can_fix() {
     // group (creating `/aws/lambda/<name>` would collide with the one Lambda made): no fix line.
     assert_eq!(fix_of("LMB050", "Api"), vec![None::<String>], "{md}");
     assert_eq!(fix_of("LMB050", "Worker"), vec![None::<String>], "{md}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+/// HDL010: `--fix --unsafe-fixes` writes a timeout argument into the handler sources (Python,
+/// JavaScript, TypeScript); the fixed sources are snapshotted, the findings are gone except the
+/// one with no fix (`fetch(url, opts)`), a second run changes nothing, safe fixes leave the
+/// sources alone, and naming only the template leaves them alone too.
+#[test]
+fn handler_sources_get_a_timeout_argument() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("testdata/fix-sources/HDL010"), d.path());
+    let read = |f: &str| std::fs::read_to_string(d.path().join(f)).unwrap();
+    let files = ["src/app.py", "src/index.mjs", "src/api.ts"];
+    let before: Vec<String> = files.iter().map(|f| read(f)).collect();
+    let args = ["check", "--no-config", "--select", "HDL010"];
+    // Safe fixes only: nothing to do.
+    let r = common::run_in(d.path(), &[&args[..], &["--fix", "."]].concat());
+    assert!(
+        r.stdout.contains("Fixed 0 findings (7 remaining)."),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    // The template alone: the sources are outside the paths given.
+    let r = common::run_in(
+        d.path(),
+        &[&args[..], &["--fix", "--unsafe-fixes", "template.yaml"]].concat(),
+    );
+    assert!(
+        r.stdout.contains("Fixed 0 findings (7 remaining)."),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let same: Vec<String> = files.iter().map(|f| read(f)).collect();
+    assert_eq!(same, before);
+    let r = common::run_in(
+        d.path(),
+        &[&args[..], &["--fix", "--unsafe-fixes", "."]].concat(),
+    );
+    assert!(
+        r.stdout.contains("Fixed 6 findings (1 remaining)."),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stdout.contains("src/api.ts:4"), "{}", r.stdout);
+    for f in files {
+        let text = read(f);
+        // Comments kept.
+        for line in before[files.iter().position(|x| *x == f).unwrap()].lines() {
+            let marker = if f.ends_with(".py") { "# " } else { "// " };
+            if let Some(i) = line.find(marker) {
+                assert!(text.contains(&line[i..]), "{f}: lost {:?}", &line[i..]);
+            }
+        }
+        insta::with_settings!({snapshot_path => "../testdata/fix/snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("HDL010_{}", f.replace(['/', '.'], "_")), text);
+        });
+    }
+    let once: Vec<String> = files.iter().map(|f| read(f)).collect();
+    let r = common::run_in(
+        d.path(),
+        &[&args[..], &["--fix", "--unsafe-fixes", "."]].concat(),
+    );
+    assert!(
+        r.stdout.contains("Fixed 0 findings (1 remaining)."),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let twice: Vec<String> = files.iter().map(|f| read(f)).collect();
+    assert_eq!(once, twice);
 }

@@ -518,7 +518,7 @@ fn quick_fixes_and_fix_all_match_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let tpl = root.join("template.json");
-    let text = "{\n  \"Transform\": \"AWS::Serverless-2016-10-31\",\n  \"Description\": \"größe 🚀\",\n  \"Resources\": {\n    \"Q\": {\"Type\": \"AWS::SQS::Queue\"},\n    \"A\": {\"Type\": \"AWS::Serverless::Function\", \"Properties\": {\"Handler\": \"a.h\", \"Runtime\": \"python3.13\", \"InlineCode\": \"x\", \"Description\": \"🚀🚀\", \"Events\": {\"Q\": {\"Type\": \"SQS\", \"Properties\": {\"Queue\": {\"Fn::GetAtt\": [\"Q\", \"Arn\"]}}}}}}\n  }\n}\n";
+    let text = "{\n  \"Transform\": \"AWS::Serverless-2016-10-31\",\n  \"Description\": \"größe 🚀\",\n  \"Resources\": {\n    \"Q\": {\"Type\": \"AWS::SQS::Queue\"},\n    \"A\": {\"Type\": \"AWS::Serverless::Function\", \"Properties\": {\"Handler\": \"a.h\", \"Runtime\": \"python3.13\", \"InlineCode\": \"x\", \"Tracing\": \"Active\", \"Description\": \"🚀🚀\", \"Events\": {\"Q\": {\"Type\": \"SQS\", \"Properties\": {\"Queue\": {\"Fn::GetAtt\": [\"Q\", \"Arn\"]}}}}}}\n  }\n}\n";
     std::fs::write(&tpl, text).unwrap();
     let turi = uri(&tpl);
     let mut c = Client::start();

@@ -10,6 +10,7 @@
 pub mod aws;
 pub mod edit;
 pub mod run;
+pub mod source;
 pub mod style;
 pub mod val;
 

@@ -2,6 +2,7 @@
 //! (only those that were checked, inside the paths given, unchanged on disk since they were read)
 //! or print a unified diff.
 
+use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -57,12 +58,14 @@ pub fn fix_paths(
 ) -> FixRun {
     let rules = crate::rules::all();
     let changes = Mutex::new(Vec::new());
+    let sources: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
     let hook = |file: &Arc<SourceFile>, mut diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
         keep(&mut diags);
         let fixable = diags.iter().any(|d| {
             d.file.path == file.path && d.fix.as_ref().is_some_and(|f| f.applicability <= allow)
         });
         if !fixable {
+            fix_sources(file, &mut diags, allow, paths, &changes, &sources);
             return diags;
         }
         let recheck = |f: &Arc<SourceFile>| recheck(f, &rules, sel, access, keep);
@@ -78,7 +81,9 @@ pub fn fix_paths(
                 c.push(change);
             }
         }
-        fixed.diagnostics
+        let mut diags = fixed.diagnostics;
+        fix_sources(file, &mut diags, allow, paths, &changes, &sources);
+        diags
     };
     let mut outcome = check_paths_hooked(paths, filter, sel, access, &hook);
     outcome
@@ -88,6 +93,81 @@ pub fn fix_paths(
     changes.retain(|c| c.fixed.text != c.original.text);
     changes.sort_by(|a, b| a.original.display.cmp(&b.original.display));
     FixRun { outcome, changes }
+}
+
+/// Apply the fixes of findings in the handler sources of the template `template` (HDL010's
+/// timeout argument) in one pass: each source file inside `roots` (the paths given on the command
+/// line) is fixed once, for the first template that reaches it; the findings fixed are removed
+/// from `diags`. Fixes that conflict with one applied stay (a second `--fix` applies them).
+fn fix_sources(
+    template: &Arc<SourceFile>,
+    diags: &mut Vec<Diagnostic>,
+    allow: Applicability,
+    roots: &[PathBuf],
+    changes: &Mutex<Vec<Change>>,
+    done: &Mutex<HashSet<PathBuf>>,
+) {
+    let mut files: Vec<Arc<SourceFile>> = Vec::new();
+    for d in diags.iter() {
+        if d.file.path != template.path
+            && d.fix.as_ref().is_some_and(|f| f.applicability <= allow)
+            && !files.iter().any(|f| f.path == d.file.path)
+        {
+            files.push(Arc::clone(&d.file));
+        }
+    }
+    for src in files {
+        if !inside(&src.path, roots) {
+            continue;
+        }
+        let first = done.lock().is_ok_and(|mut s| s.insert(src.path.clone()));
+        if !first {
+            continue;
+        }
+        let idx: Vec<usize> = diags
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.file.path == src.path)
+            .filter(|(_, d)| d.fix.as_ref().is_some_and(|f| f.applicability <= allow))
+            .map(|(i, _)| i)
+            .collect();
+        let fixes: Vec<&super::Fix> = idx
+            .iter()
+            .filter_map(|&i| diags.get(i).and_then(|d| d.fix.as_ref()))
+            .collect();
+        let (chosen, dups) = super::select(&fixes);
+        let edits: Vec<&super::Edit> = chosen
+            .iter()
+            .filter_map(|&i| fixes.get(i))
+            .flat_map(|f| f.edits.iter())
+            .collect();
+        let Some(text) = super::apply_edits(&src.text, &edits) else {
+            continue;
+        };
+        if text == src.text {
+            continue;
+        }
+        let fixed_idx: HashSet<usize> = chosen
+            .iter()
+            .chain(&dups)
+            .filter_map(|&k| idx.get(k).copied())
+            .collect();
+        let change = Change {
+            original: Arc::clone(&src),
+            fixed: Arc::new(SourceFile::new(src.path.clone(), src.display.clone(), text)),
+            applied: fixed_idx.len(),
+            rejected: Vec::new(),
+        };
+        let mut i = 0;
+        diags.retain(|_| {
+            let keep = !fixed_idx.contains(&i);
+            i += 1;
+            keep
+        });
+        if let Ok(mut c) = changes.lock() {
+            c.push(change);
+        }
+    }
 }
 
 /// Check a fixed text again: its findings, or `None` when it no longer loads as a template.

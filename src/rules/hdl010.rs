@@ -1,5 +1,7 @@
 //! HDL010 http-call-without-timeout.
 
+use crate::fix::source::http_timeout_fix;
+use crate::model::Known;
 use crate::rule::{Context, Report, Rule};
 
 use super::handler_util::each;
@@ -32,12 +34,28 @@ impl Rule for HttpCallWithoutTimeout {
         "HDL010"
     }
     fn check(&self, cx: &mut Context<'_>) {
+        let app = cx.app;
+        let tpl = &app.tpl;
+        // Fixes in the handler source, for templates the user edits (not a lowered
+        // `serverless.yml` or a CDK assembly: their help says it in their own terms).
+        let fixes = tpl.dialect() == crate::model::dialect::Dialect::CloudFormation;
         for f in each(cx) {
+            let timeout = app.functions.get(&f.function).and_then(|g| {
+                match g.prop(tpl, "Timeout").map(|p| tpl.number(p.node)) {
+                    None => Some(3.0),
+                    Some(Known::Yes(v)) => Some(v),
+                    Some(Known::Unknown(_)) => None,
+                }
+            });
             // Calls to a Lambda extension on localhost are exempt.
             for h in f.http.iter().filter(|h| !h.has_timeout && !h.local) {
+                let fix = timeout
+                    .filter(|_| fixes)
+                    .and_then(|t| http_timeout_fix(&h.file, h.span, &h.callee, t));
                 let r = Report::new(h.span, message_hdl010(&f.function, &h.callee))
                     .resource(&f.function)
-                    .help("pass a timeout shorter than the function's `Timeout` (`timeout=` in Python, an `AbortSignal.timeout(ms)` signal or `timeout` option in Node.js)");
+                    .help("pass a timeout shorter than the function's `Timeout` (`timeout=` in Python, an `AbortSignal.timeout(ms)` signal or `timeout` option in Node.js)")
+                    .fix(fix);
                 cx.emit_in(&h.file, r);
             }
             let Some(limit) = function_timeout(cx, &f.function) else {
