@@ -682,6 +682,8 @@ fn serverless_yml_gets_the_cli_findings_and_its_included_file_too() {
     );
     assert_eq!(lsp_findings(&c.diagnostics(&uri(&yml))), after);
     c.finish();
+}
+
 /// A hostile handler buffer (issue 16: a class attribute assigned from itself thousands of
 /// times was exponential, 5,000-deep nested dicts): opening and saving it does not block the
 /// server; it answers the next request within the bound.

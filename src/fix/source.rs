@@ -4,7 +4,7 @@
 //! parses as cleanly as before.
 
 use super::{Applicability, Edit, Fix};
-use crate::handler::lower::{PARSE_BUDGET, parse};
+use crate::handler::lower::{MAX_PARSE_OPS, PARSE_BUDGET, parse};
 use crate::handler::modules::lang_of;
 use crate::handler::resolve::Lang;
 use crate::source::{SourceFile, Span};
@@ -81,7 +81,7 @@ fn append_arg(text: &str, args: Node<'_>, arg: &str) -> Option<(usize, String)> 
 pub fn timeout_edit(file: &SourceFile, span: Span, callee: &str, secs: u32) -> Option<Edit> {
     let lang = lang_of(&file.path)?;
     let text = file.text.as_str();
-    let tree = parse(lang, text, PARSE_BUDGET).ok()?;
+    let tree = parse(lang, text, MAX_PARSE_OPS, PARSE_BUDGET).ok()?;
     let call = call_at(tree.root_node(), span.start as usize)?;
     let args = call.child_by_field_name("arguments")?;
     let mut cur = args.walk();
@@ -156,8 +156,9 @@ fn still_parses(lang: Lang, text: &str, e: &Edit) -> bool {
     let Some(new) = super::apply_edits(text, &[e]) else {
         return false;
     };
-    let had = parse(lang, text, PARSE_BUDGET).is_ok_and(|t| t.root_node().has_error());
-    match parse(lang, &new, PARSE_BUDGET) {
+    let had =
+        parse(lang, text, MAX_PARSE_OPS, PARSE_BUDGET).is_ok_and(|t| t.root_node().has_error());
+    match parse(lang, &new, MAX_PARSE_OPS, PARSE_BUDGET) {
         Ok(t) => had || !t.root_node().has_error(),
         Err(_) => false,
     }
