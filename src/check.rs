@@ -175,7 +175,9 @@ fn packaged_copies(candidates: &[Candidate], results: &[FileResult]) -> Vec<Opti
             _ => None,
         })
         .collect();
-    let mut by_dir: std::collections::HashMap<(&std::path::Path, &[(String, String)]), Vec<usize>> =
+    // Candidates by (folder, resources).
+    type Key<'a> = (&'a std::path::Path, &'a [(String, String)]);
+    let mut by_dir: std::collections::HashMap<Key<'_>, Vec<usize>> =
         std::collections::HashMap::new();
     for (i, (c, s)) in candidates.iter().zip(&shapes).enumerate() {
         if let Some(s) = s {
