@@ -73,6 +73,8 @@ pub struct Access {
     pub source_cap: u64,
     /// Directory -> its project root by marker (None: no marker up to the filesystem root).
     markers: Arc<Mutex<HashMap<PathBuf, Option<PathBuf>>>>,
+    /// Directory as named -> its canonical path (templates of one folder resolve it once).
+    dirs: Arc<Mutex<HashMap<PathBuf, Option<PathBuf>>>>,
 }
 
 impl Default for Access {
@@ -83,10 +85,15 @@ impl Default for Access {
 
 /// The user's home directory, canonical (never a project root: a dotfiles `.git` there must not
 /// open the whole home to a template).
-fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .and_then(|h| std::fs::canonicalize(h).ok())
+fn home() -> Option<&'static Path> {
+    // Resolved once per process: `too_wide` asks for every directory a run walks up through.
+    static HOME: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .and_then(|h| std::fs::canonicalize(h).ok())
+    })
+    .as_deref()
 }
 
 /// Is `dir` too wide to be a root (the filesystem root or the home directory)?
@@ -115,7 +122,37 @@ impl Access {
                 .collect(),
             source_cap,
             markers: Arc::default(),
+            dirs: Arc::default(),
         }
+    }
+
+    /// The canonical path of `file`: its folder's canonical path (resolved once per folder)
+    /// joined with its name, unless the file itself is a symbolic link (then resolved in full).
+    fn canonical(&self, file: &Path) -> Option<PathBuf> {
+        let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+            return std::fs::canonicalize(file).ok();
+        };
+        let meta = std::fs::symlink_metadata(file).ok()?;
+        if meta.file_type().is_symlink() || name == ".." || name == "." {
+            return std::fs::canonicalize(file).ok();
+        }
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let cached = self.dirs.lock().ok().and_then(|m| m.get(parent).cloned());
+        let dir = match cached {
+            Some(d) => d,
+            None => {
+                let d = std::fs::canonicalize(parent).ok();
+                if let Ok(mut m) = self.dirs.lock() {
+                    m.insert(parent.to_path_buf(), d.clone());
+                }
+                d
+            }
+        };
+        Some(dir?.join(name))
     }
 
     /// The nearest directory at or above `dir` (canonical) holding a root marker, skipping `/`
@@ -126,12 +163,21 @@ impl Access {
         {
             return r.clone();
         }
+        // Walk up; a folder already resolved (a sibling's ancestor) answers for the rest.
         let mut found = None;
+        let mut visited: Vec<&Path> = Vec::new();
         let mut d = Some(dir);
         while let Some(cur) = d {
             if too_wide(cur) {
                 break;
             }
+            if let Ok(m) = self.markers.lock()
+                && let Some(r) = m.get(cur)
+            {
+                found = r.clone();
+                break;
+            }
+            visited.push(cur);
             if ROOT_MARKERS.iter().any(|m| cur.join(m).exists()) {
                 found = Some(cur.to_path_buf());
                 break;
@@ -139,7 +185,10 @@ impl Access {
             d = cur.parent();
         }
         if let Ok(mut m) = self.markers.lock() {
-            m.insert(dir.to_path_buf(), found.clone());
+            for v in visited {
+                // A folder below the marked one has the same root; the marked one is its own.
+                m.insert(v.to_path_buf(), found.clone());
+            }
         }
         found
     }
@@ -147,8 +196,8 @@ impl Access {
     /// The scope of a template (or of any file the analysis starts from): where reads it causes
     /// may go.
     pub fn scope_for(&self, file: &Path) -> Scope {
-        let abs = std::fs::canonicalize(file)
-            .ok()
+        let abs = self
+            .canonical(file)
             .or_else(|| std::path::absolute(file).ok())
             .unwrap_or_else(|| file.to_path_buf());
         let dir = if abs.is_dir() {
