@@ -503,7 +503,7 @@ mod tests {
     fn filesystem_root_and_home_are_never_roots() {
         assert!(too_wide(Path::new("/")));
         if let Some(h) = home() {
-            assert!(too_wide(&h));
+            assert!(too_wide(h));
         }
         let a = Access::new(&[PathBuf::from("/")], &[PathBuf::from("/")], 10);
         assert!(a.extra.is_empty());
