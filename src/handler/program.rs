@@ -1314,6 +1314,45 @@ impl<'a> Analysis<'a> {
     // -----------------------------------------------------------------------------------------
     // Reachability and lifecycle
 
+    /// A call whose function is chosen by a computed name among local code
+    /// (`getattr(module, name)(..)`, `HANDLERS[action](..)`, `this[method](..)`): why the facts
+    /// are incomplete, since the function it runs is not known.
+    fn computed_dispatch(&mut self, m: ModId, f: FnId, c: ExprId) -> Option<String> {
+        let module = self.module(m)?;
+        let Expr::Call { callee, .. } = module.expr(c) else {
+            return None;
+        };
+        let (obj, key) = match module.expr(*callee) {
+            Expr::Index { obj, key } => (*obj, *key),
+            Expr::Call {
+                callee: g, args, ..
+            } if args.len() >= 2
+                && args[0].name.is_none()
+                && args[1].name.is_none()
+                && matches!(module.expr(*g), Expr::Name(n) if n == "getattr") =>
+            {
+                (args[0].value, args[1].value)
+            }
+            _ => return None,
+        };
+        let range = module.range(c);
+        if matches!(self.eval(m, f, key), Val::Str(_)) {
+            return None;
+        }
+        let local = match self.eval(m, f, obj) {
+            Val::Module(_) | Val::Class(..) | Val::Instance(..) => true,
+            // A dict / object of functions is a dispatch table: every entry is followed
+            // (`call_targets`).
+            _ => false,
+        };
+        local.then(|| {
+            format!(
+                "the call at {} runs a local function chosen by a computed name",
+                self.at(m, range)
+            )
+        })
+    }
+
     /// Reach every function the entries call, with its lifecycle.
     pub fn reach(&mut self, entries: &[(ModId, FnId)]) {
         let mut work: Vec<(ModId, FnId)> = Vec::new();
@@ -1628,6 +1667,9 @@ impl<'a> Analysis<'a> {
                 let span = p.span(range);
                 match ev {
                     sdk::Event::None => {
+                        if let Some(why) = self.computed_dispatch(m, f, c) {
+                            self.note(why);
+                        }
                         // A method call on something unknown that may be local code.
                         if let Expr::Call { callee, .. } = module.expr(c)
                             && let Expr::Member { obj, name } = module.expr(*callee)

@@ -399,3 +399,47 @@ fn parse_budget_is_deterministic_operations() {
     assert!(why.contains("budget"), "{why}");
     assert!(m.funcs.len() <= 1);
 }
+
+#[test]
+fn dynamic_imports_and_computed_dispatch_make_facts_incomplete() {
+    // A module imported by a computed name: the code it runs is unknown.
+    let f = py(
+        "import importlib\n\ndef handler(event, context):\n    mod = importlib.import_module('handlers.' + event['kind'])\n    return mod.run(event)\n",
+    );
+    assert!(
+        !f.complete
+            && f.incomplete
+                .iter()
+                .any(|r| r.contains("a module imported by a computed name")),
+        "{:?}",
+        f.incomplete
+    );
+    let f = py("def handler(event, context):\n    return __import__(event['m']).run(event)\n");
+    assert!(!f.complete, "{:?}", f.incomplete);
+    // A literal name is an ordinary import: a library, the facts stay complete.
+    let f = py(
+        "import importlib\nboto3 = importlib.import_module('boto3')\nsqs = boto3.client('sqs')\n\ndef handler(event, context):\n    sqs.send_message(QueueUrl='q', MessageBody='x')\n",
+    );
+    assert!(f.complete, "{:?}", f.incomplete);
+    assert_eq!(actions(&f), [("sqs:SendMessage".to_string(), true)]);
+    // A local function chosen by a computed name: getattr on a class instance, this[name].
+    let f = py(
+        "import boto3\n\nclass Api:\n    def get(self, e):\n        return boto3.client('s3').list_buckets()\n\napi = Api()\n\ndef handler(event, context):\n    return getattr(api, event['op'])(event)\n",
+    );
+    assert!(
+        f.incomplete
+            .iter()
+            .any(|r| r.contains("chosen by a computed name")),
+        "{:?}",
+        f.incomplete
+    );
+    let f = js(
+        "class Api { get(e) { return e; } run(e) { return this[e.op](e); } }\nconst api = new Api();\nexports.handler = async (event) => api.run(event);\n",
+    );
+    assert!(!f.complete, "{:?}", f.incomplete);
+    // getattr with a literal name, and getattr on something not local, are not dispatch.
+    let f = py(
+        "import json\n\ndef handler(event, context):\n    dumps = getattr(json, 'dumps')\n    return getattr(event, event['k'])\n",
+    );
+    assert!(f.complete, "{:?}", f.incomplete);
+}

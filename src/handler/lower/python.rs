@@ -600,6 +600,46 @@ fn class(cx: &mut Lower<'_>, n: Node<'_>, decorators: Vec<ExprId>) {
     cx.stmt(StmtKind::Class(id), n);
 }
 
+/// `importlib.import_module("x")` / `__import__("x")`: an import of `x`, or, when the name is
+/// computed, a dynamic import (which makes the facts of the functions reaching it incomplete).
+fn dynamic_import(cx: &mut Lower<'_>, n: Node<'_>) -> Option<ExprId> {
+    let f = cx.g.f;
+    let func = n.child_by_field_id(f.function)?;
+    let dunder = match cx.text(func) {
+        "importlib.import_module" | "import_module" => false,
+        "__import__" => true,
+        _ => return None,
+    };
+    let args = n
+        .child_by_field_id(f.arguments)
+        .map(|a| arguments(cx, a))
+        .unwrap_or_default();
+    let first = args.iter().find(|a| a.name.is_none()).map(|a| a.value);
+    let spec = first.and_then(|e| match cx.m.expr(e) {
+        Expr::Str(s) => Some(s.clone()),
+        _ => None,
+    });
+    let Some(spec) = spec else {
+        for a in &args {
+            cx.stmt(StmtKind::Eval(a.value), n);
+        }
+        let i = cx.new_import("", 0, true, n);
+        return Some(cx.push(Expr::Import(i), n));
+    };
+    let level = u32::try_from(spec.len() - spec.trim_start_matches('.').len()).unwrap_or(1);
+    let name = spec.trim_start_matches('.').to_string();
+    let i = cx.new_import(&name, level, false, n);
+    let full = cx.push(Expr::Import(i), n);
+    let top = name.split('.').next().unwrap_or("");
+    // `__import__("a.b")` loads `a.b` and gives `a`.
+    if dunder && level == 0 && top != name {
+        cx.stmt(StmtKind::Eval(full), n);
+        let t = cx.new_import(top, 0, false, n);
+        return Some(cx.push(Expr::Import(t), n));
+    }
+    Some(full)
+}
+
 fn import_statement(cx: &mut Lower<'_>, n: Node<'_>) {
     let f = cx.g.f;
     let names = cx.field_children(n, f.name);
@@ -777,6 +817,9 @@ fn expr_inner(cx: &mut Lower<'_>, n: Node<'_>) -> ExprId {
             Expr::Index { obj, key }
         }
         K::Call => {
+            if let Some(e) = dynamic_import(cx, n) {
+                return e;
+            }
             let callee = match n.child_by_field_id(f.function) {
                 Some(c) => expr(cx, c),
                 None => cx.push(Expr::Unknown, n),
