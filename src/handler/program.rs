@@ -1326,12 +1326,11 @@ impl<'a> Analysis<'a> {
             Expr::Index { obj, key } => (*obj, *key),
             Expr::Call {
                 callee: g, args, ..
-            } if args.len() >= 2
-                && args[0].name.is_none()
-                && args[1].name.is_none()
-                && matches!(module.expr(*g), Expr::Name(n) if n == "getattr") =>
-            {
-                (args[0].value, args[1].value)
+            } if matches!(module.expr(*g), Expr::Name(n) if n == "getattr") => {
+                match args.as_slice() {
+                    [o, k, ..] if o.name.is_none() && k.name.is_none() => (o.value, k.value),
+                    _ => return None,
+                }
             }
             _ => return None,
         };
