@@ -305,12 +305,28 @@ fn connectors_grant_permissions() {
 
 /// LMB030 on several forwarding shapes (a copy and `json.loads`/`json.dumps` with a log line,
 /// `try`/`except` re-raising with a generated id, a helper, a v3 command built in a `const`, SDK
-/// v2 `.promise()`, Step Functions) and none on handlers doing real work.
+/// v2 `.promise()`, Step Functions) and none on handlers doing real work. The functions behind
+/// the API build their clients on the SDK's default timeouts (HDL010 at info); the ones behind
+/// queues and EventBridge rules (`via_helper`, `loops`, `maps`) are not reported for it.
 #[test]
 fn forwarding_shapes_and_real_work() {
     exactly(
         "forwarders",
         &[
+            ("HDL010", "src/branches.py", 6, "BranchesFunction"),
+            ("HDL010", "src/computes.py", 6, "ComputesFunction"),
+            ("HDL010", "src/copy_then_send.py", 8, "CopyThenSendFunction"),
+            (
+                "HDL010",
+                "src/reads_then_writes.py",
+                5,
+                "ReadsThenWritesFunction",
+            ),
+            ("HDL010", "src/try_put.py", 7, "TryPutFunction"),
+            ("HDL010", "web/command.mjs", 3, "CommandFunction"),
+            ("HDL010", "web/enrich.mjs", 3, "EnrichFunction"),
+            ("HDL010", "web/stepfn.mjs", 3, "StepFunctionsFunction"),
+            ("HDL010", "web/v2.js", 3, "SdkV2Function"),
             (
                 "LMB030",
                 "src/copy_then_send.py",
@@ -399,7 +415,14 @@ fn hdl030_unawaited_promise() {
 #[test]
 fn issue14b_rendering_snapshots() {
     let human = lambdalint::render::human::Human { color: false };
-    for p in ["hdl021", "hdl030", "hdl040", "apigw004", "hdl010-timeouts"] {
+    for p in [
+        "hdl021",
+        "hdl030",
+        "hdl040",
+        "apigw004",
+        "hdl010-timeouts",
+        "hdl010-sdk-defaults",
+    ] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],
             &Filter::new(&[], &[]).unwrap(),
@@ -454,6 +477,37 @@ fn hdl010_timeouts_that_never_fire() {
             ("HDL010", "web/hook.mjs", 4, "HookFunction"),
             ("HDL010", "web/hook.mjs", 6, "HookFunction"),
         ],
+    );
+}
+
+/// HDL010 at info, SDK clients on default timeouts in functions behind an API: boto3 clients
+/// without a botocore `Config` timeout (module level, in a reached helper module, a session
+/// client in the handler), v3 clients without a `requestHandler` timeout, a v2 client without
+/// `httpOptions`, behind a SAM `Api` / `HttpApi` event (its `TimeoutInMillis` named), a REST
+/// method and HTTP API integrations (plain CloudFormation, YAML and JSON inline code). Silent:
+/// `Config` timeouts (a constant, a merge, inline), `requestHandler` timeouts (object shorthand,
+/// `NodeHttpHandler`), v2 `httpOptions`, a `Config` imported from a layer (unknown), a client
+/// built in a function the handler never calls, the same code behind a queue or no trigger.
+#[test]
+fn hdl010_sdk_clients_on_default_timeouts_behind_an_api() {
+    exactly_code(
+        "hdl010-sdk-defaults",
+        "HDL010",
+        &[
+            ("HDL010", "cfn.json", 74, "InlineWebFunction"),
+            ("HDL010", "cfn.json", 91, "InlineV2Function"),
+            ("HDL010", "cfn.yaml", 58, "InlineApiFunction"),
+            ("HDL010", "src/lib/store.py", 3, "OrdersApiFunction"),
+            ("HDL010", "src/orders.py", 6, "OrdersApiFunction"),
+            ("HDL010", "src/orders.py", 18, "OrdersApiFunction"),
+            ("HDL010", "web/api.mjs", 6, "WebApiFunction"),
+        ],
+    );
+    let info = messages("hdl010-sdk-defaults", "HDL010");
+    assert!(
+        info.iter()
+            .any(|m| m.contains("`WebApiFunction`") && m.contains("gives up after 10 s")),
+        "{info:#?}"
     );
 }
 
