@@ -142,16 +142,21 @@ pub fn collect(a: &mut Analysis<'_>, out: &mut Hygiene) {
     let mut reached: Vec<((ModId, FnId), Mode)> = a.reached.iter().map(|(k, v)| (*k, *v)).collect();
     reached.sort();
     let mut seen: HashSet<(ModId, ExprId)> = HashSet::new();
-    // The JavaScript SDK v2 has a global configuration (`AWS.config.update({httpOptions})`):
-    // when the code may set it, the timeouts of its v2 clients are not known.
-    let v2_global = reached.iter().any(|((m, _), _)| {
+    // The JavaScript SDK v2 has a global configuration (`AWS.config.update({httpOptions})`,
+    // `AWS.config.httpOptions.timeout = ..`): when the code may set it, the timeouts of its v2
+    // clients are not known (an update of other settings only, `{ region }`, is harmless).
+    let mut v2_global = reached.iter().any(|((m, _), _)| {
         a.parsed(*m).is_some_and(|p| {
             let t = &p.file.text;
-            t.contains("config.update(") || t.contains("config.httpOptions") || t.contains("AWS.Config(")
+            t.contains(".httpOptions") || t.contains("AWS.Config(")
         })
     });
     for ((m, f), _) in reached.iter().copied() {
-        collect_fn(a, m, f, out, &mut seen, v2_global);
+        collect_fn(a, m, f, out, &mut seen, &mut v2_global);
+    }
+    if v2_global {
+        out.default_timeout_clients
+            .retain(|c| c.sdk != ClientSdk::JsV2);
     }
     method_arn_policies(a, &reached, out);
 }
@@ -299,7 +304,7 @@ fn collect_fn(
     f: FnId,
     out: &mut Hygiene,
     seen: &mut HashSet<(ModId, ExprId)>,
-    v2_global: bool,
+    v2_global: &mut bool,
 ) {
     let Some(p) = a.parsed(m).cloned() else {
         return;
@@ -392,13 +397,15 @@ fn collect_fn(
                             }
                         }
                     }
+                    if !python && !*v2_global && v2_config_update(a, m, f, *callee, args) {
+                        *v2_global = true;
+                    }
                     let classified = a.classify(m, f, id);
                     if let (
                         sdk::Event::NewClient { service, .. },
                         Val::Sdk(Sdk::Client { kind, .. }),
                     ) = &classified
                         && let Some(sdk) = client_sdk(*kind, python)
-                        && !(sdk == ClientSdk::JsV2 && v2_global)
                         && client_timeouts(a, m, f, sdk, args) == Some(false)
                     {
                         let text = p.span(module.range(*callee));
@@ -471,6 +478,27 @@ fn client_sdk(kind: Kind, python: bool) -> Option<ClientSdk> {
     }
 }
 
+/// `AWS.config.update(..)` (SDK v2) with anything but an object literal of other settings
+/// than `httpOptions`.
+fn v2_config_update(a: &mut Analysis<'_>, m: ModId, f: FnId, callee: ExprId, args: &[Arg]) -> bool {
+    let Some(p) = a.parsed(m).cloned() else {
+        return false;
+    };
+    let module = &p.module;
+    let Expr::Member { obj, name } = module.expr(callee) else {
+        return false;
+    };
+    if name != "update"
+        || !matches!(module.expr(*obj), Expr::Member { name, .. } if name == "config")
+    {
+        return false;
+    }
+    match args {
+        [x] => js_object_has(a, m, f, x.value, &["httpOptions"]) != Some(false),
+        _ => true,
+    }
+}
+
 /// Does a client construction set a timeout? `Some(false)`: the SDK's defaults apply;
 /// `None`: the configuration cannot be read (a variable of unknown value, a spread, `**kwargs`,
 /// an imported configuration).
@@ -507,7 +535,10 @@ fn client_timeouts(
                 return Some(false);
             };
             let (om, of, entries) = js_object(a, m, f, cfg.value)?;
-            if entries.iter().any(|(k, _)| !matches!(k, Some(Key::Name(_)))) {
+            if entries
+                .iter()
+                .any(|(k, _)| !matches!(k, Some(Key::Name(_))))
+            {
                 return None;
             }
             let get = |name: &str| {
@@ -588,12 +619,10 @@ fn boto_config_timeouts(
             {
                 return None;
             }
-            Some(args.iter().any(|x| {
-                matches!(
-                    x.name.as_deref(),
-                    Some("connect_timeout" | "read_timeout")
-                )
-            }))
+            Some(
+                args.iter()
+                    .any(|x| matches!(x.name.as_deref(), Some("connect_timeout" | "read_timeout"))),
+            )
         }
         _ => None,
     }
@@ -1807,5 +1836,9 @@ exports.handler = async (event) => ({});
         );
         let global = format!("{v2}AWS.config.update({{ httpOptions: {{ timeout: 5000 }} }});\n");
         assert!(default_clients(Lang::JavaScript, &global).is_empty());
+        let settings = format!("{v2}AWS.config.update(settings);\n");
+        assert!(default_clients(Lang::JavaScript, &settings).is_empty());
+        let region = format!("{v2}AWS.config.update({{ region: \"eu-west-1\" }});\n");
+        assert_eq!(default_clients(Lang::JavaScript, &region).len(), 2);
     }
 }

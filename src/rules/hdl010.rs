@@ -104,7 +104,11 @@ impl Rule for HttpCallWithoutTimeout {
             if let Some((api, limit)) = &behind {
                 for c in &f.hygiene.default_timeout_clients {
                     let DefaultTimeoutClient {
-                        sdk, service, file, span, ..
+                        sdk,
+                        service,
+                        file,
+                        span,
+                        ..
                     } = c;
                     let r = Report::new(
                         *span,

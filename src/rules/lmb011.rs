@@ -125,7 +125,11 @@ fn definition_integration(app: &App, kind: &str, props: NodeId) -> Option<NodeId
 /// (description, limit in seconds) of each API integration in front of `f` (`api_resources`:
 /// the template's `AWS::ApiGateway*` resources). Also used by HDL010 (SDK clients on default
 /// timeouts behind an API).
-pub(crate) fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(String, f64)> {
+pub(crate) fn integrations(
+    app: &App,
+    f: &Function,
+    api_resources: &[&Resource],
+) -> Vec<(String, f64)> {
     let tpl = &app.tpl;
     let doc = &tpl.doc;
     let mut out = Vec::new();
