@@ -422,6 +422,7 @@ fn issue14b_rendering_snapshots() {
         "apigw004",
         "hdl010-timeouts",
         "hdl010-sdk-defaults",
+        "apigw004-openapi",
     ] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],
@@ -457,6 +458,43 @@ fn apigw004_authorizer_cache_scoped_to_method() {
             ("APIGW004", "src/token_auth.py", 9, "TokenAuthFunction"),
             ("APIGW004", "web/helper_auth.mjs", 5, "HelperAuthFunction"),
         ],
+    );
+}
+
+/// APIGW004 with authorizers declared only in inline OpenAPI (`x-amazon-apigateway-authorizer`
+/// in a SAM `DefinitionBody` and a RestApi `Body`; OpenAPI 3 `components.securitySchemes` and
+/// OpenAPI 2 `securityDefinitions`; TOKEN with the default 300 s, REQUEST with an identity source
+/// and its TTL); silent: TTL 0, a TTL from a parameter, a REQUEST authorizer without an identity
+/// source, a Cognito scheme.
+#[test]
+fn apigw004_authorizers_declared_in_openapi() {
+    exactly_code(
+        "apigw004-openapi",
+        "APIGW004",
+        &[
+            ("APIGW004", "cfn.json", 78, "TokenAuthFunction"),
+            ("APIGW004", "cfn.yaml", 45, "KeyAuthFunction"),
+            (
+                "APIGW004",
+                "src/token_auth.py",
+                9,
+                "OpenApiTokenAuthFunction",
+            ),
+            (
+                "APIGW004",
+                "web/request_auth.mjs",
+                7,
+                "OpenApiRequestAuthFunction",
+            ),
+        ],
+    );
+    let m = messages("apigw004-openapi", "APIGW004");
+    assert!(
+        m.iter().any(
+            |x| x.contains("OpenApi2.DefinitionBody.securityDefinitions.RequestAuth")
+                && x.contains("900 s")
+        ),
+        "{m:#?}"
     );
 }
 
