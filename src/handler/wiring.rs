@@ -386,23 +386,18 @@ impl Walk<'_> {
                 }
                 _ => {}
             },
-            Target::Pattern(pairs) => {
+            Target::Pattern(pairs, defaults) => {
                 if pairs.iter().any(|(k, _)| is_error_field(k)) {
                     out.reads_function_error = true;
                 }
                 if self.env_object(value) {
-                    // `const { A, B = "x" } = process.env`: a default in the pattern makes its
-                    // reads soft; the lowering keeps no defaults, so look at the text.
-                    let text = self
-                        .p
-                        .code()
-                        .get(range.start as usize..range.end as usize)
-                        .unwrap_or("");
-                    let defaults = text.matches('=').count() > 1;
-                    for (k, _) in pairs {
+                    // `const { A, B = "x" } = process.env`: a property given a default in the
+                    // pattern is a soft read, the others hard. A rest element (`...rest`) is
+                    // not a read of a variable.
+                    for (k, _) in pairs.iter().filter(|(k, _)| !k.is_empty()) {
                         out.env_reads.push(EnvRead {
                             name: k.clone(),
-                            hard: !defaults,
+                            hard: !defaults.contains(k),
                             python: self.python(),
                             file: Arc::clone(&self.p.file),
                             span: self.p.span(range),
@@ -1036,7 +1031,8 @@ if __name__ == "__main__":
     fn javascript_environment_reads() {
         let w = js(r#"
 const { TABLE, MODE = "x" } = process.env;
-const { QUEUE } = process.env;
+const { QUEUE } = process.env; // a = b, c = d
+const { REGION: region = "eu-west-1", BUCKET: bucket, ...rest } = process.env;
 export const handler = async (event) => {
   const a = process.env.A ?? "d";
   const b = process.env.B || "d";
@@ -1049,9 +1045,11 @@ export const handler = async (event) => {
         assert_eq!(
             reads(&w),
             [
-                ("TABLE".into(), false),
+                ("TABLE".into(), true),
                 ("MODE".into(), false),
                 ("QUEUE".into(), true),
+                ("REGION".into(), false),
+                ("BUCKET".into(), true),
                 ("A".into(), false),
                 ("B".into(), false),
                 ("DEBUG".into(), false),
