@@ -525,7 +525,8 @@ fn hdl010_timeouts_that_never_fire() {
 /// method and HTTP API integrations (plain CloudFormation, YAML and JSON inline code). Silent:
 /// `Config` timeouts (a constant, a merge, inline), `requestHandler` timeouts (object shorthand,
 /// `NodeHttpHandler`), v2 `httpOptions`, a `Config` imported from a layer (unknown), a client
-/// built in a function the handler never calls, the same code behind a queue or no trigger.
+/// built in a function the handler never calls, an RDS client that only signs auth tokens
+/// locally, the same code behind a queue or no trigger.
 #[test]
 fn hdl010_sdk_clients_on_default_timeouts_behind_an_api() {
     exactly_code(
@@ -537,7 +538,7 @@ fn hdl010_sdk_clients_on_default_timeouts_behind_an_api() {
             ("HDL010", "cfn.yaml", 58, "InlineApiFunction"),
             ("HDL010", "src/lib/store.py", 3, "OrdersApiFunction"),
             ("HDL010", "src/orders.py", 6, "OrdersApiFunction"),
-            ("HDL010", "src/orders.py", 18, "OrdersApiFunction"),
+            ("HDL010", "src/orders.py", 19, "OrdersApiFunction"),
             ("HDL010", "web/api.mjs", 6, "WebApiFunction"),
         ],
     );

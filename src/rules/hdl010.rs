@@ -102,7 +102,14 @@ impl Rule for HttpCallWithoutTimeout {
                 })
             };
             if let Some((api, limit)) = &behind {
-                for c in &f.hygiene.default_timeout_clients {
+                // Only clients of a service the function makes a request to: a client used for
+                // local signing only (an RDS auth token, a presigned URL) waits on nothing.
+                for c in f
+                    .hygiene
+                    .default_timeout_clients
+                    .iter()
+                    .filter(|c| f.calls.iter().any(|k| k.network && k.service == c.service))
+                {
                     let DefaultTimeoutClient {
                         sdk,
                         service,
