@@ -521,8 +521,9 @@ fn hdl010_timeouts_that_never_fire() {
 /// HDL010 at info, SDK clients on default timeouts in functions behind an API: boto3 clients
 /// without a botocore `Config` timeout (module level, in a reached helper module, a session
 /// client in the handler), v3 clients without a `requestHandler` timeout, a v2 client without
-/// `httpOptions`, behind a SAM `Api` / `HttpApi` event (its `TimeoutInMillis` named), a REST
-/// method and HTTP API integrations (plain CloudFormation, YAML and JSON inline code). Silent:
+/// `httpOptions`, behind a SAM `Api` / `HttpApi` event (its `TimeoutInMillis` named), an
+/// integration of an inline OpenAPI definition, a REST method and HTTP API integrations (plain
+/// CloudFormation, YAML and JSON inline code). Silent: an authorizer the OpenAPI names,
 /// `Config` timeouts (a constant, a merge, inline), `requestHandler` timeouts (object shorthand,
 /// `NodeHttpHandler`), v2 `httpOptions`, a `Config` imported from a layer (unknown), a client
 /// built in a function the handler never calls, an RDS client that only signs auth tokens
@@ -536,6 +537,7 @@ fn hdl010_sdk_clients_on_default_timeouts_behind_an_api() {
             ("HDL010", "cfn.json", 74, "InlineWebFunction"),
             ("HDL010", "cfn.json", 91, "InlineV2Function"),
             ("HDL010", "cfn.yaml", 58, "InlineApiFunction"),
+            ("HDL010", "src/defined.py", 3, "DefinedApiFunction"),
             ("HDL010", "src/lib/store.py", 3, "OrdersApiFunction"),
             ("HDL010", "src/orders.py", 6, "OrdersApiFunction"),
             ("HDL010", "src/orders.py", 19, "OrdersApiFunction"),

@@ -98,6 +98,7 @@ impl Rule for HttpCallWithoutTimeout {
                 app.functions.get(&f.function).and_then(|g| {
                     super::lmb011::integrations(app, g, &api_resources)
                         .into_iter()
+                        .chain(super::lmb011::openapi_integrations(app, g))
                         .min_by(|a, b| a.1.total_cmp(&b.1))
                 })
             };
