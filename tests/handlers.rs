@@ -305,12 +305,28 @@ fn connectors_grant_permissions() {
 
 /// LMB030 on several forwarding shapes (a copy and `json.loads`/`json.dumps` with a log line,
 /// `try`/`except` re-raising with a generated id, a helper, a v3 command built in a `const`, SDK
-/// v2 `.promise()`, Step Functions) and none on handlers doing real work.
+/// v2 `.promise()`, Step Functions) and none on handlers doing real work. The functions behind
+/// the API build their clients on the SDK's default timeouts (HDL010 at info); the ones behind
+/// queues and EventBridge rules (`via_helper`, `loops`, `maps`) are not reported for it.
 #[test]
 fn forwarding_shapes_and_real_work() {
     exactly(
         "forwarders",
         &[
+            ("HDL010", "src/branches.py", 6, "BranchesFunction"),
+            ("HDL010", "src/computes.py", 6, "ComputesFunction"),
+            ("HDL010", "src/copy_then_send.py", 8, "CopyThenSendFunction"),
+            (
+                "HDL010",
+                "src/reads_then_writes.py",
+                5,
+                "ReadsThenWritesFunction",
+            ),
+            ("HDL010", "src/try_put.py", 7, "TryPutFunction"),
+            ("HDL010", "web/command.mjs", 3, "CommandFunction"),
+            ("HDL010", "web/enrich.mjs", 3, "EnrichFunction"),
+            ("HDL010", "web/stepfn.mjs", 3, "StepFunctionsFunction"),
+            ("HDL010", "web/v2.js", 3, "SdkV2Function"),
             (
                 "LMB030",
                 "src/copy_then_send.py",
@@ -399,7 +415,15 @@ fn hdl030_unawaited_promise() {
 #[test]
 fn issue14b_rendering_snapshots() {
     let human = lambdalint::render::human::Human { color: false };
-    for p in ["hdl021", "hdl030", "hdl040", "apigw004", "hdl010-timeouts"] {
+    for p in [
+        "hdl021",
+        "hdl030",
+        "hdl040",
+        "apigw004",
+        "hdl010-timeouts",
+        "hdl010-sdk-defaults",
+        "apigw004-openapi",
+    ] {
         let out = check_paths(
             &[PathBuf::from(format!("testdata/projects/{p}"))],
             &Filter::new(&[], &[]).unwrap(),
@@ -437,6 +461,43 @@ fn apigw004_authorizer_cache_scoped_to_method() {
     );
 }
 
+/// APIGW004 with authorizers declared only in inline OpenAPI (`x-amazon-apigateway-authorizer`
+/// in a SAM `DefinitionBody` and a RestApi `Body`; OpenAPI 3 `components.securitySchemes` and
+/// OpenAPI 2 `securityDefinitions`; TOKEN with the default 300 s, REQUEST with an identity source
+/// and its TTL); silent: TTL 0, a TTL from a parameter, a REQUEST authorizer without an identity
+/// source, a Cognito scheme.
+#[test]
+fn apigw004_authorizers_declared_in_openapi() {
+    exactly_code(
+        "apigw004-openapi",
+        "APIGW004",
+        &[
+            ("APIGW004", "cfn.json", 78, "TokenAuthFunction"),
+            ("APIGW004", "cfn.yaml", 45, "KeyAuthFunction"),
+            (
+                "APIGW004",
+                "src/token_auth.py",
+                9,
+                "OpenApiTokenAuthFunction",
+            ),
+            (
+                "APIGW004",
+                "web/request_auth.mjs",
+                7,
+                "OpenApiRequestAuthFunction",
+            ),
+        ],
+    );
+    let m = messages("apigw004-openapi", "APIGW004");
+    assert!(
+        m.iter().any(
+            |x| x.contains("OpenApi2.DefinitionBody.securityDefinitions.RequestAuth")
+                && x.contains("900 s")
+        ),
+        "{m:#?}"
+    );
+}
+
 /// HDL010, a timeout that can never fire: literal HTTP timeouts (`timeout=30`, `timeout=(3,
 /// 15)`, `AbortSignal.timeout(15000)`, axios `{ timeout: 10000 }`) not shorter than the
 /// function's `Timeout` (from Globals, the 3 s default, the function's own); shorter ones and a
@@ -454,6 +515,40 @@ fn hdl010_timeouts_that_never_fire() {
             ("HDL010", "web/hook.mjs", 4, "HookFunction"),
             ("HDL010", "web/hook.mjs", 6, "HookFunction"),
         ],
+    );
+}
+
+/// HDL010 at info, SDK clients on default timeouts in functions behind an API: boto3 clients
+/// without a botocore `Config` timeout (module level, in a reached helper module, a session
+/// client in the handler), v3 clients without a `requestHandler` timeout, a v2 client without
+/// `httpOptions`, behind a SAM `Api` / `HttpApi` event (its `TimeoutInMillis` named), an
+/// integration of an inline OpenAPI definition, a REST method and HTTP API integrations (plain
+/// CloudFormation, YAML and JSON inline code). Silent: an authorizer the OpenAPI names,
+/// `Config` timeouts (a constant, a merge, inline), `requestHandler` timeouts (object shorthand,
+/// `NodeHttpHandler`), v2 `httpOptions`, a `Config` imported from a layer (unknown), a client
+/// built in a function the handler never calls, an RDS client that only signs auth tokens
+/// locally, the same code behind a queue or no trigger.
+#[test]
+fn hdl010_sdk_clients_on_default_timeouts_behind_an_api() {
+    exactly_code(
+        "hdl010-sdk-defaults",
+        "HDL010",
+        &[
+            ("HDL010", "cfn.json", 74, "InlineWebFunction"),
+            ("HDL010", "cfn.json", 91, "InlineV2Function"),
+            ("HDL010", "cfn.yaml", 58, "InlineApiFunction"),
+            ("HDL010", "src/defined.py", 3, "DefinedApiFunction"),
+            ("HDL010", "src/lib/store.py", 3, "OrdersApiFunction"),
+            ("HDL010", "src/orders.py", 6, "OrdersApiFunction"),
+            ("HDL010", "src/orders.py", 19, "OrdersApiFunction"),
+            ("HDL010", "web/api.mjs", 6, "WebApiFunction"),
+        ],
+    );
+    let info = messages("hdl010-sdk-defaults", "HDL010");
+    assert!(
+        info.iter()
+            .any(|m| m.contains("`WebApiFunction`") && m.contains("gives up after 10 s")),
+        "{info:#?}"
     );
 }
 

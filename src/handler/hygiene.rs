@@ -32,6 +32,34 @@ pub struct Hygiene {
     pub method_arn_policies: Vec<MethodArnPolicy>,
     /// HTTP calls with a literal timeout (HDL010: not shorter than the function's).
     pub http_timeouts: Vec<HttpTimeout>,
+    /// AWS SDK clients constructed without timeouts (HDL010: behind an API).
+    pub default_timeout_clients: Vec<DefaultTimeoutClient>,
+}
+
+/// The SDK of a client construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientSdk {
+    /// boto3 / botocore (60 s to connect, 60 s to read, retried).
+    Boto3,
+    /// JavaScript SDK v3 (no request timeout).
+    JsV3,
+    /// JavaScript SDK v2 (120 s socket timeout, no connect timeout).
+    JsV2,
+}
+
+/// An AWS SDK client constructed without a timeout, when its configuration can be read: a
+/// boto3 client / resource without a botocore `Config` setting `connect_timeout` or
+/// `read_timeout`; a JavaScript SDK v3 client without a `requestHandler` with
+/// `requestTimeout` / `connectionTimeout`; a v2 client without `httpOptions` timeouts.
+#[derive(Debug, Clone)]
+pub struct DefaultTimeoutClient {
+    pub sdk: ClientSdk,
+    /// The IAM prefix of the client's service.
+    pub service: String,
+    /// The constructor as written (`boto3.client`, `S3Client`).
+    pub callee: String,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
 }
 
 /// An HTTP call given a literal timeout.
@@ -114,8 +142,21 @@ pub fn collect(a: &mut Analysis<'_>, out: &mut Hygiene) {
     let mut reached: Vec<((ModId, FnId), Mode)> = a.reached.iter().map(|(k, v)| (*k, *v)).collect();
     reached.sort();
     let mut seen: HashSet<(ModId, ExprId)> = HashSet::new();
+    // The JavaScript SDK v2 has a global configuration (`AWS.config.update({httpOptions})`,
+    // `AWS.config.httpOptions.timeout = ..`): when the code may set it, the timeouts of its v2
+    // clients are not known (an update of other settings only, `{ region }`, is harmless).
+    let mut v2_global = reached.iter().any(|((m, _), _)| {
+        a.parsed(*m).is_some_and(|p| {
+            let t = &p.file.text;
+            t.contains(".httpOptions") || t.contains("AWS.Config(")
+        })
+    });
     for ((m, f), _) in reached.iter().copied() {
-        collect_fn(a, m, f, out, &mut seen);
+        collect_fn(a, m, f, out, &mut seen, &mut v2_global);
+    }
+    if v2_global {
+        out.default_timeout_clients
+            .retain(|c| c.sdk != ClientSdk::JsV2);
     }
     method_arn_policies(a, &reached, out);
 }
@@ -263,6 +304,7 @@ fn collect_fn(
     f: FnId,
     out: &mut Hygiene,
     seen: &mut HashSet<(ModId, ExprId)>,
+    v2_global: &mut bool,
 ) {
     let Some(p) = a.parsed(m).cloned() else {
         return;
@@ -355,6 +397,33 @@ fn collect_fn(
                             }
                         }
                     }
+                    if !python && !*v2_global && v2_config_update(a, m, f, *callee, args) {
+                        *v2_global = true;
+                    }
+                    let classified = a.classify(m, f, id);
+                    if let (
+                        sdk::Event::NewClient { service, .. },
+                        Val::Sdk(Sdk::Client { kind, .. }),
+                    ) = &classified
+                        && let Some(sdk) = client_sdk(*kind, python)
+                        && client_timeouts(a, m, f, sdk, args) == Some(false)
+                    {
+                        let text = p.span(module.range(*callee));
+                        let callee = p
+                            .file
+                            .text
+                            .get(text.start as usize..text.end as usize)
+                            .filter(|t| t.len() <= 60 && !t.contains('\n'))
+                            .unwrap_or("client")
+                            .to_string();
+                        out.default_timeout_clients.push(DefaultTimeoutClient {
+                            sdk,
+                            service: service.clone(),
+                            callee,
+                            file: Arc::clone(&p.file),
+                            span: p.span(module.range(id)),
+                        });
+                    }
                     if let (
                         sdk::Event::Http {
                             callee,
@@ -362,7 +431,7 @@ fn collect_fn(
                             ..
                         },
                         _,
-                    ) = a.classify(m, f, id)
+                    ) = classified
                         && let Some(seconds) = literal_timeout(&p, args, python)
                     {
                         out.http_timeouts.push(HttpTimeout {
@@ -392,6 +461,265 @@ fn collect_fn(
                 _ => {}
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDK client timeouts
+
+/// The SDK of a client construction whose timeouts HDL010 judges (a wrapper such as
+/// `DynamoDBDocumentClient.from(client)` is not a construction of its own).
+fn client_sdk(kind: Kind, python: bool) -> Option<ClientSdk> {
+    match kind {
+        Kind::Client | Kind::Resource if python => Some(ClientSdk::Boto3),
+        Kind::V3 if !python => Some(ClientSdk::JsV3),
+        Kind::V2 | Kind::V2Doc if !python => Some(ClientSdk::JsV2),
+        _ => None,
+    }
+}
+
+/// `AWS.config.update(..)` (SDK v2) with anything but an object literal of other settings
+/// than `httpOptions`.
+fn v2_config_update(a: &mut Analysis<'_>, m: ModId, f: FnId, callee: ExprId, args: &[Arg]) -> bool {
+    let Some(p) = a.parsed(m).cloned() else {
+        return false;
+    };
+    let module = &p.module;
+    let Expr::Member { obj, name } = module.expr(callee) else {
+        return false;
+    };
+    if name != "update"
+        || !matches!(module.expr(*obj), Expr::Member { name, .. } if name == "config")
+    {
+        return false;
+    }
+    match args {
+        [x] => js_object_has(a, m, f, x.value, &["httpOptions"]) != Some(false),
+        _ => true,
+    }
+}
+
+/// Does a client construction set a timeout? `Some(false)`: the SDK's defaults apply;
+/// `None`: the configuration cannot be read (a variable of unknown value, a spread, `**kwargs`,
+/// an imported configuration).
+fn client_timeouts(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    sdk: ClientSdk,
+    args: &[Arg],
+) -> Option<bool> {
+    match sdk {
+        ClientSdk::Boto3 => {
+            let positional = args.iter().filter(|x| x.name.is_none()).count();
+            if args.iter().any(|x| x.name.as_deref() == Some("**")) || positional > 2 {
+                return None;
+            }
+            if let Some(Expr::Spread(_)) = args
+                .iter()
+                .find(|x| x.name.is_none())
+                .and_then(|x| a.parsed(m).map(|p| p.module.expr(x.value).clone()))
+            {
+                return None;
+            }
+            match args.iter().find(|x| x.name.as_deref() == Some("config")) {
+                None => Some(false),
+                Some(c) => boto_config_timeouts(a, m, f, c.value, 0),
+            }
+        }
+        ClientSdk::JsV3 | ClientSdk::JsV2 => {
+            if args.len() > 1 {
+                return None;
+            }
+            let Some(cfg) = args.first() else {
+                return Some(false);
+            };
+            let (om, of, entries) = js_object(a, m, f, cfg.value)?;
+            if entries
+                .iter()
+                .any(|(k, _)| !matches!(k, Some(Key::Name(_))))
+            {
+                return None;
+            }
+            let get = |name: &str| {
+                entries.iter().find_map(|(k, v)| match k {
+                    Some(Key::Name(n)) if n == name => Some(*v),
+                    _ => None,
+                })
+            };
+            if sdk == ClientSdk::JsV3 {
+                match get("requestHandler") {
+                    None => Some(false),
+                    Some(h) => js_handler_timeouts(a, om, of, h, 0),
+                }
+            } else {
+                // A DocumentClient given its service client: that construction is the one.
+                if get("service").is_some() {
+                    return None;
+                }
+                match get("httpOptions") {
+                    None => Some(false),
+                    Some(h) => js_object_has(a, om, of, h, &["timeout", "connectTimeout"]),
+                }
+            }
+        }
+    }
+}
+
+/// Does a botocore `Config` set a connect or read timeout (`Config(connect_timeout=..)`, held
+/// in a name assigned once, `a.merge(b)`)? `config=None` sets none. `None`: cannot tell.
+fn boto_config_timeouts(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    e: ExprId,
+    depth: u32,
+) -> Option<bool> {
+    if depth > 6 {
+        return None;
+    }
+    let p = a.parsed(m).cloned()?;
+    let module = &p.module;
+    match module.expr(e) {
+        Expr::Const => {
+            let s = p.span(module.range(e));
+            (p.file.text.get(s.start as usize..s.end as usize) == Some("None")).then_some(false)
+        }
+        Expr::Name(_) => {
+            let (wf, v) = single_binding(module, f, e)?;
+            boto_config_timeouts(a, m, wf, v, depth + 1)
+        }
+        Expr::Call { callee, args, .. } => {
+            if let Expr::Member { obj, name } = module.expr(*callee)
+                && name == "merge"
+            {
+                let first = boto_config_timeouts(a, m, f, *obj, depth + 1);
+                let other = match args.as_slice() {
+                    [x] if x.name.is_none() => boto_config_timeouts(a, m, f, x.value, depth + 1),
+                    _ => None,
+                };
+                return match (first, other) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                };
+            }
+            let Val::Ext(lib, path) = a.eval(m, f, *callee) else {
+                return None;
+            };
+            if !matches!(
+                format!("{lib}.{path}").as_str(),
+                "botocore.config.Config" | "botocore.client.Config"
+            ) {
+                return None;
+            }
+            if args
+                .iter()
+                .any(|x| x.name.is_none() || x.name.as_deref() == Some("**"))
+            {
+                return None;
+            }
+            Some(
+                args.iter()
+                    .any(|x| matches!(x.name.as_deref(), Some("connect_timeout" | "read_timeout"))),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// The entries of the object literal an expression holds (in module `.0`, function `.1`).
+type ObjectEntries = (ModId, FnId, Vec<(Option<Key>, ExprId)>);
+
+fn js_object(a: &mut Analysis<'_>, m: ModId, f: FnId, e: ExprId) -> Option<ObjectEntries> {
+    let Val::Object(om, of, oe) = a.eval(m, f, e) else {
+        return None;
+    };
+    let p = a.parsed(om)?;
+    match p.module.expr(oe) {
+        Expr::Object(entries) => Some((om, of, entries.clone())),
+        _ => None,
+    }
+}
+
+/// Does the object literal `e` holds have one of `keys` (a spread or computed key: cannot
+/// tell)?
+fn js_object_has(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    e: ExprId,
+    keys: &[&str],
+) -> Option<bool> {
+    let (_, _, entries) = js_object(a, m, f, e)?;
+    let mut found = false;
+    for (k, _) in &entries {
+        match k {
+            Some(Key::Name(n)) => found |= keys.contains(&n.as_str()),
+            _ => return None,
+        }
+    }
+    Some(found)
+}
+
+/// Packages of the JavaScript SDK v3 request handlers.
+const JS_HANDLER_PACKAGES: &[&str] = &[
+    "@smithy/node-http-handler",
+    "@aws-sdk/node-http-handler",
+    "@smithy/fetch-http-handler",
+    "@aws-sdk/fetch-http-handler",
+    "@aws-sdk/config/requestHandler",
+    "@aws-sdk/xhr-http-handler",
+];
+
+const JS_HANDLER_TIMEOUTS: &[&str] = &["requestTimeout", "connectionTimeout", "socketTimeout"];
+
+/// Does a v3 `requestHandler` set a timeout: the object shorthand `{ requestTimeout }`, a
+/// `new NodeHttpHandler({ connectionTimeout, requestTimeout })` (also `NodeHttpHandler.create`,
+/// `FetchHttpHandler`), held in a name assigned once? `None`: cannot tell.
+fn js_handler_timeouts(
+    a: &mut Analysis<'_>,
+    m: ModId,
+    f: FnId,
+    e: ExprId,
+    depth: u32,
+) -> Option<bool> {
+    if depth > 6 {
+        return None;
+    }
+    let p = a.parsed(m).cloned()?;
+    let module = &p.module;
+    match module.expr(e) {
+        Expr::Object(_) => js_object_has(a, m, f, e, JS_HANDLER_TIMEOUTS),
+        Expr::Name(_) => {
+            let (wf, v) = single_binding(module, f, e)?;
+            js_handler_timeouts(a, m, wf, v, depth + 1)
+        }
+        Expr::Call { callee, args, .. } => {
+            let Val::Ext(lib, path) = a.eval(m, f, *callee) else {
+                return None;
+            };
+            let path = path.strip_prefix("default.").unwrap_or(&path);
+            let known = JS_HANDLER_PACKAGES.contains(&lib.as_str())
+                && matches!(
+                    path,
+                    "NodeHttpHandler"
+                        | "NodeHttpHandler.create"
+                        | "NodeHttp2Handler"
+                        | "FetchHttpHandler"
+                        | "FetchHttpHandler.create"
+                        | "XhrHttpHandler"
+                );
+            if !known {
+                return None;
+            }
+            match args.as_slice() {
+                [] => Some(false),
+                [x] => js_object_has(a, m, f, x.value, JS_HANDLER_TIMEOUTS),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -1404,5 +1732,113 @@ def handler(event, context):
                 (Secret, Some("secret".into())),
             ]
         );
+    }
+
+    /// (callee, service, line) of the clients left on the SDK's default timeouts.
+    fn default_clients(lang: Lang, code: &str) -> Vec<(String, String, usize)> {
+        let f = analyze_text(lang, code, "handler");
+        f.hygiene
+            .default_timeout_clients
+            .iter()
+            .map(|c| {
+                let line = c
+                    .file
+                    .text
+                    .get(..c.span.start as usize)
+                    .map_or(0, |t| t.matches('\n').count() + 1);
+                (c.callee.clone(), c.service.clone(), line)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boto3_clients_on_default_timeouts() {
+        let code = r#"
+import boto3
+import botocore
+from botocore.config import Config
+from botocore.client import Config as ClientConfig
+from .settings import SHARED_CONFIG
+s3 = boto3.client("s3")
+TIMEOUTS = Config(connect_timeout=2, read_timeout=5)
+RETRIES = Config(retries={"max_attempts": 2})
+ddb = boto3.resource("dynamodb", config=TIMEOUTS)
+sqs = boto3.client("sqs", config=RETRIES)
+sns = boto3.client("sns", config=RETRIES.merge(Config(read_timeout=3)))
+kms = boto3.client("kms", config=SHARED_CONFIG)
+ssm = boto3.client("ssm", config=botocore.config.Config(connect_timeout=1))
+sts = boto3.client("sts", config=ClientConfig())
+session = boto3.Session()
+def handler(event, context):
+    sfn = session.client("stepfunctions")
+    ev = boto3.client("events", config=None)
+    kw = boto3.client("lambda", **event["opts"])
+    cw = boto3.client("cloudwatch", config=Config(**event["cfg"]))
+    return {}
+"#;
+        assert_eq!(
+            default_clients(Lang::Python, code),
+            [
+                ("boto3.client".into(), "s3".into(), 7),
+                ("boto3.client".into(), "sqs".into(), 11),
+                ("boto3.client".into(), "sts".into(), 15),
+                ("session.client".into(), "states".into(), 18),
+                ("boto3.client".into(), "events".into(), 19),
+            ]
+        );
+    }
+
+    #[test]
+    fn javascript_clients_on_default_timeouts() {
+        let code = r#"
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { shared } from "./config.mjs";
+const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const s3 = new S3Client({ requestHandler: { requestTimeout: 3000 } });
+const handler1 = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 });
+const sqs = new SQSClient({ region: "eu-west-1", requestHandler: handler1 });
+const sns = new SNSClient({ requestHandler: new NodeHttpHandler({ keepAlive: true }) });
+const kms = new KMSClient(shared);
+const ssm = new SSMClient({ ...shared });
+export const handler = async (event) => {
+  const s3b = new S3Client();
+  return {};
+};
+"#;
+        assert_eq!(
+            default_clients(Lang::JavaScript, code),
+            [
+                ("DynamoDBClient".into(), "dynamodb".into(), 11),
+                ("SNSClient".into(), "sns".into(), 15),
+                ("S3Client".into(), "s3".into(), 19),
+            ]
+        );
+        let v2 = r#"
+const AWS = require("aws-sdk");
+const s3 = new AWS.S3();
+const sqs = new AWS.SQS({ httpOptions: { timeout: 5000, connectTimeout: 1000 } });
+const doc = new AWS.DynamoDB.DocumentClient({ service: new AWS.DynamoDB() });
+exports.handler = async (event) => ({});
+"#;
+        assert_eq!(
+            default_clients(Lang::JavaScript, v2),
+            [
+                ("AWS.S3".into(), "s3".into(), 3),
+                ("AWS.DynamoDB".into(), "dynamodb".into(), 5),
+            ]
+        );
+        let global = format!("{v2}AWS.config.update({{ httpOptions: {{ timeout: 5000 }} }});\n");
+        assert!(default_clients(Lang::JavaScript, &global).is_empty());
+        let settings = format!("{v2}AWS.config.update(settings);\n");
+        assert!(default_clients(Lang::JavaScript, &settings).is_empty());
+        let region = format!("{v2}AWS.config.update({{ region: \"eu-west-1\" }});\n");
+        assert_eq!(default_clients(Lang::JavaScript, &region).len(), 2);
     }
 }

@@ -220,8 +220,9 @@ pub enum Target {
     Name(String),
     /// `a.b`, `a[k]`, `self.x`, `this.x`: the target expression.
     Member(ExprId),
-    /// Destructuring: (property or index, bound name) pairs (`{a, b: c}`, `[x, y]`, `x, y`).
-    Pattern(Vec<(String, String)>),
+    /// Destructuring: (property or index, bound name) pairs (`{a, b: c}`, `[x, y]`, `x, y`),
+    /// and the properties given a default in the pattern (`{ a = 1, b: c = 2 }`: `a`, `b`).
+    Pattern(Vec<(String, String)>, Vec<String>),
     Other,
 }
 
@@ -230,7 +231,7 @@ impl Target {
     pub fn names(&self) -> Vec<&str> {
         match self {
             Target::Name(n) => vec![n.as_str()],
-            Target::Pattern(p) => p.iter().map(|(_, n)| n.as_str()).collect(),
+            Target::Pattern(p, _) => p.iter().map(|(_, n)| n.as_str()).collect(),
             _ => Vec::new(),
         }
     }

@@ -499,7 +499,7 @@ impl<'a> Analysis<'a> {
                                 .or_default()
                                 .push(Site::Assign(fid, *value, None));
                         }
-                        Target::Pattern(pairs) => {
+                        Target::Pattern(pairs, _) => {
                             for (k, n) in pairs {
                                 let scope = scope_of(module, fid, n);
                                 idx.sites

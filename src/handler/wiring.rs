@@ -17,8 +17,8 @@ use super::facts::{
 };
 use super::ir::*;
 use super::modules::Parsed;
-use super::program::{Analysis, ModId};
-use super::sdk;
+use super::program::{Analysis, ModId, Val};
+use super::sdk::{self, Kind, Sdk};
 
 /// Calls that produce a batch item failure response (AWS Lambda Powertools, middy).
 const BATCH_CALLS: &[&str] = &[
@@ -386,23 +386,18 @@ impl Walk<'_> {
                 }
                 _ => {}
             },
-            Target::Pattern(pairs) => {
+            Target::Pattern(pairs, defaults) => {
                 if pairs.iter().any(|(k, _)| is_error_field(k)) {
                     out.reads_function_error = true;
                 }
                 if self.env_object(value) {
-                    // `const { A, B = "x" } = process.env`: a default in the pattern makes its
-                    // reads soft; the lowering keeps no defaults, so look at the text.
-                    let text = self
-                        .p
-                        .code()
-                        .get(range.start as usize..range.end as usize)
-                        .unwrap_or("");
-                    let defaults = text.matches('=').count() > 1;
-                    for (k, _) in pairs {
+                    // `const { A, B = "x" } = process.env`: a property given a default in the
+                    // pattern is a soft read, the others hard. A rest element (`...rest`) is
+                    // not a read of a variable.
+                    for (k, _) in pairs.iter().filter(|(k, _)| !k.is_empty()) {
                         out.env_reads.push(EnvRead {
                             name: k.clone(),
-                            hard: !defaults,
+                            hard: !defaults.contains(k),
                             python: self.python(),
                             file: Arc::clone(&self.p.file),
                             span: self.p.span(range),
@@ -450,6 +445,37 @@ impl Walk<'_> {
             });
             return;
         }
+        if service == "dynamodb" && matches!(op.as_str(), "BatchWriteItem" | "TransactWriteItems") {
+            let targets = if op == "BatchWriteItem" {
+                self.batch_targets(a, id)
+            } else {
+                self.transact_targets(a, id)
+            };
+            for target in targets {
+                out.writes.push(ResourceWrite {
+                    service: service.clone(),
+                    operation: op.clone(),
+                    target,
+                    key: None,
+                    file: Arc::clone(&self.p.file),
+                    span,
+                });
+            }
+            return;
+        }
+        if service == "s3"
+            && let Some((target, key)) = self.s3_resource_write(a, id)
+        {
+            out.writes.push(ResourceWrite {
+                service,
+                operation: op,
+                target,
+                key,
+                file: Arc::clone(&self.p.file),
+                span,
+            });
+            return;
+        }
         let Some((param, positional)) = write_param(&service, &op) else {
             return;
         };
@@ -464,7 +490,7 @@ impl Walk<'_> {
         let key = (service == "s3")
             .then(|| {
                 let k = match op.as_str() {
-                    "UploadFile" => self.param(a, id, "Key", 2),
+                    "UploadFile" | "UploadFileobj" => self.param(a, id, "Key", 2),
                     _ => self.param(a, id, "Key", usize::MAX),
                 };
                 k.map(|e| self.key_shape(e, 0))
@@ -617,6 +643,193 @@ impl Walk<'_> {
         None
     }
 
+    /// The expression a name holds when it is assigned once (through `await`), up to a call
+    /// or a literal.
+    fn follow(&self, a: &mut Analysis<'_>, e: ExprId) -> ExprId {
+        let mut cur = e;
+        for _ in 0..4 {
+            match self.module().expr(cur) {
+                Expr::Await(x) => cur = *x,
+                Expr::Name(n) => {
+                    let n = n.clone();
+                    let sites = a.assignments(self.m, self.f, &n);
+                    let [(_, v, None)] = sites.as_slice() else {
+                        return cur;
+                    };
+                    cur = *v;
+                }
+                _ => return cur,
+            }
+        }
+        cur
+    }
+
+    /// The tables of a DynamoDB batch write: the `Table` a boto3 `batch_writer()` is made on,
+    /// or the keys of `RequestItems` (`{TABLE: [..]}`, `{ [TABLE]: [..] }`).
+    fn batch_targets(&self, a: &mut Analysis<'_>, call: ExprId) -> Vec<ArgValue> {
+        let module = self.module();
+        let writer = matches!(module.expr(call), Expr::Call { callee, .. }
+            if matches!(module.expr(*callee), Expr::Member { name, .. } if name == "batch_writer"));
+        if writer {
+            return vec![
+                self.constructor_arg(a, call)
+                    .map_or(ArgValue::Unknown, |e| self.value(a, e, 0)),
+            ];
+        }
+        let Some(items) = self.param(a, call, "RequestItems", usize::MAX) else {
+            return vec![ArgValue::Unknown];
+        };
+        let items = self.follow(a, items);
+        let Expr::Object(entries) = self.module().expr(items) else {
+            return vec![ArgValue::Unknown];
+        };
+        let mut out: Vec<ArgValue> = Vec::new();
+        for (k, _) in entries.clone() {
+            let t = match k {
+                Some(Key::Name(n)) => ArgValue::Literal(n),
+                Some(Key::Computed(e)) => self.value(a, e, 0),
+                None => ArgValue::Unknown,
+            };
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        if out.is_empty() {
+            out.push(ArgValue::Unknown);
+        }
+        out
+    }
+
+    /// The tables a DynamoDB transaction writes: the `TableName` of each `Put`, `Update` and
+    /// `Delete` item of `TransactItems` (a `ConditionCheck` writes nothing).
+    fn transact_targets(&self, a: &mut Analysis<'_>, call: ExprId) -> Vec<ArgValue> {
+        let Some(items) = self.param(a, call, "TransactItems", usize::MAX) else {
+            return vec![ArgValue::Unknown];
+        };
+        let items = self.follow(a, items);
+        let Expr::Array(list) = self.module().expr(items).clone() else {
+            return vec![ArgValue::Unknown];
+        };
+        let mut out: Vec<ArgValue> = Vec::new();
+        let mut push = |t: ArgValue| {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        };
+        for item in list {
+            let item = self.follow(a, item);
+            let Expr::Object(entries) = self.module().expr(item).clone() else {
+                push(ArgValue::Unknown);
+                continue;
+            };
+            for (k, v) in entries {
+                match k {
+                    Some(Key::Name(n)) if matches!(n.as_str(), "Put" | "Update" | "Delete") => {}
+                    Some(Key::Name(_)) => continue,
+                    _ => {
+                        push(ArgValue::Unknown);
+                        continue;
+                    }
+                }
+                let v = self.follow(a, v);
+                let table = match self.module().expr(v).clone() {
+                    Expr::Object(fields) => fields.iter().find_map(|(k, x)| match k {
+                        Some(Key::Name(n)) if n == "TableName" => Some(*x),
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                push(table.map_or(ArgValue::Unknown, |e| self.value(a, e, 0)));
+            }
+        }
+        if out.is_empty() {
+            out.push(ArgValue::Unknown);
+        }
+        out
+    }
+
+    /// A boto3 resource write to S3 (bucket, key): `s3.Object(b, k).put()`, `upload_file`,
+    /// `upload_fileobj` and `copy_from` on an `Object` (also `bucket.Object(k)`), and
+    /// `put_object` / `upload_file(Filename, Key)` / `upload_fileobj` on a `Bucket`.
+    fn s3_resource_write(
+        &self,
+        a: &mut Analysis<'_>,
+        call: ExprId,
+    ) -> Option<(ArgValue, Option<KeyShape>)> {
+        if !self.python() {
+            return None;
+        }
+        let module = self.module();
+        let Expr::Call { callee, args, .. } = module.expr(call) else {
+            return None;
+        };
+        let Expr::Member { obj, name } = module.expr(*callee) else {
+            return None;
+        };
+        let recv = self.follow(a, *obj);
+        let Expr::Call {
+            callee: rc,
+            args: rargs,
+            ..
+        } = module.expr(recv)
+        else {
+            return None;
+        };
+        let Expr::Member {
+            obj: ro,
+            name: rname,
+        } = module.expr(*rc)
+        else {
+            return None;
+        };
+        let arg = |args: &[Arg], kw: &str, pos: usize| {
+            args.iter()
+                .find(|x| x.name.as_deref() == Some(kw))
+                .or_else(|| args.iter().filter(|x| x.name.is_none()).nth(pos))
+                .map(|x| x.value)
+        };
+        let (bucket, key) = match rname.as_str() {
+            "Object" | "ObjectSummary" => {
+                if !matches!(
+                    name.as_str(),
+                    "put" | "upload_file" | "upload_fileobj" | "copy_from"
+                ) {
+                    return None;
+                }
+                match a.eval(self.m, self.f, *ro) {
+                    Val::Sdk(Sdk::Client {
+                        kind: Kind::Bucket, ..
+                    }) => {
+                        let owner = self.follow(a, *ro);
+                        let bucket = match module.expr(owner) {
+                            Expr::Call { callee, args, .. } if matches!(module.expr(*callee), Expr::Member { name, .. } if name == "Bucket") => {
+                                arg(args, "name", 0)
+                            }
+                            _ => None,
+                        };
+                        (bucket, arg(rargs, "key", 0))
+                    }
+                    Val::Sdk(Sdk::Client {
+                        kind: Kind::Resource,
+                        ..
+                    }) => (arg(rargs, "bucket_name", 0), arg(rargs, "key", 1)),
+                    _ => return None,
+                }
+            }
+            "Bucket" => {
+                let key = match name.as_str() {
+                    "put_object" => arg(args, "Key", usize::MAX),
+                    "upload_file" | "upload_fileobj" => arg(args, "Key", 1),
+                    _ => return None,
+                };
+                (arg(rargs, "name", 0), key)
+            }
+            _ => return None,
+        };
+        let target = bucket.map_or(ArgValue::Unknown, |e| self.value(a, e, 0));
+        Some((target, key.map(|e| self.key_shape(e, 0))))
+    }
+
     /// What an argument holds: a literal, an environment variable, or unknown.
     fn value(&self, a: &mut Analysis<'_>, e: ExprId, depth: u32) -> ArgValue {
         if depth > 6 {
@@ -712,11 +925,10 @@ fn is_error_field(name: &str) -> bool {
 /// positional helpers (`upload_file(Filename, Bucket, Key)`).
 fn write_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
     Some(match (service, op) {
-        ("s3", "UploadFile") => ("Bucket", 1),
-        (
-            "s3",
-            "PutObject" | "CopyObject" | "UploadFileobj" | "CompleteMultipartUpload" | "Upload",
-        ) => ("Bucket", usize::MAX),
+        ("s3", "UploadFile" | "UploadFileobj") => ("Bucket", 1),
+        ("s3", "PutObject" | "CopyObject" | "CompleteMultipartUpload" | "Upload") => {
+            ("Bucket", usize::MAX)
+        }
         ("sqs", "SendMessage" | "SendMessageBatch") => ("QueueUrl", usize::MAX),
         ("sns", "Publish" | "PublishBatch") => ("TopicArn", usize::MAX),
         ("dynamodb", "PutItem" | "UpdateItem" | "DeleteItem") => ("TableName", usize::MAX),
@@ -819,7 +1031,8 @@ if __name__ == "__main__":
     fn javascript_environment_reads() {
         let w = js(r#"
 const { TABLE, MODE = "x" } = process.env;
-const { QUEUE } = process.env;
+const { QUEUE } = process.env; // a = b, c = d
+const { REGION: region = "eu-west-1", BUCKET: bucket, ...rest } = process.env;
 export const handler = async (event) => {
   const a = process.env.A ?? "d";
   const b = process.env.B || "d";
@@ -832,9 +1045,11 @@ export const handler = async (event) => {
         assert_eq!(
             reads(&w),
             [
-                ("TABLE".into(), false),
+                ("TABLE".into(), true),
                 ("MODE".into(), false),
                 ("QUEUE".into(), true),
+                ("REGION".into(), false),
+                ("BUCKET".into(), true),
                 ("A".into(), false),
                 ("B".into(), false),
                 ("DEBUG".into(), false),
@@ -965,6 +1180,92 @@ export const handler = async (event) => {
 "#);
         assert_eq!(w.writes.len(), 1);
         assert_eq!(w.writes[0].target, ArgValue::Env("QUEUE_URL".into()));
+    }
+
+    /// (operation, target, key prefix/suffix) of a write.
+    type Write = (String, ArgValue, Option<(String, String)>);
+
+    fn writes(w: &WiringFacts) -> Vec<Write> {
+        w.writes
+            .iter()
+            .map(|x| {
+                (
+                    x.operation.clone(),
+                    x.target.clone(),
+                    x.key.clone().map(|k| (k.prefix, k.suffix)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boto3_resource_batch_and_transaction_writes() {
+        let w = py(r#"
+import boto3, io, os
+s3 = boto3.resource("s3")
+bucket = s3.Bucket(os.environ["BUCKET"])
+table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+ddb = boto3.client("dynamodb")
+s3c = boto3.client("s3")
+def handler(event, context):
+    name = event["key"]
+    s3.Object(os.environ["BUCKET"], f"processed/{name}").put(Body=b"")
+    obj = s3.Object(bucket_name="literal-bucket", key="out/" + name)
+    obj.upload_file("/tmp/x")
+    bucket.Object(f"thumbs/{name}.jpg").upload_fileobj(io.BytesIO(b""))
+    bucket.upload_file("/tmp/y", f"copies/{name}")
+    s3c.upload_fileobj(io.BytesIO(b""), os.environ["OTHER"], "raw/" + name)
+    with table.batch_writer() as batch:
+        batch.put_item(Item={"id": name})
+    ddb.batch_write_item(RequestItems={os.environ["AUDIT"]: [], "literal-table": []})
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": os.environ["TABLE"], "Item": {}}},
+        {"ConditionCheck": {"TableName": os.environ["LOCKS"], "Key": {}}},
+        {"Update": {"TableName": os.environ["AUDIT"], "Key": {}}},
+    ])
+    s3.Object(os.environ["BUCKET"], name).get()
+"#);
+        let env = |n: &str| ArgValue::Env(n.into());
+        let key = |p: &str, s: &str| Some((p.to_string(), s.to_string()));
+        assert_eq!(
+            writes(&w),
+            [
+                ("PutObject".into(), env("BUCKET"), key("processed/", "")),
+                (
+                    "PutObject".into(),
+                    ArgValue::Literal("literal-bucket".into()),
+                    key("out/", "")
+                ),
+                ("PutObject".into(), env("BUCKET"), key("thumbs/", ".jpg")),
+                ("PutObject".into(), env("BUCKET"), key("copies/", "")),
+                ("UploadFileobj".into(), env("OTHER"), key("raw/", "")),
+                ("BatchWriteItem".into(), env("TABLE"), None),
+                ("BatchWriteItem".into(), env("AUDIT"), None),
+                (
+                    "BatchWriteItem".into(),
+                    ArgValue::Literal("literal-table".into()),
+                    None
+                ),
+                ("TransactWriteItems".into(), env("TABLE"), None),
+                ("TransactWriteItems".into(), env("AUDIT"), None),
+            ]
+        );
+        let w = js(r#"
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, TransactWriteCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async (event) => {
+  await doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: process.env.TABLE, Item: {} } }] }));
+  await doc.send(new BatchWriteCommand({ RequestItems: { [process.env.AUDIT]: [] } }));
+};
+"#);
+        assert_eq!(
+            writes(&w),
+            [
+                ("TransactWriteItems".into(), env("TABLE"), None),
+                ("BatchWriteItem".into(), env("AUDIT"), None),
+            ]
+        );
     }
 
     #[test]

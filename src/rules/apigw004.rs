@@ -18,10 +18,13 @@ struct Cached {
     /// `Api.Authorizers.Name` or the `AWS::ApiGateway::Authorizer` logical id.
     name: String,
     ttl: f64,
+    /// Declared in an OpenAPI definition (`x-amazon-apigateway-authorizer`).
+    openapi: bool,
 }
 
 /// TOKEN / REQUEST authorizers with a TTL > 0 (300 s when not set) whose function is in the
-/// template. HTTP API authorizers are not included (caching is off unless configured, and
+/// template: `AWS::ApiGateway::Authorizer`, SAM `Auth.Authorizers` (also from `Globals.Api`) and
+/// `x-amazon-apigateway-authorizer` in an inline OpenAPI `DefinitionBody` / `Body`. HTTP API authorizers are not included (caching is off unless configured, and
 /// simple responses carry no policy).
 fn cached_authorizers(app: &App) -> Vec<Cached> {
     let tpl = &app.tpl;
@@ -60,7 +63,61 @@ fn cached_authorizers(app: &App) -> Vec<Cached> {
             function,
             name: r.id.clone(),
             ttl,
+            openapi: false,
         });
+    }
+    // Authorizers declared in an inline OpenAPI definition (`securityDefinitions` in OpenAPI 2,
+    // `components.securitySchemes` in OpenAPI 3): `x-amazon-apigateway-authorizer`.
+    for (ty, prop) in [
+        ("AWS::Serverless::Api", "DefinitionBody"),
+        ("AWS::ApiGateway::RestApi", "Body"),
+    ] {
+        for r in tpl.resources_of(ty) {
+            let Some(body) = tpl.prop(r, prop) else {
+                continue;
+            };
+            for path in [
+                &["securityDefinitions"][..],
+                &["components", "securitySchemes"][..],
+            ] {
+                let Some(map) = doc.get_path(body, path).and_then(|n| doc.as_map(n)) else {
+                    continue;
+                };
+                for (name, _, scheme) in map.iter() {
+                    let Some(a) = doc.get(scheme, "x-amazon-apigateway-authorizer") else {
+                        continue;
+                    };
+                    let kind = doc
+                        .get(a, "type")
+                        .and_then(|n| doc.as_str(n))
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    if kind != "token" && kind != "request" {
+                        continue;
+                    }
+                    // A REQUEST authorizer caches only with an identity source (its cache key).
+                    if kind == "request"
+                        && doc
+                            .get(a, "identitySource")
+                            .is_none_or(|n| doc.as_str(n).is_some_and(|s| s.trim().is_empty()))
+                    {
+                        continue;
+                    }
+                    let Some(function) = doc.get(a, "authorizerUri").and_then(function_of) else {
+                        continue;
+                    };
+                    let Some(ttl) = ttl_of(doc.get(a, "authorizerResultTtlInSeconds")) else {
+                        continue;
+                    };
+                    out.push(Cached {
+                        function,
+                        name: format!("{}.{prop}.{}.{name}", r.id, path.join(".")),
+                        ttl,
+                        openapi: true,
+                    });
+                }
+            }
+        }
     }
     for r in tpl.resources_of("AWS::Serverless::Api") {
         let auth = tpl.prop(r, "Auth").or_else(|| {
@@ -87,6 +144,7 @@ fn cached_authorizers(app: &App) -> Vec<Cached> {
                 function,
                 name: format!("{}.Auth.Authorizers.{name}", r.id),
                 ttl,
+                openapi: false,
             });
         }
     }
@@ -111,9 +169,14 @@ impl Rule for AuthorizerCacheScopedToMethod {
                 continue;
             };
             for p in &f.hygiene.method_arn_policies {
+                let off = if a.openapi {
+                    "`authorizerResultTtlInSeconds: 0` in the `x-amazon-apigateway-authorizer`"
+                } else {
+                    "`ReauthorizeEvery: 0`, `AuthorizerResultTtlInSeconds: 0`"
+                };
                 let r = Report::new(p.span, message_apigw004(&f.function, &a.name, a.ttl))
                     .resource(&f.function)
-                    .help("return a policy whose `Resource` covers every method and path the token may call (`arn:aws:execute-api:<region>:<account>:<api>/<stage>/*/*`), or turn the cache off (`ReauthorizeEvery: 0`, `AuthorizerResultTtlInSeconds: 0`)");
+                    .help(format!("return a policy whose `Resource` covers every method and path the token may call (`arn:aws:execute-api:<region>:<account>:<api>/<stage>/*/*`), or turn the cache off ({off})"));
                 cx.emit_in(&p.file, r);
             }
         }

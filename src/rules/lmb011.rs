@@ -122,8 +122,14 @@ fn definition_integration(app: &App, kind: &str, props: NodeId) -> Option<NodeId
     doc.get(op, "x-amazon-apigateway-integration")
 }
 
-/// (description, limit in seconds) of each API integration in front of `f`.
-fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(String, f64)> {
+/// (description, limit in seconds) of each API integration in front of `f` (`api_resources`:
+/// the template's `AWS::ApiGateway*` resources). Also used by HDL010 (SDK clients on default
+/// timeouts behind an API).
+pub(crate) fn integrations(
+    app: &App,
+    f: &Function,
+    api_resources: &[&Resource],
+) -> Vec<(String, f64)> {
     let tpl = &app.tpl;
     let doc = &tpl.doc;
     let mut out = Vec::new();
@@ -214,6 +220,81 @@ fn integrations(app: &App, f: &Function, api_resources: &[&Resource]) -> Vec<(St
         };
         if let Some(l) = limit(app, millis, default) {
             out.push((format!("{api} `{}`", r.id), l));
+        }
+    }
+    out
+}
+
+/// (description, limit in seconds) of each integration of an inline OpenAPI definition
+/// (`DefinitionBody` of a SAM `Api` / `HttpApi`, `Body` of a `RestApi` / ApiGatewayV2 `Api`)
+/// whose `x-amazon-apigateway-integration` `uri` refers to `f` (streaming integrations
+/// excepted). Used by HDL010; LMB011 reads the integrations of `f`'s events and resources only.
+pub(crate) fn openapi_integrations(app: &App, f: &Function) -> Vec<(String, f64)> {
+    let tpl = &app.tpl;
+    let doc = &tpl.doc;
+    let mut out = Vec::new();
+    for (ty, prop, api, default) in [
+        (
+            "AWS::Serverless::Api",
+            "DefinitionBody",
+            "API Gateway REST API",
+            29.0,
+        ),
+        (
+            "AWS::ApiGateway::RestApi",
+            "Body",
+            "API Gateway REST API",
+            29.0,
+        ),
+        (
+            "AWS::Serverless::HttpApi",
+            "DefinitionBody",
+            "API Gateway HTTP API",
+            30.0,
+        ),
+        (
+            "AWS::ApiGatewayV2::Api",
+            "Body",
+            "API Gateway HTTP API",
+            30.0,
+        ),
+    ] {
+        for r in tpl.resources_of(ty) {
+            let Some(paths) = tpl
+                .prop(r, prop)
+                .and_then(|b| doc.get(b, "paths"))
+                .and_then(|p| doc.as_map(p))
+            else {
+                continue;
+            };
+            for (path, _, ops) in paths.iter() {
+                let Some(ops) = doc.as_map(ops) else { continue };
+                for (method, _, op) in ops.iter() {
+                    let Some(i) = doc.get(op, "x-amazon-apigateway-integration") else {
+                        continue;
+                    };
+                    let Some(uri) = doc.get(i, "uri") else {
+                        continue;
+                    };
+                    let mut ids = Vec::new();
+                    if refs(app, uri, &mut ids).is_none() || !ids.contains(&f.id) {
+                        continue;
+                    }
+                    if streams(app, doc.get(i, "responseTransferMode"), Some(uri)) {
+                        continue;
+                    }
+                    if let Some(l) = limit(app, doc.get(i, "timeoutInMillis"), default) {
+                        out.push((
+                            format!(
+                                "{api} `{}` (`{} {path}`)",
+                                r.id,
+                                method.to_ascii_uppercase()
+                            ),
+                            l,
+                        ));
+                    }
+                }
+            }
         }
     }
     out

@@ -289,13 +289,14 @@ fn target(cx: &mut Lower<'_>, t: Node<'_>, declare: bool) -> Target {
         K::MemberExpression | K::SubscriptExpression => Target::Member(expr(cx, t)),
         K::ObjectPattern | K::ArrayPattern => {
             let mut names = Vec::new();
-            pattern_names(cx, t, &mut names, 0);
+            let mut defaults = Vec::new();
+            pattern_names(cx, t, &mut names, &mut defaults, 0);
             if declare {
                 for (_, n) in &names {
                     cx.bind(n);
                 }
             }
-            Target::Pattern(names)
+            Target::Pattern(names, defaults)
         }
         K::AssignmentPattern => match t.child_by_field_id(cx.g.f.left) {
             Some(l) => target(cx, l, declare),
@@ -311,8 +312,15 @@ fn target(cx: &mut Lower<'_>, t: Node<'_>, declare: bool) -> Target {
     }
 }
 
-/// The (property, name) pairs a destructuring pattern binds.
-fn pattern_names(cx: &Lower<'_>, t: Node<'_>, out: &mut Vec<(String, String)>, depth: u32) {
+/// The (property, name) pairs a destructuring pattern binds, and (into `defaults`) the
+/// properties of its own level given a default value (`{ A = "x", B: b = 1 }`).
+fn pattern_names(
+    cx: &Lower<'_>,
+    t: Node<'_>,
+    out: &mut Vec<(String, String)>,
+    defaults: &mut Vec<String>,
+    depth: u32,
+) {
     if depth > 16 || out.len() > 256 {
         return;
     }
@@ -340,10 +348,13 @@ fn pattern_names(cx: &Lower<'_>, t: Node<'_>, out: &mut Vec<(String, String)>, d
                             if let Some(l) = v.child_by_field_id(f.left)
                                 && cx.kind(l) == K::Identifier
                             {
+                                if depth == 0 {
+                                    defaults.push(key.clone());
+                                }
                                 out.push((key, cx.text(l).to_string()));
                             }
                         }
-                        _ => pattern_names(cx, v, out, depth + 1),
+                        _ => pattern_names(cx, v, out, &mut Vec::new(), depth + 1),
                     }
                 }
             }
@@ -357,9 +368,12 @@ fn pattern_names(cx: &Lower<'_>, t: Node<'_>, out: &mut Vec<(String, String)>, d
                             } else {
                                 name.clone()
                             };
+                            if depth == 0 {
+                                defaults.push(key.clone());
+                            }
                             out.push((key, name));
                         }
-                        _ => pattern_names(cx, l, out, depth + 1),
+                        _ => pattern_names(cx, l, out, &mut Vec::new(), depth + 1),
                     }
                 }
             }
@@ -370,7 +384,7 @@ fn pattern_names(cx: &Lower<'_>, t: Node<'_>, out: &mut Vec<(String, String)>, d
                     out.push((String::new(), cx.text(*x).to_string()));
                 }
             }
-            _ => pattern_names(cx, c, out, depth + 1),
+            _ => pattern_names(cx, c, out, &mut Vec::new(), depth + 1),
         }
     }
 }
@@ -464,7 +478,7 @@ fn collect_param_names(cx: &Lower<'_>, n: Node<'_>, out: &mut Vec<String>, depth
         }
         K::ObjectPattern | K::ArrayPattern => {
             let mut pairs = Vec::new();
-            pattern_names(cx, n, &mut pairs, depth);
+            pattern_names(cx, n, &mut pairs, &mut Vec::new(), depth);
             out.extend(pairs.into_iter().map(|(_, n)| n));
         }
         K::RestPattern => {
@@ -761,7 +775,7 @@ fn declared_names(cx: &Lower<'_>, d: Node<'_>) -> Vec<String> {
                         K::Identifier => out.push(cx.text(name).to_string()),
                         _ => {
                             let mut pairs = Vec::new();
-                            pattern_names(cx, name, &mut pairs, 0);
+                            pattern_names(cx, name, &mut pairs, &mut Vec::new(), 0);
                             out.extend(pairs.into_iter().map(|(_, n)| n));
                         }
                     }

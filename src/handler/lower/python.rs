@@ -416,7 +416,7 @@ fn target(cx: &mut Lower<'_>, t: Node<'_>) -> Target {
             for (_, n) in &names {
                 cx.bind(n);
             }
-            Target::Pattern(names)
+            Target::Pattern(names, Vec::new())
         }
         K::ListSplatPattern | K::ListSplat => {
             let mut names = Vec::new();
@@ -424,7 +424,7 @@ fn target(cx: &mut Lower<'_>, t: Node<'_>) -> Target {
             for (_, n) in &names {
                 cx.bind(n);
             }
-            Target::Pattern(names)
+            Target::Pattern(names, Vec::new())
         }
         _ => Target::Other,
     }
