@@ -1107,25 +1107,9 @@ fn single_binding(module: &Module, f: FnId, e: ExprId) -> Option<(FnId, ExprId)>
         if func.params.iter().any(|p| p.names.iter().any(|x| x == n)) {
             return None;
         }
-        let assigns: Vec<ExprId> = func
-            .body
-            .iter()
-            .filter_map(|s| match &s.kind {
-                StmtKind::Assign {
-                    target: Target::Name(t),
-                    value,
-                    op,
-                } if t == n => Some(if *op == AssignOp::Set {
-                    *value
-                } else {
-                    u32::MAX
-                }),
-                _ => None,
-            })
-            .collect();
-        match assigns.as_slice() {
-            [v] if *v != u32::MAX => return Some((fid, *v)),
-            [] if !func.binds(n) => cur = func.parent.or((fid != TOP).then_some(TOP)),
+        match module.assigned(fid, n) {
+            Some(Assigned::Once(v)) => return Some((fid, v)),
+            None if !func.binds(n) => cur = func.parent.or((fid != TOP).then_some(TOP)),
             _ => return None,
         }
     }

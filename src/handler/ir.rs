@@ -6,6 +6,8 @@
 //! Nothing here depends on the function the module is analysed for: a module is lowered once
 //! per run and shared by every function whose code reaches it.
 
+use std::collections::HashMap;
+
 use super::resolve::Lang;
 
 /// Index of a function of a module; [`TOP`] is the module's top level.
@@ -69,9 +71,53 @@ pub struct Module {
     /// The lowering stopped early (work budget, nesting depth): why. The facts of every
     /// function reaching this module are incomplete.
     pub truncated: Option<String>,
+    /// Per function, the names assigned in its body (built on first use, see
+    /// [`Module::assigned`]).
+    pub assign_index: std::sync::OnceLock<Vec<HashMap<String, Assigned>>>,
+}
+
+/// How a name is assigned in one function's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assigned {
+    /// Exactly once, with `=`.
+    Once(ExprId),
+    /// More than once, or by an augmented assignment (`+=`, `||=`, ...).
+    Many,
 }
 
 impl Module {
+    /// How `name` is assigned in function `f`'s own body (`None`: not assigned). Indexed once
+    /// per module: a lookup per name would scan the body, quadratic for a large top level.
+    pub fn assigned(&self, f: FnId, name: &str) -> Option<Assigned> {
+        let index = self.assign_index.get_or_init(|| {
+            self.funcs
+                .iter()
+                .map(|func| {
+                    let mut m: HashMap<String, Assigned> = HashMap::new();
+                    for s in &func.body {
+                        if let StmtKind::Assign {
+                            target: Target::Name(t),
+                            value,
+                            op,
+                        } = &s.kind
+                        {
+                            let a = if *op == AssignOp::Set {
+                                Assigned::Once(*value)
+                            } else {
+                                Assigned::Many
+                            };
+                            m.entry(t.clone())
+                                .and_modify(|x| *x = Assigned::Many)
+                                .or_insert(a);
+                        }
+                    }
+                    m
+                })
+                .collect()
+        });
+        index.get(f as usize)?.get(name).copied()
+    }
+
     pub fn expr(&self, e: ExprId) -> &Expr {
         self.exprs.get(e as usize).unwrap_or(&Expr::Unknown)
     }
