@@ -145,10 +145,20 @@ pub fn collect(a: &mut Analysis<'_>, out: &mut Hygiene) {
     // The JavaScript SDK v2 has a global configuration (`AWS.config.update({httpOptions})`,
     // `AWS.config.httpOptions.timeout = ..`): when the code may set it, the timeouts of its v2
     // clients are not known (an update of other settings only, `{ region }`, is harmless).
-    let mut v2_global = reached.iter().any(|((m, _), _)| {
-        a.parsed(*m).is_some_and(|p| {
-            let t = &p.file.text;
-            t.contains(".httpOptions") || t.contains("AWS.Config(")
+    // Read from each reached module's code model once (the file's text would be the whole
+    // template for inline code, scanned again for every function).
+    let mods: std::collections::BTreeSet<ModId> = reached.iter().map(|((m, _), _)| *m).collect();
+    let mut v2_global = mods.into_iter().any(|m| {
+        a.parsed(m).is_some_and(|p| {
+            let module = &p.module;
+            module.exprs.iter().any(|e| match e {
+                Expr::Member { obj, name } => {
+                    name == "httpOptions"
+                        || (name == "Config"
+                            && matches!(module.expr(*obj), Expr::Name(n) if n == "AWS"))
+                }
+                _ => false,
+            })
         })
     });
     for ((m, f), _) in reached.iter().copied() {
@@ -1824,5 +1834,11 @@ exports.handler = async (event) => ({});
         assert!(default_clients(Lang::JavaScript, &settings).is_empty());
         let region = format!("{v2}AWS.config.update({{ region: \"eu-west-1\" }});\n");
         assert_eq!(default_clients(Lang::JavaScript, &region).len(), 2);
+        // The global configuration set member by member, or a `new AWS.Config(..)`: unknown.
+        let member = format!("{v2}AWS.config.httpOptions.timeout = 5000;\n");
+        assert!(default_clients(Lang::JavaScript, &member).is_empty());
+        let config =
+            format!("{v2}AWS.config = new AWS.Config({{ httpOptions: {{ timeout: 1 }} }});\n");
+        assert!(default_clients(Lang::JavaScript, &config).is_empty());
     }
 }

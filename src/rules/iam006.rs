@@ -1,6 +1,6 @@
 //! IAM006 code-calls-without-permission.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::handler::actions::Needs;
 use crate::load::{NodeId, Value};
@@ -31,17 +31,21 @@ const RESOURCE_POLICIES: &[(&str, &str, &str)] = &[
     ("AWS::Events::EventBusPolicy", "Statement", "events"),
 ];
 
-/// Does a `Ref`, `Fn::GetAtt` or `Fn::Sub` variable below `root` name the logical id `id`?
+/// The logical ids a `Ref`, `Fn::GetAtt` or `Fn::Sub` variable below `root` names.
 /// Iterative: no recursion on deep input.
-fn names(tpl: &crate::model::Template, root: NodeId, id: &str) -> bool {
+fn named_ids(tpl: &crate::model::Template, root: NodeId, out: &mut BTreeSet<String>) {
     let doc = &tpl.doc;
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match doc.value(n) {
             Value::Map(m) => {
                 if let Some((k, v)) = doc.intrinsic(n) {
-                    let hit = match k {
-                        "Ref" => doc.as_str(v) == Some(id),
+                    match k {
+                        "Ref" => {
+                            if let Some(id) = doc.as_str(v) {
+                                out.insert(id.to_string());
+                            }
+                        }
                         "Fn::GetAtt" => {
                             let first = doc
                                 .as_str(v)
@@ -51,7 +55,9 @@ fn names(tpl: &crate::model::Template, root: NodeId, id: &str) -> bool {
                                         .and_then(|s| s.first())
                                         .and_then(|x| doc.as_str(*x))
                                 });
-                            first == Some(id)
+                            if let Some(id) = first {
+                                out.insert(id.to_string());
+                            }
                         }
                         "Fn::Sub" => {
                             let text = doc.as_str(v).or_else(|| {
@@ -59,15 +65,16 @@ fn names(tpl: &crate::model::Template, root: NodeId, id: &str) -> bool {
                                     .and_then(|s| s.first())
                                     .and_then(|x| doc.as_str(*x))
                             });
-                            text.map(crate::model::template::sub_variables)
+                            for var in text
+                                .map(crate::model::template::sub_variables)
                                 .unwrap_or_default()
-                                .iter()
-                                .any(|var| var.split('.').next() == Some(id))
+                            {
+                                if let Some(id) = var.split('.').next() {
+                                    out.insert(id.to_string());
+                                }
+                            }
                         }
-                        _ => false,
-                    };
-                    if hit {
-                        return true;
+                        _ => {}
                     }
                 }
                 stack.extend(m.iter().map(|(_, _, v)| v));
@@ -76,32 +83,40 @@ fn names(tpl: &crate::model::Template, root: NodeId, id: &str) -> bool {
             _ => {}
         }
     }
-    false
 }
 
-/// Services whose calls a resource-based policy of the template may allow to the function's
-/// role (it names the role): IAM006 does not judge them.
-fn allowed_by_resource_policies(cx: &Context<'_>, function: &str) -> BTreeSet<&'static str> {
+/// For each role the template's resource-based policies name (a role's trust policy, a bucket /
+/// queue / topic / key / secret / event-bus policy), the services whose calls those policies may
+/// allow to it: IAM006 does not judge them. Read once per template (a lookup per function
+/// would read every policy again: quadratic in a template of thousands of roles).
+fn resource_policy_grants(cx: &Context<'_>) -> HashMap<String, BTreeSet<&'static str>> {
     let tpl = &cx.app.tpl;
-    let role = match cx.app.functions.get(function).map(|f| &f.role) {
-        Some(RoleRef::Template(r)) => r.clone(),
-        // The role SAM generates is `<function>Role`, and templates may name it.
-        Some(RoleRef::SamGenerated) => format!("{function}Role"),
-        _ => return BTreeSet::new(),
-    };
-    let mut out = BTreeSet::new();
+    let mut out: HashMap<String, BTreeSet<&'static str>> = HashMap::new();
     for (type_, prop, service) in RESOURCE_POLICIES {
-        if out.contains(service) {
-            continue;
-        }
-        let hit = tpl
-            .resources_of(type_)
-            .any(|r| r.id != role && tpl.prop(r, prop).is_some_and(|p| names(tpl, p, &role)));
-        if hit {
-            out.insert(*service);
+        for r in tpl.resources_of(type_) {
+            let Some(p) = tpl.prop(r, prop) else {
+                continue;
+            };
+            let mut ids = BTreeSet::new();
+            named_ids(tpl, p, &mut ids);
+            // A role's trust policy naming the role itself grants nothing new.
+            ids.remove(r.id.as_str());
+            for id in ids {
+                out.entry(id).or_default().insert(*service);
+            }
         }
     }
     out
+}
+
+/// The role a function runs with, as a logical id of the template.
+fn role_id(cx: &Context<'_>, function: &str) -> Option<String> {
+    match cx.app.functions.get(function).map(|f| &f.role) {
+        Some(RoleRef::Template(r)) => Some(r.clone()),
+        // The role SAM generates is `<function>Role`, and templates may name it.
+        Some(RoleRef::SamGenerated) => Some(format!("{function}Role")),
+        _ => None,
+    }
 }
 
 impl Rule for CodeCallsWithoutPermission {
@@ -109,11 +124,16 @@ impl Rule for CodeCallsWithoutPermission {
         "IAM006"
     }
     fn check(&self, cx: &mut Context<'_>) {
+        let mut grants: Option<HashMap<String, BTreeSet<&'static str>>> = None;
+        let none = BTreeSet::new();
         for f in each(cx) {
             let Some(allows) = known_allows(cx, &f.function, true) else {
                 continue;
             };
-            let by_resource_policy = allowed_by_resource_policies(cx, &f.function);
+            let grants = grants.get_or_insert_with(|| resource_policy_grants(cx));
+            let by_resource_policy = role_id(cx, &f.function)
+                .and_then(|r| grants.get(&r))
+                .unwrap_or(&none);
             let mut seen = BTreeSet::new();
             // Calls made with credentials the code passes (a tenant's, an assumed role's) do
             // not use the function's role.
