@@ -499,6 +499,76 @@ impl<'a> Editor<'a> {
         Some(())
     }
 
+    /// Remove the items at `remove` (indexes, not all of them) from a sequence. Block YAML: the
+    /// lines of each item; flow YAML and JSON: each run of removed items with the separator
+    /// after it (before it for a run that ends the sequence). `None` when an item shares a line
+    /// with other text, when the removed text holds a `#` (a comment would be lost), or when
+    /// every item would go (the key would be left empty).
+    pub fn remove_items(&mut self, seq: NodeId, remove: &[usize]) -> Option<()> {
+        let doc = &self.tpl.doc;
+        let items = doc.as_seq(seq)?;
+        let mut gone: Vec<usize> = remove.to_vec();
+        gone.sort_unstable();
+        gone.dedup();
+        if gone.is_empty() || gone.len() >= items.len() || gone.iter().any(|i| *i >= items.len())
+        {
+            return None;
+        }
+        let sp = self.span(seq);
+        self.claim(format!("seq:{}", sp.start));
+        let mut spans: Vec<Span> = Vec::new();
+        if !self.json() && is_block_seq(doc, self.text, seq) {
+            for &i in &gone {
+                let item = *items.get(i)?;
+                let dash = dash_of(self.text, self.span(item).start)?;
+                self.lead(dash)?;
+                let start = self.line_start_of(dash);
+                let end = self.content_end(item);
+                let rest = self.text.get(end as usize..)?;
+                let line_end = rest.find('\n').map_or(rest.len(), |k| k + 1);
+                if !rest.get(..line_end)?.trim().is_empty() {
+                    return None;
+                }
+                let (at, _) = self.after_line(end);
+                spans.push(Span::new(start as usize, at as usize));
+            }
+        } else {
+            let bytes = self.text.as_bytes();
+            if bytes.get(sp.start as usize) != Some(&b'[')
+                || bytes.get((sp.end as usize).checked_sub(1)?) != Some(&b']')
+            {
+                return None;
+            }
+            // Runs of consecutive removed indexes.
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for &i in &gone {
+                match runs.last_mut() {
+                    Some((_, e)) if *e + 1 == i => *e = i,
+                    _ => runs.push((i, i)),
+                }
+            }
+            for (a, b) in runs {
+                let span = match (items.get(b + 1), a.checked_sub(1).and_then(|p| items.get(p))) {
+                    (Some(next), _) => {
+                        Span::new(self.span(*items.get(a)?).start as usize, self.span(*next).start as usize)
+                    }
+                    (None, Some(prev)) => {
+                        Span::new(self.span(*prev).end as usize, self.span(*items.get(b)?).end as usize)
+                    }
+                    (None, None) => return None,
+                };
+                spans.push(span);
+            }
+        }
+        for s in spans {
+            if self.text.get(s.range())?.contains('#') {
+                return None;
+            }
+            self.push_edit(s, String::new());
+        }
+        Some(())
+    }
+
     /// A logical id that is not taken by a resource, a parameter, a resource SAM generates or an
     /// id this fix already added: `base`, then `base2`, `base3`, ...
     pub fn fresh_id(&mut self, base: &str) -> String {

@@ -169,7 +169,9 @@ pub const MAX_PASSES: usize = 10;
 pub struct Fixed {
     /// The file after the last accepted pass (the input itself when nothing was applied).
     pub file: Arc<SourceFile>,
-    /// Findings fixed.
+    /// Findings fixed: for each rule, how many fewer findings the last check has than the
+    /// first (a grouped finding counts once, as it is reported; a fix that leaves its finding
+    /// in place, or a group that only shrinks, fixes nothing).
     pub applied: usize,
     /// Findings of the last check of `file`.
     pub diagnostics: Vec<Diagnostic>,
@@ -194,6 +196,24 @@ fn fix_key(d: &Diagnostic, f: &Fix) -> String {
     )
 }
 
+/// How many findings of `before` are gone in `after`, rule by rule: the sum over codes of
+/// `before - after` where positive. With no new finding this is exactly
+/// `before.len() - after.len()`, the drop a re-check shows.
+pub fn gone(before: &[Diagnostic], after: &[Diagnostic]) -> usize {
+    let mut by_code: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for d in before {
+        *by_code.entry(d.code).or_default() += 1;
+    }
+    for d in after {
+        *by_code.entry(d.code).or_default() -= 1;
+    }
+    by_code
+        .values()
+        .filter(|n| **n > 0)
+        .map(|n| usize::try_from(*n).unwrap_or(0))
+        .sum()
+}
+
 /// Loader findings (`E0xx`): a pass that adds one (a duplicate key) is refused.
 fn input_problems(ds: &[Diagnostic]) -> usize {
     ds.iter().filter(|d| d.code.starts_with('E')).count()
@@ -210,8 +230,8 @@ pub fn fix_text(
     check: &dyn Fn(&Arc<SourceFile>) -> Option<Vec<Diagnostic>>,
 ) -> Fixed {
     let mut cur = Arc::clone(file);
+    let first = diagnostics.clone();
     let mut diags = diagnostics;
-    let mut applied = 0usize;
     let mut tried: HashSet<String> = HashSet::new();
     let mut rejected = Vec::new();
     for _ in 0..MAX_PASSES {
@@ -246,17 +266,13 @@ pub fn fix_text(
             (input_problems(&ds) <= before).then_some((next, ds))
         };
         let result = match attempt(&chosen) {
-            Some(r) => {
-                applied += chosen.len() + dups.len();
-                Some(r)
-            }
+            Some(r) => Some(r),
             None => {
                 // Find the fixes that break the text, one at a time; keep the first good one.
                 let mut found = None;
                 for &i in &chosen {
                     match attempt(&[i]) {
                         Some(r) => {
-                            applied += 1;
                             found = Some(r);
                             break;
                         }
@@ -275,6 +291,14 @@ pub fn fix_text(
         cur = next;
         diags = ds;
     }
+    // Counted from the findings, not from the fixes applied: a grouped finding's fix applied
+    // member by member over several passes, or a fix that does not remove its finding, would
+    // otherwise be counted more than once or for nothing.
+    let applied = if Arc::ptr_eq(&cur, file) {
+        0
+    } else {
+        gone(&first, &diags)
+    };
     Fixed {
         file: cur,
         applied,

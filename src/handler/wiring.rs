@@ -442,6 +442,14 @@ impl Walk<'_> {
                     _ => None,
                 },
             };
+            out.uses.push(ResourceWrite {
+                service: service.clone(),
+                operation: op.clone(),
+                target: target.clone(),
+                key: None,
+                file: Arc::clone(&self.p.file),
+                span,
+            });
             out.invokes.push(InvokeCall {
                 target,
                 sync,
@@ -450,7 +458,8 @@ impl Walk<'_> {
             });
             return;
         }
-        let Some((param, positional)) = write_param(&service, &op) else {
+        let write = write_param(&service, &op);
+        let Some((param, positional)) = write.or_else(|| use_param(&service, &op)) else {
             return;
         };
         let mut target = self
@@ -460,6 +469,17 @@ impl Walk<'_> {
             && let Some(e) = self.constructor_arg(a, id)
         {
             target = self.value(a, e, 0);
+        }
+        out.uses.push(ResourceWrite {
+            service: service.clone(),
+            operation: op.clone(),
+            target: target.clone(),
+            key: None,
+            file: Arc::clone(&self.p.file),
+            span,
+        });
+        if write.is_none() {
+            return;
         }
         let key = (service == "s3")
             .then(|| {
@@ -721,6 +741,33 @@ fn write_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
         ("sns", "Publish" | "PublishBatch") => ("TopicArn", usize::MAX),
         ("dynamodb", "PutItem" | "UpdateItem" | "DeleteItem") => ("TableName", usize::MAX),
         ("kinesis", "PutRecord" | "PutRecords") => ("StreamName", usize::MAX),
+        _ => return None,
+    })
+}
+
+/// The parameter naming the one resource an SDK call that is not a write acts on (reads,
+/// deletes, receives), and its position in boto3's positional helpers
+/// (`download_file(Bucket, Key, Filename)`).
+fn use_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
+    Some(match (service, op) {
+        ("s3", "DownloadFile") => ("Bucket", 0),
+        (
+            "s3",
+            "GetObject" | "HeadObject" | "DeleteObject" | "ListObjects" | "ListObjectsV2"
+            | "GetObjectTagging" | "PutObjectTagging" | "DownloadFileobj",
+        ) => ("Bucket", usize::MAX),
+        (
+            "sqs",
+            "ReceiveMessage" | "DeleteMessage" | "DeleteMessageBatch" | "ChangeMessageVisibility"
+            | "GetQueueAttributes",
+        ) => ("QueueUrl", usize::MAX),
+        ("dynamodb", "GetItem" | "Query" | "Scan" | "DescribeTable") => {
+            ("TableName", usize::MAX)
+        }
+        ("kinesis", "DescribeStream" | "DescribeStreamSummary") => ("StreamName", usize::MAX),
+        ("firehose", "PutRecord" | "PutRecordBatch") => ("DeliveryStreamName", usize::MAX),
+        ("states", "StartExecution" | "StartSyncExecution") => ("stateMachineArn", usize::MAX),
+        ("secretsmanager", "GetSecretValue" | "DescribeSecret") => ("SecretId", usize::MAX),
         _ => return None,
     })
 }
