@@ -758,12 +758,13 @@ fn use_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
         ) => ("Bucket", usize::MAX),
         (
             "sqs",
-            "ReceiveMessage" | "DeleteMessage" | "DeleteMessageBatch" | "ChangeMessageVisibility"
+            "ReceiveMessage"
+            | "DeleteMessage"
+            | "DeleteMessageBatch"
+            | "ChangeMessageVisibility"
             | "GetQueueAttributes",
         ) => ("QueueUrl", usize::MAX),
-        ("dynamodb", "GetItem" | "Query" | "Scan" | "DescribeTable") => {
-            ("TableName", usize::MAX)
-        }
+        ("dynamodb", "GetItem" | "Query" | "Scan" | "DescribeTable") => ("TableName", usize::MAX),
         ("kinesis", "DescribeStream" | "DescribeStreamSummary") => ("StreamName", usize::MAX),
         ("firehose", "PutRecord" | "PutRecordBatch") => ("DeliveryStreamName", usize::MAX),
         ("states", "StartExecution" | "StartSyncExecution") => ("stateMachineArn", usize::MAX),

@@ -121,7 +121,7 @@ fn concerned_unless_denied(pattern: &str, statements: &[Statement]) -> bool {
 }
 
 /// The statement's node, from the resource and the property path the model recorded.
-fn statement_node(tpl: &Template, st: &Statement) -> Option<NodeId> {
+pub(crate) fn statement_node(tpl: &Template, st: &Statement) -> Option<NodeId> {
     let r = tpl.resource(&st.written_in)?;
     let mut segs = st.path.iter();
     let mut node = tpl.prop(r, segs.next()?)?;
@@ -187,10 +187,7 @@ fn arns_of(tpl: &Template, service: &str, actions: &[String], id: &str) -> Optio
         | ("lambda", "AWS::Lambda::Function" | "AWS::Serverless::Function") => vec![arn()],
         // `Ref` is the ARN.
         ("sns", "AWS::SNS::Topic")
-        | (
-            "states",
-            "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine",
-        )
+        | ("states", "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine")
         | ("secretsmanager", "AWS::SecretsManager::Secret") => vec![Val::Ref(id.to_string())],
         _ => return None,
     })
