@@ -565,3 +565,127 @@ fn handler_sources_get_a_timeout_argument() {
     let twice: Vec<String> = files.iter().map(|f| read(f)).collect();
     assert_eq!(once, twice);
 }
+
+/// Two functions behind one deprecated `Globals` runtime (one grouped LMB060 finding), both
+/// without `Timeout` (two LMB010 findings, one `Globals` edit), and two unused services in one
+/// `Action` list (two IAM005 fixes that touch the same list: applied in separate passes).
+const GROUPED: &str = r#"Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.8
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - AttributeName: id
+          AttributeType: S
+      KeySchema:
+        - AttributeName: id
+          KeyType: HASH
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Environment:
+        Variables:
+          TABLE: !Ref Orders
+      InlineCode: |
+        import os
+        import boto3
+        ddb = boto3.client("dynamodb")
+
+        def handler(event, context):
+            return ddb.get_item(TableName=os.environ["TABLE"], Key={"id": {"S": event["id"]}})
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action:
+                - dynamodb:GetItem
+                - sqs:SendMessage
+                - sns:Publish
+              Resource: !GetAtt Orders.Arn
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return event
+"#;
+
+/// (code, count) of a JSON check of the project.
+fn counts(d: &tempfile::TempDir) -> BTreeMap<String, usize> {
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on",
+            "error",
+            ".",
+        ],
+    );
+    let mut m = BTreeMap::new();
+    for x in r.json()["diagnostics"].as_array().unwrap() {
+        *m.entry(x["code"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    m
+}
+
+/// "Fixed N findings (M remaining)": N is exactly how many fewer findings a re-check shows, M
+/// how many it shows, with grouped findings, fixes that share an edit and fixes applied over
+/// several passes.
+#[test]
+fn fix_summary_equals_the_recheck() {
+    let d = project(GROUPED);
+    let before = counts(&d);
+    assert_eq!(before.get("LMB060"), Some(&1), "{before:?}");
+    assert_eq!(before.get("LMB010"), Some(&2), "{before:?}");
+    assert_eq!(before.get("IAM005"), Some(&2), "{before:?}");
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Fixed "))
+        .unwrap_or_else(|| panic!("no summary: {}", r.stderr));
+    let after = counts(&d);
+    let total = |m: &BTreeMap<String, usize>| m.values().sum::<usize>();
+    let fixed = total(&before) - total(&after);
+    assert_eq!(
+        line,
+        format!("Fixed {fixed} findings ({} remaining).", total(&after)),
+        "before {before:?}, after {after:?}"
+    );
+    for code in ["LMB060", "LMB010", "IAM005"] {
+        assert!(
+            !after.contains_key(code),
+            "{code} left: {after:?}\n{}",
+            read(&d)
+        );
+    }
+    for (code, n) in &after {
+        assert!(before.get(code).is_some_and(|b| b >= n), "new {code}");
+    }
+    assert!(fixed >= 5, "{line}");
+    let text = read(&d);
+    assert!(
+        !text.contains("sqs:SendMessage") && !text.contains("sns:Publish"),
+        "{text}"
+    );
+}
