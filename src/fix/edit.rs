@@ -700,6 +700,7 @@ impl<'a> Editor<'a> {
             applicability,
             edits: self.edits,
             claims: self.claims,
+            file: None,
         })
     }
 }

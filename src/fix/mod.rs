@@ -56,8 +56,8 @@ pub struct Edit {
     pub depth: u32,
 }
 
-/// A finding's fix: edits in the finding's file.
-#[derive(Debug, Clone, PartialEq)]
+/// A finding's fix: edits in the finding's file (or in `file`).
+#[derive(Debug, Clone)]
 pub struct Fix {
     /// What it does, for menus and `--diff` summaries ("Set `Timeout: 3`").
     pub title: String,
@@ -66,6 +66,19 @@ pub struct Fix {
     /// What the fix takes for itself besides its spans (a key of a mapping it inserts, a new
     /// logical id): two fixes claiming the same thing are applied in separate passes.
     pub claims: Vec<String>,
+    /// The file the edits are in when it is not the finding's: the template, for a finding in
+    /// a handler source whose fix is a grant in the template (IAM006).
+    pub file: Option<Arc<SourceFile>>,
+}
+
+impl PartialEq for Fix {
+    fn eq(&self, o: &Fix) -> bool {
+        self.title == o.title
+            && self.applicability == o.applicability
+            && self.edits == o.edits
+            && self.claims == o.claims
+            && self.file.as_ref().map(|f| &f.path) == o.file.as_ref().map(|f| &f.path)
+    }
 }
 
 impl Fix {
@@ -75,7 +88,11 @@ impl Fix {
         let mut edits: Vec<Edit> = Vec::new();
         let mut claims: Vec<String> = Vec::new();
         let mut applicability = Applicability::Safe;
+        let file = fixes.first().and_then(|f| f.file.clone());
         for f in fixes {
+            if f.file.as_ref().map(|x| &x.path) != file.as_ref().map(|x| &x.path) {
+                return None;
+            }
             for e in &f.edits {
                 if edits
                     .iter()
@@ -98,6 +115,7 @@ impl Fix {
             applicability,
             edits,
             claims,
+            file,
         })
     }
 }
@@ -237,7 +255,7 @@ pub fn fix_text(
     for _ in 0..MAX_PASSES {
         let mut cands: Vec<(&Diagnostic, &Fix)> = diags
             .iter()
-            .filter(|d| d.file.path == cur.path)
+            .filter(|d| d.fix_file().path == cur.path)
             .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
             .filter(|(d, f)| f.applicability <= allow && !tried.contains(&fix_key(d, f)))
             .collect();
@@ -354,6 +372,7 @@ mod tests {
             applicability: Applicability::Safe,
             edits,
             claims: claims.iter().map(|c| c.to_string()).collect(),
+            file: None,
         }
     }
 

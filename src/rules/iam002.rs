@@ -151,7 +151,12 @@ struct Finding<'a> {
 
 /// The ARNs a call of `service` (needing `actions`) makes on the template resource `id`, when
 /// the resource's type is the one that service's calls act on.
-fn arns_of(tpl: &Template, service: &str, actions: &[String], id: &str) -> Option<Vec<Val>> {
+pub(crate) fn arns_of(
+    tpl: &Template,
+    service: &str,
+    actions: &[String],
+    id: &str,
+) -> Option<Vec<Val>> {
     let r = tpl.resource(id)?;
     let t = r.type_.as_str();
     let arn = || Val::get_att(id, "Arn");
