@@ -689,3 +689,54 @@ fn fix_summary_equals_the_recheck() {
         "{text}"
     );
 }
+
+/// IAM006's finding is in the handler file and its fix is a grant in the template: `--fix`
+/// writes the template (the handler is untouched), the findings are gone on a re-check.
+#[test]
+fn handler_finding_fixed_in_the_template() {
+    let d = project(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:\n        - AttributeName: id\n          AttributeType: S\n      KeySchema:\n        - AttributeName: id\n          KeyType: HASH\n  Writer:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n      CodeUri: src/\n      Timeout: 10\n      Environment:\n        Variables:\n          TABLE: !Ref Orders\n      Policies:\n        - DynamoDBReadPolicy:\n            TableName: !Ref Orders\n",
+    );
+    let code = "import os\nimport boto3\n\nddb = boto3.client(\"dynamodb\")\n\n\ndef handler(event, context):\n    ddb.put_item(TableName=os.environ[\"TABLE\"], Item={\"id\": {\"S\": event[\"id\"]}})\n    return ddb.get_item(TableName=os.environ[\"TABLE\"], Key={\"id\": {\"S\": event[\"id\"]}})\n";
+    std::fs::create_dir(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/app.py"), code).unwrap();
+    let args = [
+        "check",
+        "--no-config",
+        "--ignore",
+        "LMB050,LMB051,LMB030",
+        ".",
+    ];
+    let r = common::run_in(d.path(), &args);
+    assert!(r.stdout.contains("IAM006"), "{}", r.stdout);
+    assert!(r.stdout.contains("src/app.py"), "{}", r.stdout);
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051,LMB030",
+            ".",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Fixed 1 finding (0 remaining)."),
+        "{}",
+        r.stdout
+    );
+    let t = read(&d);
+    assert!(
+        t.ends_with("        - Statement:\n            - Effect: Allow\n              Action: dynamodb:PutItem\n              Resource: !GetAtt Orders.Arn\n"),
+        "{t}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("src/app.py")).unwrap(),
+        code
+    );
+    let r = common::run_in(d.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
