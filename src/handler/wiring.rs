@@ -637,23 +637,38 @@ impl Walk<'_> {
         None
     }
 
-    /// What an argument holds: a literal, an environment variable, or unknown.
+    /// What an argument holds: a literal, an environment variable, or unknown. At most
+    /// [`VALUE_BUDGET`] steps per argument (a name assigned from itself in many places would
+    /// otherwise be explored in exponential time); unknown when they run out.
     fn value(&self, a: &mut Analysis<'_>, e: ExprId, depth: u32) -> ArgValue {
-        if depth > 6 {
+        let mut budget = VALUE_BUDGET;
+        let v = self.value_within(a, e, depth, &mut budget);
+        if budget == 0 { ArgValue::Unknown } else { v }
+    }
+
+    fn value_within(
+        &self,
+        a: &mut Analysis<'_>,
+        e: ExprId,
+        depth: u32,
+        budget: &mut u32,
+    ) -> ArgValue {
+        if depth > 6 || *budget == 0 {
             return ArgValue::Unknown;
         }
+        *budget -= 1;
         if let Some((name, _)) = self.env_read(a, e) {
             return ArgValue::Env(name);
         }
         let module = self.module();
         match module.expr(e) {
             Expr::Str(s) => ArgValue::Literal(s.clone()),
-            Expr::Await(x) => self.value(a, *x, depth + 1),
+            Expr::Await(x) => self.value_within(a, *x, depth + 1, budget),
             Expr::Binary {
                 op: BinOp::Or | BinOp::Nullish,
                 left,
                 ..
-            } => self.value(a, *left, depth + 1),
+            } => self.value_within(a, *left, depth + 1, budget),
             Expr::Name(n) => {
                 let n = n.clone();
                 let sites = a.assignments(self.m, self.f, &n);
@@ -662,8 +677,11 @@ impl Walk<'_> {
                     let x = match key {
                         Some(k) if self.env_object(v) => ArgValue::Env(k),
                         Some(_) => ArgValue::Unknown,
-                        None => self.value(a, v, depth + 1),
+                        None => self.value_within(a, v, depth + 1, budget),
                     };
+                    if *budget == 0 {
+                        return ArgValue::Unknown;
+                    }
                     if out == ArgValue::Unknown {
                         out = x;
                     } else if x != out {
@@ -744,6 +762,9 @@ fn write_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
         _ => return None,
     })
 }
+
+/// Steps [`Walk::value`] may take for one argument.
+const VALUE_BUDGET: u32 = 64;
 
 /// The parameter naming the one resource an SDK call that is not a write acts on (reads,
 /// deletes, receives), and its position in boto3's positional helpers
