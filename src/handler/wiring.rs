@@ -672,6 +672,12 @@ impl Walk<'_> {
             Expr::Name(n) => {
                 let n = n.clone();
                 let sites = a.assignments(self.m, self.f, &n);
+                // Every site costs a step: a name assigned in hundreds of places is not one
+                // resource's name, and looking at each would be quadratic.
+                *budget = budget.saturating_sub(u32::try_from(sites.len()).unwrap_or(u32::MAX));
+                if *budget == 0 {
+                    return ArgValue::Unknown;
+                }
                 let mut out = ArgValue::Unknown;
                 for (_, v, key) in sites {
                     let x = match key {
