@@ -147,6 +147,15 @@ impl Diagnostic {
     }
 
     /// How `--fix` can fix it: `None` when it cannot.
+    /// The file the finding's fix edits: the finding's own file unless the fix says otherwise
+    /// (a grant in the template for a finding in a handler source).
+    pub fn fix_file(&self) -> &Arc<SourceFile> {
+        self.fix
+            .as_ref()
+            .and_then(|f| f.file.as_ref())
+            .unwrap_or(&self.file)
+    }
+
     pub fn fixable(&self) -> Option<crate::fix::Applicability> {
         self.fix.as_ref().map(|f| f.applicability)
     }

@@ -565,3 +565,178 @@ fn handler_sources_get_a_timeout_argument() {
     let twice: Vec<String> = files.iter().map(|f| read(f)).collect();
     assert_eq!(once, twice);
 }
+
+/// Two functions behind one deprecated `Globals` runtime (one grouped LMB060 finding), both
+/// without `Timeout` (two LMB010 findings, one `Globals` edit), and two unused services in one
+/// `Action` list (two IAM005 fixes that touch the same list: applied in separate passes).
+const GROUPED: &str = r#"Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.8
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - AttributeName: id
+          AttributeType: S
+      KeySchema:
+        - AttributeName: id
+          KeyType: HASH
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Environment:
+        Variables:
+          TABLE: !Ref Orders
+      InlineCode: |
+        import os
+        import boto3
+        ddb = boto3.client("dynamodb")
+
+        def handler(event, context):
+            return ddb.get_item(TableName=os.environ["TABLE"], Key={"id": {"S": event["id"]}})
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action:
+                - dynamodb:GetItem
+                - sqs:SendMessage
+                - sns:Publish
+              Resource: !GetAtt Orders.Arn
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return event
+"#;
+
+/// (code, count) of a JSON check of the project.
+fn counts(d: &tempfile::TempDir) -> BTreeMap<String, usize> {
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on",
+            "error",
+            ".",
+        ],
+    );
+    let mut m = BTreeMap::new();
+    for x in r.json()["diagnostics"].as_array().unwrap() {
+        *m.entry(x["code"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    m
+}
+
+/// "Fixed N findings (M remaining)": N is exactly how many fewer findings a re-check shows, M
+/// how many it shows, with grouped findings, fixes that share an edit and fixes applied over
+/// several passes.
+#[test]
+fn fix_summary_equals_the_recheck() {
+    let d = project(GROUPED);
+    let before = counts(&d);
+    assert_eq!(before.get("LMB060"), Some(&1), "{before:?}");
+    assert_eq!(before.get("LMB010"), Some(&2), "{before:?}");
+    assert_eq!(before.get("IAM005"), Some(&2), "{before:?}");
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "json",
+            ".",
+        ],
+    );
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Fixed "))
+        .unwrap_or_else(|| panic!("no summary: {}", r.stderr));
+    let after = counts(&d);
+    let total = |m: &BTreeMap<String, usize>| m.values().sum::<usize>();
+    let fixed = total(&before) - total(&after);
+    assert_eq!(
+        line,
+        format!("Fixed {fixed} findings ({} remaining).", total(&after)),
+        "before {before:?}, after {after:?}"
+    );
+    for code in ["LMB060", "LMB010", "IAM005"] {
+        assert!(
+            !after.contains_key(code),
+            "{code} left: {after:?}\n{}",
+            read(&d)
+        );
+    }
+    for (code, n) in &after {
+        assert!(before.get(code).is_some_and(|b| b >= n), "new {code}");
+    }
+    assert!(fixed >= 5, "{line}");
+    let text = read(&d);
+    assert!(
+        !text.contains("sqs:SendMessage") && !text.contains("sns:Publish"),
+        "{text}"
+    );
+}
+
+/// IAM006's finding is in the handler file and its fix is a grant in the template: `--fix`
+/// writes the template (the handler is untouched), the findings are gone on a re-check.
+#[test]
+fn handler_finding_fixed_in_the_template() {
+    let d = project(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:\n        - AttributeName: id\n          AttributeType: S\n      KeySchema:\n        - AttributeName: id\n          KeyType: HASH\n  Writer:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n      CodeUri: src/\n      Timeout: 10\n      Environment:\n        Variables:\n          TABLE: !Ref Orders\n      Policies:\n        - DynamoDBReadPolicy:\n            TableName: !Ref Orders\n",
+    );
+    let code = "import os\nimport boto3\n\nddb = boto3.client(\"dynamodb\")\n\n\ndef handler(event, context):\n    ddb.put_item(TableName=os.environ[\"TABLE\"], Item={\"id\": {\"S\": event[\"id\"]}})\n    return ddb.get_item(TableName=os.environ[\"TABLE\"], Key={\"id\": {\"S\": event[\"id\"]}})\n";
+    std::fs::create_dir(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/app.py"), code).unwrap();
+    let args = [
+        "check",
+        "--no-config",
+        "--ignore",
+        "LMB050,LMB051,LMB030",
+        ".",
+    ];
+    let r = common::run_in(d.path(), &args);
+    assert!(r.stdout.contains("IAM006"), "{}", r.stdout);
+    assert!(r.stdout.contains("src/app.py"), "{}", r.stdout);
+    let r = common::run_in(
+        d.path(),
+        &[
+            "check",
+            "--no-config",
+            "--fix",
+            "--unsafe-fixes",
+            "--ignore",
+            "LMB050,LMB051,LMB030",
+            ".",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Fixed 1 finding (0 remaining)."),
+        "{}",
+        r.stdout
+    );
+    let t = read(&d);
+    assert!(
+        t.ends_with("        - Statement:\n            - Effect: Allow\n              Action: dynamodb:PutItem\n              Resource: !GetAtt Orders.Arn\n"),
+        "{t}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("src/app.py")).unwrap(),
+        code
+    );
+    let r = common::run_in(d.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}

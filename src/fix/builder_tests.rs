@@ -300,3 +300,109 @@ fn style_detection() {
     let s = Style::detect(&tpl);
     assert!(!s.json_multiline);
 }
+
+fn refused(name: &str, text: &str, build: impl FnOnce(&mut Editor<'_>, &Template) -> Option<()>) {
+    let tpl = template(name, text);
+    let style = Style::detect(&tpl);
+    let mut e = Editor::new(&tpl, &style);
+    assert!(build(&mut e, &tpl).is_none(), "{name}: not refused");
+}
+
+fn list(tpl: &Template, id: &str, key: &str) -> NodeId {
+    tpl.doc.get(props(tpl, id), key).unwrap()
+}
+
+#[test]
+fn remove_items_in_every_style() {
+    // YAML block: the item's lines go, comments on other lines stay.
+    let text = "Resources:\n  R:\n    Type: X\n    Properties:\n      L:\n        # first\n        - a\n        - b\n        - {c: 1}\n        - d\n";
+    let out = edit("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[1, 2])
+    });
+    assert_eq!(
+        out,
+        "Resources:\n  R:\n    Type: X\n    Properties:\n      L:\n        # first\n        - a\n        - d\n"
+    );
+    // The last item of a block list at the end of the file, without a final line break.
+    let text = "Resources:\n  R:\n    Type: X\n    Properties:\n      L:\n        - a\n        - b";
+    let out = edit("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[1])
+    });
+    assert_eq!(
+        out,
+        "Resources:\n  R:\n    Type: X\n    Properties:\n      L:\n        - a\n"
+    );
+    // YAML flow: a run in the middle, a run at the end.
+    let text = "Resources:\n  R: {Type: X, Properties: {L: [a, b, c, d, e]}}\n";
+    let out = edit("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[1, 2, 4])
+    });
+    assert_eq!(out, "Resources:\n  R: {Type: X, Properties: {L: [a, d]}}\n");
+    // JSON over several lines (CRLF): the separator goes with the item.
+    let text = "{\r\n  \"Resources\": {\r\n    \"R\": {\r\n      \"Type\": \"X\",\r\n      \"Properties\": {\r\n        \"L\": [\r\n          \"a\",\r\n          \"b\"\r\n        ]\r\n      }\r\n    }\r\n  }\r\n}\r\n";
+    let out = edit("t.json", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[1])
+    });
+    assert_eq!(
+        out,
+        "{\r\n  \"Resources\": {\r\n    \"R\": {\r\n      \"Type\": \"X\",\r\n      \"Properties\": {\r\n        \"L\": [\r\n          \"a\"\r\n        ]\r\n      }\r\n    }\r\n  }\r\n}\r\n"
+    );
+    let out = edit("t.json", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[0])
+    });
+    assert!(
+        out.contains("\"L\": [\r\n          \"b\"\r\n        ]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn remove_refuses_to_empty_a_list_or_lose_a_comment() {
+    let text = "Resources:\n  R:\n    Type: X\n    Properties:\n      L:\n        - a\n        - b  # keep\n";
+    refused("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[0, 1])
+    });
+    refused("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[1])
+    });
+    refused("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[7])
+    });
+    let text = "Resources:\n  R: {Type: X, Properties: {L: [a, # why\n    b]}}\n";
+    refused("t.yaml", text, |e, t| {
+        e.remove_items(list(t, "R", "L"), &[0])
+    });
+}
+
+#[test]
+fn remove_entries_in_every_style() {
+    let text = "Resources:\n  R:\n    Type: X\n    Properties:\n      A: 1\n      Policies:\n        - P: 1\n      B: 2\n";
+    let out = edit("t.yaml", text, |e, t| {
+        e.remove_entries(props(t, "R"), &["Policies"])
+    });
+    assert_eq!(
+        out,
+        "Resources:\n  R:\n    Type: X\n    Properties:\n      A: 1\n      B: 2\n"
+    );
+    let text = "Resources:\n  R: {Type: X, Properties: {A: 1, Policies: [{P: 1}]}}\n";
+    let out = edit("t.yaml", text, |e, t| {
+        e.remove_entries(props(t, "R"), &["Policies"])
+    });
+    assert_eq!(out, "Resources:\n  R: {Type: X, Properties: {A: 1}}\n");
+    let text = "{\n    \"Resources\": {\n        \"R\": {\n            \"Type\": \"X\",\n            \"Properties\": {\n                \"Policies\": [\n                    {\"P\": 1}\n                ],\n                \"A\": 1\n            }\n        }\n    }\n}\n";
+    let out = edit("t.json", text, |e, t| {
+        e.remove_entries(props(t, "R"), &["Policies"])
+    });
+    assert_eq!(
+        out,
+        "{\n    \"Resources\": {\n        \"R\": {\n            \"Type\": \"X\",\n            \"Properties\": {\n                \"A\": 1\n            }\n        }\n    }\n}\n"
+    );
+    // Not the only entry, not a missing one.
+    let text = "Resources:\n  R:\n    Type: X\n    Properties:\n      Policies: []\n";
+    refused("t.yaml", text, |e, t| {
+        e.remove_entries(props(t, "R"), &["Policies"])
+    });
+    refused("t.yaml", text, |e, t| {
+        e.remove_entries(props(t, "R"), &["Nope"])
+    });
+}

@@ -499,6 +499,130 @@ impl<'a> Editor<'a> {
         Some(())
     }
 
+    /// Remove the items at `remove` (indexes, not all of them) from a sequence. Block YAML: the
+    /// lines of each item; flow YAML and JSON: each run of removed items with the separator
+    /// after it (before it for a run that ends the sequence). `None` when an item shares a line
+    /// with other text, when the removed text holds a `#` (a comment would be lost), or when
+    /// every item would go (the key would be left empty).
+    pub fn remove_items(&mut self, seq: NodeId, remove: &[usize]) -> Option<()> {
+        let doc = &self.tpl.doc;
+        let items = doc.as_seq(seq)?;
+        let block = !self.json() && is_block_seq(doc, self.text, seq);
+        let mut children = Vec::new();
+        for item in items {
+            let sp = self.span(*item);
+            let start = if block {
+                dash_of(self.text, sp.start)?
+            } else {
+                sp.start
+            };
+            children.push((start, sp.end, *item));
+        }
+        self.remove_children(seq, &children, remove, block)
+    }
+
+    /// Remove the entries `keys` (not all of them) from a mapping, as [`Self::remove_items`]
+    /// does for sequence items.
+    pub fn remove_entries(&mut self, map: NodeId, keys: &[&str]) -> Option<()> {
+        if !self.plain_map(map) {
+            return None;
+        }
+        let doc = &self.tpl.doc;
+        let m = doc.as_map(map)?;
+        let block = !self.json() && is_block_map(doc, self.text, map);
+        let mut children = Vec::new();
+        let mut remove = Vec::new();
+        for (i, (k, ks, v)) in m.iter().enumerate() {
+            children.push((ks.start, self.span(v).end.max(ks.end), v));
+            if keys.contains(&k) {
+                remove.push(i);
+            }
+        }
+        if remove.len() != keys.len() {
+            return None;
+        }
+        self.remove_children(map, &children, &remove, block)
+    }
+
+    /// `children`: (start, end, node) of every child of `container` in source order (a block
+    /// sequence item starts at its dash, a mapping entry at its key).
+    fn remove_children(
+        &mut self,
+        container: NodeId,
+        children: &[(u32, u32, NodeId)],
+        remove: &[usize],
+        block: bool,
+    ) -> Option<()> {
+        let mut gone: Vec<usize> = remove.to_vec();
+        gone.sort_unstable();
+        gone.dedup();
+        if gone.is_empty()
+            || gone.len() >= children.len()
+            || gone.iter().any(|i| *i >= children.len())
+        {
+            return None;
+        }
+        let sp = self.span(container);
+        // As `push` does: two fixes changing one collection's items go in separate passes.
+        self.claim(format!("seq:{}", sp.start));
+        let mut spans: Vec<Span> = Vec::new();
+        if block {
+            for &i in &gone {
+                let (start, _, node) = *children.get(i)?;
+                self.lead(start)?;
+                let line_start = self.line_start_of(start);
+                let end = self.content_end(node);
+                let rest = self.text.get(end as usize..)?;
+                let line_end = rest.find('\n').map_or(rest.len(), |k| k + 1);
+                if !rest.get(..line_end)?.trim().is_empty() {
+                    return None;
+                }
+                let (at, _) = self.after_line(end);
+                spans.push(Span::new(line_start as usize, at as usize));
+            }
+        } else {
+            let bytes = self.text.as_bytes();
+            let (open, close) = match bytes.get(sp.start as usize) {
+                Some(b'[') => (b'[', b']'),
+                Some(b'{') => (b'{', b'}'),
+                _ => return None,
+            };
+            if bytes.get(sp.start as usize) != Some(&open)
+                || bytes.get((sp.end as usize).checked_sub(1)?) != Some(&close)
+            {
+                return None;
+            }
+            // Runs of consecutive removed indexes.
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for &i in &gone {
+                match runs.last_mut() {
+                    Some((_, e)) if *e + 1 == i => *e = i,
+                    _ => runs.push((i, i)),
+                }
+            }
+            for (a, b) in runs {
+                let first = children.get(a)?.0;
+                let last = children.get(b)?.1;
+                let span = match (
+                    children.get(b + 1),
+                    a.checked_sub(1).and_then(|p| children.get(p)),
+                ) {
+                    (Some(next), _) => Span::new(first as usize, next.0 as usize),
+                    (None, Some(prev)) => Span::new(prev.1 as usize, last as usize),
+                    (None, None) => return None,
+                };
+                spans.push(span);
+            }
+        }
+        for s in spans {
+            if self.text.get(s.range())?.contains('#') {
+                return None;
+            }
+            self.push_edit(s, String::new());
+        }
+        Some(())
+    }
+
     /// A logical id that is not taken by a resource, a parameter, a resource SAM generates or an
     /// id this fix already added: `base`, then `base2`, `base3`, ...
     pub fn fresh_id(&mut self, base: &str) -> String {
@@ -576,6 +700,7 @@ impl<'a> Editor<'a> {
             applicability,
             edits: self.edits,
             claims: self.claims,
+            file: None,
         })
     }
 }

@@ -56,8 +56,8 @@ pub struct Edit {
     pub depth: u32,
 }
 
-/// A finding's fix: edits in the finding's file.
-#[derive(Debug, Clone, PartialEq)]
+/// A finding's fix: edits in the finding's file (or in `file`).
+#[derive(Debug, Clone)]
 pub struct Fix {
     /// What it does, for menus and `--diff` summaries ("Set `Timeout: 3`").
     pub title: String,
@@ -66,6 +66,19 @@ pub struct Fix {
     /// What the fix takes for itself besides its spans (a key of a mapping it inserts, a new
     /// logical id): two fixes claiming the same thing are applied in separate passes.
     pub claims: Vec<String>,
+    /// The file the edits are in when it is not the finding's: the template, for a finding in
+    /// a handler source whose fix is a grant in the template (IAM006).
+    pub file: Option<Arc<SourceFile>>,
+}
+
+impl PartialEq for Fix {
+    fn eq(&self, o: &Fix) -> bool {
+        self.title == o.title
+            && self.applicability == o.applicability
+            && self.edits == o.edits
+            && self.claims == o.claims
+            && self.file.as_ref().map(|f| &f.path) == o.file.as_ref().map(|f| &f.path)
+    }
 }
 
 impl Fix {
@@ -75,7 +88,11 @@ impl Fix {
         let mut edits: Vec<Edit> = Vec::new();
         let mut claims: Vec<String> = Vec::new();
         let mut applicability = Applicability::Safe;
+        let file = fixes.first().and_then(|f| f.file.clone());
         for f in fixes {
+            if f.file.as_ref().map(|x| &x.path) != file.as_ref().map(|x| &x.path) {
+                return None;
+            }
             for e in &f.edits {
                 if edits
                     .iter()
@@ -98,6 +115,7 @@ impl Fix {
             applicability,
             edits,
             claims,
+            file,
         })
     }
 }
@@ -169,7 +187,9 @@ pub const MAX_PASSES: usize = 10;
 pub struct Fixed {
     /// The file after the last accepted pass (the input itself when nothing was applied).
     pub file: Arc<SourceFile>,
-    /// Findings fixed.
+    /// Findings fixed: for each rule, how many fewer findings the last check has than the
+    /// first (a grouped finding counts once, as it is reported; a fix that leaves its finding
+    /// in place, or a group that only shrinks, fixes nothing).
     pub applied: usize,
     /// Findings of the last check of `file`.
     pub diagnostics: Vec<Diagnostic>,
@@ -194,6 +214,24 @@ fn fix_key(d: &Diagnostic, f: &Fix) -> String {
     )
 }
 
+/// How many findings of `before` are gone in `after`, rule by rule: the sum over codes of
+/// `before - after` where positive. With no new finding this is exactly
+/// `before.len() - after.len()`, the drop a re-check shows.
+pub fn gone(before: &[Diagnostic], after: &[Diagnostic]) -> usize {
+    let mut by_code: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for d in before {
+        *by_code.entry(d.code).or_default() += 1;
+    }
+    for d in after {
+        *by_code.entry(d.code).or_default() -= 1;
+    }
+    by_code
+        .values()
+        .filter(|n| **n > 0)
+        .map(|n| usize::try_from(*n).unwrap_or(0))
+        .sum()
+}
+
 /// Loader findings (`E0xx`): a pass that adds one (a duplicate key) is refused.
 fn input_problems(ds: &[Diagnostic]) -> usize {
     ds.iter().filter(|d| d.code.starts_with('E')).count()
@@ -210,14 +248,14 @@ pub fn fix_text(
     check: &dyn Fn(&Arc<SourceFile>) -> Option<Vec<Diagnostic>>,
 ) -> Fixed {
     let mut cur = Arc::clone(file);
+    let first = diagnostics.clone();
     let mut diags = diagnostics;
-    let mut applied = 0usize;
     let mut tried: HashSet<String> = HashSet::new();
     let mut rejected = Vec::new();
     for _ in 0..MAX_PASSES {
         let mut cands: Vec<(&Diagnostic, &Fix)> = diags
             .iter()
-            .filter(|d| d.file.path == cur.path)
+            .filter(|d| d.fix_file().path == cur.path)
             .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
             .filter(|(d, f)| f.applicability <= allow && !tried.contains(&fix_key(d, f)))
             .collect();
@@ -246,17 +284,13 @@ pub fn fix_text(
             (input_problems(&ds) <= before).then_some((next, ds))
         };
         let result = match attempt(&chosen) {
-            Some(r) => {
-                applied += chosen.len() + dups.len();
-                Some(r)
-            }
+            Some(r) => Some(r),
             None => {
                 // Find the fixes that break the text, one at a time; keep the first good one.
                 let mut found = None;
                 for &i in &chosen {
                     match attempt(&[i]) {
                         Some(r) => {
-                            applied += 1;
                             found = Some(r);
                             break;
                         }
@@ -275,6 +309,14 @@ pub fn fix_text(
         cur = next;
         diags = ds;
     }
+    // Counted from the findings, not from the fixes applied: a grouped finding's fix applied
+    // member by member over several passes, or a fix that does not remove its finding, would
+    // otherwise be counted more than once or for nothing.
+    let applied = if Arc::ptr_eq(&cur, file) {
+        0
+    } else {
+        gone(&first, &diags)
+    };
     Fixed {
         file: cur,
         applied,
@@ -330,6 +372,7 @@ mod tests {
             applicability: Applicability::Safe,
             edits,
             claims: claims.iter().map(|c| c.to_string()).collect(),
+            file: None,
         }
     }
 

@@ -62,7 +62,8 @@ pub fn fix_paths(
     let hook = |file: &Arc<SourceFile>, mut diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
         keep(&mut diags);
         let fixable = diags.iter().any(|d| {
-            d.file.path == file.path && d.fix.as_ref().is_some_and(|f| f.applicability <= allow)
+            d.fix_file().path == file.path
+                && d.fix.as_ref().is_some_and(|f| f.applicability <= allow)
         });
         if !fixable {
             fix_sources(file, &mut diags, allow, paths, &changes, &sources);
@@ -109,11 +110,11 @@ fn fix_sources(
 ) {
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
     for d in diags.iter() {
-        if d.file.path != template.path
+        if d.fix_file().path != template.path
             && d.fix.as_ref().is_some_and(|f| f.applicability <= allow)
-            && !files.iter().any(|f| f.path == d.file.path)
+            && !files.iter().any(|f| f.path == d.fix_file().path)
         {
-            files.push(Arc::clone(&d.file));
+            files.push(Arc::clone(d.fix_file()));
         }
     }
     for src in files {
@@ -127,7 +128,7 @@ fn fix_sources(
         let idx: Vec<usize> = diags
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.file.path == src.path)
+            .filter(|(_, d)| d.fix_file().path == src.path)
             .filter(|(_, d)| d.fix.as_ref().is_some_and(|f| f.applicability <= allow))
             .map(|(i, _)| i)
             .collect();

@@ -187,6 +187,7 @@ pub fn http_timeout_fix(
         applicability: Applicability::Unsafe,
         claims: vec![format!("call:{}", span.start)],
         edits: vec![edit],
+        file: None,
     })
 }
 

@@ -15,6 +15,8 @@ pub enum Val {
     Ref(String),
     /// `!GetAtt X.Attr` / `{"Fn::GetAtt": ["X", "Attr"]}`.
     GetAtt(String, String),
+    /// `!Sub "text"` / `{"Fn::Sub": "text"}` (one-argument form).
+    Sub(String),
 }
 
 impl Val {
@@ -40,7 +42,7 @@ impl Val {
         match self {
             Val::Map(m) => m.is_empty(),
             Val::Seq(s) => s.is_empty(),
-            Val::Ref(_) | Val::GetAtt(..) => style.short_intrinsics,
+            Val::Ref(_) | Val::GetAtt(..) | Val::Sub(_) => style.short_intrinsics,
             _ => true,
         }
     }
@@ -108,6 +110,8 @@ pub fn yaml_flow(v: &Val, style: &Style) -> String {
         Val::Ref(id) => format!("{{Ref: {id}}}"),
         Val::GetAtt(id, a) if style.short_intrinsics => format!("!GetAtt {id}.{a}"),
         Val::GetAtt(id, a) => format!("{{Fn::GetAtt: [{id}, {a}]}}"),
+        Val::Sub(t) if style.short_intrinsics => format!("!Sub {}", yaml_quoted(t, true)),
+        Val::Sub(t) => format!("{{Fn::Sub: {}}}", yaml_quoted(t, true)),
         Val::Map(m) => {
             let inner: Vec<String> = m
                 .iter()
@@ -160,6 +164,11 @@ fn yaml_block_entry(out: &mut String, key: &str, v: &Val, col: usize, style: &St
             "{}Fn::GetAtt: [{id}, {a}]{nl}",
             " ".repeat(col + style.step)
         )),
+        Val::Sub(t) => out.push_str(&format!(
+            "{}Fn::Sub: {}{nl}",
+            " ".repeat(col + style.step),
+            yaml_quoted(t, true)
+        )),
         _ => {}
     }
 }
@@ -208,6 +217,10 @@ pub fn json_value(v: &Val, indent: &str, multiline: bool, style: &Style) -> Stri
             true,
             style,
         ),
+        Val::Sub(t) if multiline && !style.json_inline_intrinsics => {
+            json_value(&Val::map([("Fn::Sub", Val::str(t))]), indent, true, style)
+        }
+        Val::Sub(t) => format!("{{\"Fn::Sub\"{colon}{}}}", json_str(t)),
         Val::Ref(id) => format!("{{\"Ref\"{colon}{}}}", json_str(id)),
         Val::GetAtt(id, a) => format!(
             "{{\"Fn::GetAtt\"{colon}[{}, {}]}}",

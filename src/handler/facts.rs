@@ -428,4 +428,8 @@ pub struct WiringFacts {
     /// `errorMessage` / `errorType`).
     pub reads_function_error: bool,
     pub writes: Vec<ResourceWrite>,
+    /// Every SDK call naming one resource (the writes above, and reads, receives, deletes,
+    /// executions, invocations): what it names (`key` is not recorded). IAM002's fix scopes a
+    /// wildcard resource to these.
+    pub uses: Vec<ResourceWrite>,
 }

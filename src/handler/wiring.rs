@@ -437,6 +437,14 @@ impl Walk<'_> {
                     _ => None,
                 },
             };
+            out.uses.push(ResourceWrite {
+                service: service.clone(),
+                operation: op.clone(),
+                target: target.clone(),
+                key: None,
+                file: Arc::clone(&self.p.file),
+                span,
+            });
             out.invokes.push(InvokeCall {
                 target,
                 sync,
@@ -476,7 +484,8 @@ impl Walk<'_> {
             });
             return;
         }
-        let Some((param, positional)) = write_param(&service, &op) else {
+        let write = write_param(&service, &op);
+        let Some((param, positional)) = write.or_else(|| use_param(&service, &op)) else {
             return;
         };
         let mut target = self
@@ -486,6 +495,17 @@ impl Walk<'_> {
             && let Some(e) = self.constructor_arg(a, id)
         {
             target = self.value(a, e, 0);
+        }
+        out.uses.push(ResourceWrite {
+            service: service.clone(),
+            operation: op.clone(),
+            target: target.clone(),
+            key: None,
+            file: Arc::clone(&self.p.file),
+            span,
+        });
+        if write.is_none() {
+            return;
         }
         let key = (service == "s3")
             .then(|| {
@@ -830,33 +850,57 @@ impl Walk<'_> {
         Some((target, key.map(|e| self.key_shape(e, 0))))
     }
 
-    /// What an argument holds: a literal, an environment variable, or unknown.
+    /// What an argument holds: a literal, an environment variable, or unknown. At most
+    /// [`VALUE_BUDGET`] steps per argument (a name assigned from itself in many places would
+    /// otherwise be explored in exponential time); unknown when they run out.
     fn value(&self, a: &mut Analysis<'_>, e: ExprId, depth: u32) -> ArgValue {
-        if depth > 6 {
+        let mut budget = VALUE_BUDGET;
+        let v = self.value_within(a, e, depth, &mut budget);
+        if budget == 0 { ArgValue::Unknown } else { v }
+    }
+
+    fn value_within(
+        &self,
+        a: &mut Analysis<'_>,
+        e: ExprId,
+        depth: u32,
+        budget: &mut u32,
+    ) -> ArgValue {
+        if depth > 6 || *budget == 0 {
             return ArgValue::Unknown;
         }
+        *budget -= 1;
         if let Some((name, _)) = self.env_read(a, e) {
             return ArgValue::Env(name);
         }
         let module = self.module();
         match module.expr(e) {
             Expr::Str(s) => ArgValue::Literal(s.clone()),
-            Expr::Await(x) => self.value(a, *x, depth + 1),
+            Expr::Await(x) => self.value_within(a, *x, depth + 1, budget),
             Expr::Binary {
                 op: BinOp::Or | BinOp::Nullish,
                 left,
                 ..
-            } => self.value(a, *left, depth + 1),
+            } => self.value_within(a, *left, depth + 1, budget),
             Expr::Name(n) => {
                 let n = n.clone();
                 let sites = a.assignments(self.m, self.f, &n);
+                // Every site costs a step: a name assigned in hundreds of places is not one
+                // resource's name, and looking at each would be quadratic.
+                *budget = budget.saturating_sub(u32::try_from(sites.len()).unwrap_or(u32::MAX));
+                if *budget == 0 {
+                    return ArgValue::Unknown;
+                }
                 let mut out = ArgValue::Unknown;
                 for (_, v, key) in sites {
                     let x = match key {
                         Some(k) if self.env_object(v) => ArgValue::Env(k),
                         Some(_) => ArgValue::Unknown,
-                        None => self.value(a, v, depth + 1),
+                        None => self.value_within(a, v, depth + 1, budget),
                     };
+                    if *budget == 0 {
+                        return ArgValue::Unknown;
+                    }
                     if out == ArgValue::Unknown {
                         out = x;
                     } else if x != out {
@@ -933,6 +977,37 @@ fn write_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
         ("sns", "Publish" | "PublishBatch") => ("TopicArn", usize::MAX),
         ("dynamodb", "PutItem" | "UpdateItem" | "DeleteItem") => ("TableName", usize::MAX),
         ("kinesis", "PutRecord" | "PutRecords") => ("StreamName", usize::MAX),
+        _ => return None,
+    })
+}
+
+/// Steps [`Walk::value`] may take for one argument.
+const VALUE_BUDGET: u32 = 64;
+
+/// The parameter naming the one resource an SDK call that is not a write acts on (reads,
+/// deletes, receives), and its position in boto3's positional helpers
+/// (`download_file(Bucket, Key, Filename)`).
+fn use_param(service: &str, op: &str) -> Option<(&'static str, usize)> {
+    Some(match (service, op) {
+        ("s3", "DownloadFile") => ("Bucket", 0),
+        (
+            "s3",
+            "GetObject" | "HeadObject" | "DeleteObject" | "ListObjects" | "ListObjectsV2"
+            | "GetObjectTagging" | "PutObjectTagging" | "DownloadFileobj",
+        ) => ("Bucket", usize::MAX),
+        (
+            "sqs",
+            "ReceiveMessage"
+            | "DeleteMessage"
+            | "DeleteMessageBatch"
+            | "ChangeMessageVisibility"
+            | "GetQueueAttributes",
+        ) => ("QueueUrl", usize::MAX),
+        ("dynamodb", "GetItem" | "Query" | "Scan" | "DescribeTable") => ("TableName", usize::MAX),
+        ("kinesis", "DescribeStream" | "DescribeStreamSummary") => ("StreamName", usize::MAX),
+        ("firehose", "PutRecord" | "PutRecordBatch") => ("DeliveryStreamName", usize::MAX),
+        ("states", "StartExecution" | "StartSyncExecution") => ("stateMachineArn", usize::MAX),
+        ("secretsmanager", "GetSecretValue" | "DescribeSecret") => ("SecretId", usize::MAX),
         _ => return None,
     })
 }

@@ -608,7 +608,7 @@ impl Server {
         if quick {
             for d in &ds {
                 let Some(fix) = d.fix.as_ref() else { continue };
-                if d.file.path != file.path {
+                if d.file.path != file.path || d.fix_file().path != file.path {
                     continue;
                 }
                 let ld = convert::diagnostic(d);

@@ -85,7 +85,7 @@ const INFRA: &[&str] = &[
 
 /// Does Lambda use `service` with the role of function `fid` (an event source poller, a
 /// destination or dead-letter queue)?
-fn used_by_lambda(app: &App, fid: &str, service: &str) -> bool {
+pub(crate) fn used_by_lambda(app: &App, fid: &str, service: &str) -> bool {
     if INFRA.contains(&service) {
         return true;
     }
@@ -130,7 +130,7 @@ fn used_by_lambda(app: &App, fid: &str, service: &str) -> bool {
 }
 /// Services whose calls read or write other services with the caller's role (Textract reads
 /// S3, Athena writes results, ...): a handler calling one of them keeps its other wildcards.
-const DELEGATING: &[&str] = &[
+pub(crate) const DELEGATING: &[&str] = &[
     "textract",
     "rekognition",
     "transcribe",
@@ -193,14 +193,26 @@ fn narrowed(cx: &Context<'_>, f: &Finding<'_>) -> Option<Vec<String>> {
 /// Is the role the statement is written in used by these functions only (not by a state
 /// machine, an instance profile, another principal)?
 fn role_only_for(app: &App, f: &Finding<'_>) -> bool {
+    role_only_for_functions(app, &f.via, &f.written_in, &f.functions)
+}
+
+/// Is the role a statement (`via`, written in `written_in`) is on used only by `functions`
+/// (Lambda is its only principal; no state machine, instance profile or other function uses
+/// it)? Fixes that change the role's permissions need this.
+pub(crate) fn role_only_for_functions(
+    app: &App,
+    via: &Via,
+    written_in: &str,
+    functions: &[&str],
+) -> bool {
     let tpl = &app.tpl;
-    if matches!(f.via, Via::SamInline) {
+    if matches!(via, Via::SamInline) {
         return app
             .functions
-            .get(&f.written_in)
+            .get(written_in)
             .is_some_and(|g| g.role == RoleRef::SamGenerated);
     }
-    let Some(role) = tpl.resource(&f.written_in) else {
+    let Some(role) = tpl.resource(written_in) else {
         return false;
     };
     let users: Vec<&str> = app
@@ -209,7 +221,7 @@ fn role_only_for(app: &App, f: &Finding<'_>) -> bool {
         .filter(|g| g.role == RoleRef::Template(role.id.clone()))
         .map(|g| g.id.as_str())
         .collect();
-    if users.iter().any(|u| !f.functions.contains(u)) {
+    if users.iter().any(|u| !functions.contains(u)) {
         return false;
     }
     let others = app

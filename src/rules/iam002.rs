@@ -1,12 +1,16 @@
 //! IAM002 wildcard-resource.
 use crate::diagnostic::Severity;
 
+use crate::fix::{Applicability, Editor, Val};
+use crate::handler::actions::Needs;
 use crate::load::NodeId;
 use crate::model::iam::{Statement, Via};
 use crate::model::iam_actions::{glob_match, scoped_matches};
 use crate::model::{Known, Template};
 use crate::rule::{Context, Report, Rule};
 use crate::source::Span;
+
+use super::handler_util::glob;
 
 pub struct WildcardResource;
 
@@ -117,7 +121,7 @@ fn concerned_unless_denied(pattern: &str, statements: &[Statement]) -> bool {
 }
 
 /// The statement's node, from the resource and the property path the model recorded.
-fn statement_node(tpl: &Template, st: &Statement) -> Option<NodeId> {
+pub(crate) fn statement_node(tpl: &Template, st: &Statement) -> Option<NodeId> {
     let r = tpl.resource(&st.written_in)?;
     let mut segs = st.path.iter();
     let mut node = tpl.prop(r, segs.next()?)?;
@@ -138,6 +142,168 @@ struct Finding<'a> {
     path: Vec<String>,
     sam_template: Option<String>,
     functions: Vec<&'a str>,
+    via: Via,
+    /// Every action pattern of the statement (exempt ones too); `None` when one is computed.
+    all_actions: Option<Vec<String>>,
+    /// The statement's node (not for a SAM policy template).
+    statement: Option<NodeId>,
+}
+
+/// The ARNs a call of `service` (needing `actions`) makes on the template resource `id`, when
+/// the resource's type is the one that service's calls act on.
+pub(crate) fn arns_of(
+    tpl: &Template,
+    service: &str,
+    actions: &[String],
+    id: &str,
+) -> Option<Vec<Val>> {
+    let r = tpl.resource(id)?;
+    let t = r.type_.as_str();
+    let arn = || Val::get_att(id, "Arn");
+    Some(match (service, t) {
+        ("dynamodb", "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable") => {
+            let mut v = vec![arn()];
+            // A query or scan may name an index: its ARN is the table's with `/index/<name>`.
+            if actions.iter().any(|a| {
+                let a = a.to_ascii_lowercase();
+                a == "dynamodb:query" || a == "dynamodb:scan"
+            }) {
+                v.push(Val::Sub(format!("${{{id}.Arn}}/index/*")));
+            }
+            v
+        }
+        ("s3", "AWS::S3::Bucket") => {
+            let mut v = Vec::new();
+            let object = |a: &String| {
+                let n = a.to_ascii_lowercase();
+                n.contains("object") || n.contains("multipartupload")
+            };
+            if actions.iter().any(|a| !object(a)) {
+                v.push(arn());
+            }
+            if actions.iter().any(object) {
+                v.push(Val::Sub(format!("${{{id}.Arn}}/*")));
+            }
+            v
+        }
+        ("sqs", "AWS::SQS::Queue")
+        | ("kinesis", "AWS::Kinesis::Stream")
+        | ("firehose", "AWS::KinesisFirehose::DeliveryStream")
+        | ("lambda", "AWS::Lambda::Function" | "AWS::Serverless::Function") => vec![arn()],
+        // `Ref` is the ARN.
+        ("sns", "AWS::SNS::Topic")
+        | ("states", "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine")
+        | ("secretsmanager", "AWS::SecretsManager::Secret") => vec![Val::Ref(id.to_string())],
+        _ => return None,
+    })
+}
+
+/// The resources `Resource: "*"` can be replaced by: every call the handlers of the role's
+/// functions make with an action of the statement names a resource of the template (through
+/// an environment variable or its name), and each action of the statement is called. `None`
+/// when the facts are not complete, the role is not only these functions', Lambda itself uses
+/// the service with the role (a queue poller, a destination), or a call's resource does not
+/// resolve.
+fn scoped(cx: &Context<'_>, f: &Finding<'_>) -> Option<Vec<Val>> {
+    let app = cx.app;
+    let tpl = &app.tpl;
+    if !matches!(f.via, Via::RolePolicy | Via::SamInline)
+        || !super::iam001::role_only_for_functions(app, &f.via, &f.written_in, &f.functions)
+    {
+        return None;
+    }
+    let patterns = f.all_actions.as_ref()?;
+    // An action that needs `*` (logs, tracing) keeps the statement as it is.
+    if patterns.is_empty() || patterns.iter().any(|p| p == "*" || !concerned(p)) {
+        return None;
+    }
+    let services: Vec<String> = patterns
+        .iter()
+        .filter_map(|p| p.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
+        .collect();
+    let handlers = cx.handlers?;
+    let mut out: Vec<Val> = Vec::new();
+    let mut called = vec![false; patterns.len()];
+    for id in &f.functions {
+        if services
+            .iter()
+            .any(|s| super::iam001::used_by_lambda(app, id, s))
+        {
+            return None;
+        }
+        let facts = handlers.get(id)?;
+        let func = app.functions.get(*id)?;
+        if !facts.complete || !facts.handler_found || facts.parse_error.is_some() {
+            return None;
+        }
+        if facts.implicit.iter().any(|s| services.contains(s)) {
+            return None;
+        }
+        for c in facts.calls.iter().filter(|c| !c.own_credentials) {
+            if super::iam001::DELEGATING.contains(&c.service.as_str()) {
+                return None;
+            }
+            let actions = match c.needs() {
+                Needs::Actions(a) => a,
+                Needs::Nothing => continue,
+                Needs::Unknown if services.contains(&c.service) => return None,
+                Needs::Unknown => continue,
+            };
+            let matched: Vec<String> = actions
+                .into_iter()
+                .filter(|a| {
+                    let mut any = false;
+                    for (i, p) in patterns.iter().enumerate() {
+                        if glob(p, a) {
+                            any = true;
+                            if let Some(k) = called.get_mut(i) {
+                                *k = true;
+                            }
+                        }
+                    }
+                    any
+                })
+                .collect();
+            if matched.is_empty() {
+                continue;
+            }
+            let used = facts
+                .wiring
+                .uses
+                .iter()
+                .find(|u| u.span == c.span && u.file.path == c.file.path)?;
+            let target = crate::rules::wiring_util::resource_of(app, func, &used.target)?;
+            for v in arns_of(tpl, &c.service, &matched, &target)? {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    (called.iter().all(|c| *c) && !out.is_empty()).then_some(out)
+}
+
+/// Write `arns` in place of the statement's `*` resource.
+fn replace_star(e: &mut Editor<'_>, st: NodeId, arns: &[Val]) -> Option<()> {
+    let doc = &e.tpl.doc;
+    let res = doc.get(st, "Resource")?;
+    if doc.as_str(res).is_some() {
+        let v = match arns {
+            [one] => one.clone(),
+            many => Val::Seq(many.to_vec()),
+        };
+        return e.set(res, &v);
+    }
+    let items = doc.as_seq(res)?;
+    let star = *items
+        .iter()
+        .find(|n| doc.as_str(**n).is_some_and(|s| s.trim() == "*"))?;
+    let (first, rest) = arns.split_first()?;
+    e.set(star, first)?;
+    for a in rest {
+        e.push(res, a.clone())?;
+    }
+    Some(())
 }
 
 impl Rule for WildcardResource {
@@ -203,6 +369,14 @@ impl Rule for WildcardResource {
                 if !matches!(st.via, Via::SamTemplate(_)) {
                     path.push("Resource".into());
                 }
+                let all_actions: Option<Vec<String>> = st
+                    .actions
+                    .iter()
+                    .map(|a| match &a.value {
+                        Known::Yes(v) => Some(v.trim().to_string()),
+                        Known::Unknown(_) => None,
+                    })
+                    .collect();
                 found.push(Finding {
                     span: star.span,
                     actions,
@@ -213,6 +387,12 @@ impl Rule for WildcardResource {
                         _ => None,
                     },
                     functions: vec![fid.as_str()],
+                    via: st.via.clone(),
+                    all_actions,
+                    statement: match st.via {
+                        Via::RolePolicy | Via::SamInline => statement_node(tpl, st),
+                        _ => None,
+                    },
                 });
             }
         }
@@ -230,6 +410,26 @@ impl Rule for WildcardResource {
                 ),
                 None => "scope `Resource` to the ARNs the function uses (e.g. `!GetAtt OrdersTable.Arn`, `!Sub \"${Bucket.Arn}/*\"`)".to_string(),
             };
+            let fix = f.statement.and_then(|st| {
+                let arns = scoped(cx, &f)?;
+                let shown: Vec<String> = arns
+                    .iter()
+                    .map(|a| match a {
+                        Val::GetAtt(id, at) => format!("`{id}.{at}`"),
+                        Val::Ref(id) => format!("`{id}`"),
+                        Val::Sub(t) => format!("`{t}`"),
+                        _ => String::new(),
+                    })
+                    .collect();
+                cx.fix(
+                    format!(
+                        "Replace `Resource: \"*\"` by the resources the handler calls on: {}",
+                        shown.join(", ")
+                    ),
+                    Applicability::Unsafe,
+                    |e| replace_star(e, st, &arns),
+                )
+            });
             cx.emit(
                 Report::new(
                     f.span,
@@ -238,7 +438,8 @@ impl Rule for WildcardResource {
                 .resource(&f.written_in)
                 .path(&f.path)
                 .severity(severity)
-                .help(help),
+                .help(help)
+                .fix(fix),
             );
         }
     }

@@ -2,11 +2,17 @@
 
 use std::collections::BTreeSet;
 
+use std::collections::BTreeMap;
+
+use crate::fix::{Applicability, Editor};
 use crate::graph::Edge;
 use crate::handler::FunctionFacts;
 use crate::handler::actions::Needs;
 use crate::handler::facts::known_service;
+use crate::load::{NodeId, Value};
+use crate::model::Known;
 use crate::model::function::RoleRef;
+use crate::model::iam::Via;
 use crate::rule::{Context, Report, Rule};
 
 use super::handler_util::{glob, known_allows};
@@ -224,6 +230,156 @@ fn role_users<'a>(
     (!others).then_some((Some(role.as_str()), users))
 }
 
+/// The mapping or sequence that holds `child` (a scan: fixes are built for findings only).
+fn parent(doc: &crate::load::Document, child: NodeId) -> Option<NodeId> {
+    doc.nodes.iter().enumerate().find_map(|(i, n)| {
+        let holds = match &n.value {
+            Value::Map(m) => m.iter().any(|(_, _, v)| v == child),
+            Value::Seq(s) => s.contains(&child),
+            _ => false,
+        };
+        holds.then(|| NodeId(u32::try_from(i).unwrap_or(u32::MAX)))
+    })
+}
+
+/// The edits removing every grant of `actions` (one service's) from the policies of the role
+/// `users` share: the action items of a statement, a statement left without actions, a policy
+/// left without statements, `Policies` left without policies; a SAM policy template entry when
+/// it grants nothing else. `None` when a grant is in a shape or a place the fix does not edit
+/// (an `AWS::IAM::Policy` resource, a connector, a computed list, a template entry that also
+/// grants something used, a comment in the way).
+fn remove_grants(
+    e: &mut Editor<'_>,
+    cx: &Context<'_>,
+    users: &[&str],
+    actions: &[&str],
+) -> Option<()> {
+    let app = cx.app;
+    let tpl = &app.tpl;
+    let doc = &tpl.doc;
+    let gone = |a: &str| actions.iter().any(|x| x.eq_ignore_ascii_case(a.trim()));
+    let mut seen: BTreeSet<(String, crate::source::Span)> = BTreeSet::new();
+    // Action list -> indexes of its items to remove.
+    let mut action_items: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
+    // Statements left without actions, with the resource they are written in.
+    let mut statements: Vec<(NodeId, String)> = Vec::new();
+    // Nodes (a statement list, a lone statement, a SAM template entry) whose whole policy goes.
+    let mut policies: Vec<(NodeId, String)> = Vec::new();
+    for u in users {
+        let iam = app.iam.get(*u)?;
+        for st in iam.statements.iter().filter(|s| s.allow) {
+            if !st
+                .actions
+                .iter()
+                .any(|a| matches!(&a.value, Known::Yes(v) if gone(v)))
+                || !seen.insert((st.written_in.clone(), st.span))
+            {
+                continue;
+            }
+            match &st.via {
+                Via::SamTemplate(_) => {
+                    // Every statement of the entry grants only what goes.
+                    let all = iam
+                        .statements
+                        .iter()
+                        .filter(|o| o.span == st.span)
+                        .all(|o| {
+                            o.actions
+                                .iter()
+                                .all(|a| matches!(&a.value, Known::Yes(v) if gone(v)))
+                        });
+                    let entry = super::iam002::statement_node(tpl, st)?;
+                    let item = parent(doc, entry)?;
+                    if !all || doc.as_map(item)?.len() != 1 {
+                        return None;
+                    }
+                    policies.push((item, st.written_in.clone()));
+                }
+                Via::RolePolicy | Via::SamInline => {
+                    if !super::iam001::role_only_for_functions(app, &st.via, &st.written_in, users)
+                    {
+                        return None;
+                    }
+                    let node = super::iam002::statement_node(tpl, st)?;
+                    let action = doc.get(node, "Action")?;
+                    if let Some(items) = doc.as_seq(action) {
+                        let mut idx = Vec::new();
+                        for (i, n) in items.iter().enumerate() {
+                            match doc.as_str(*n) {
+                                Some(a) if gone(a) => idx.push(i),
+                                Some(_) => {}
+                                None => return None,
+                            }
+                        }
+                        if idx.len() == items.len() {
+                            statements.push((node, st.written_in.clone()));
+                        } else {
+                            action_items.insert(action, idx);
+                        }
+                    } else if doc.as_str(action).is_some_and(gone) {
+                        statements.push((node, st.written_in.clone()));
+                    } else {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+    // Statements, by the list they are in; a list left empty takes its policy with it.
+    let mut lists: BTreeMap<NodeId, (Vec<usize>, String)> = BTreeMap::new();
+    for (node, owner) in statements {
+        let up = parent(doc, node)?;
+        match doc.as_seq(up) {
+            Some(items) => {
+                let i = items.iter().position(|n| *n == node)?;
+                lists
+                    .entry(up)
+                    .or_insert_with(|| (Vec::new(), owner))
+                    .0
+                    .push(i);
+            }
+            None => policies.push((node, owner)),
+        }
+    }
+    for (list, (idx, owner)) in lists {
+        if idx.len() == doc.as_seq(list)?.len() {
+            policies.push((list, owner));
+        } else {
+            e.remove_items(list, &idx)?;
+        }
+    }
+    // Policies, by the resource's `Policies`; left empty, the key goes.
+    let mut by_owner: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (node, owner) in policies {
+        let r = tpl.resource(&owner)?;
+        let pols = tpl.prop(r, "Policies")?;
+        let sp = doc.span(node);
+        let items = doc.as_seq(pols)?;
+        let i = items.iter().position(|n| {
+            let s = doc.span(*n);
+            s.start <= sp.start && sp.end <= s.end
+        })?;
+        by_owner.entry(owner).or_default().push(i);
+    }
+    for (owner, mut idx) in by_owner {
+        idx.sort_unstable();
+        idx.dedup();
+        let r = tpl.resource(&owner)?;
+        let pols = tpl.prop(r, "Policies")?;
+        if idx.len() == doc.as_seq(pols)?.len() {
+            let props = doc.get(r.node, "Properties")?;
+            e.remove_entries(props, &["Policies"])?;
+        } else {
+            e.remove_items(pols, &idx)?;
+        }
+    }
+    for (list, idx) in action_items {
+        e.remove_items(list, &idx)?;
+    }
+    Some(())
+}
+
 impl Rule for PermissionNotUsedByCode {
     fn code(&self) -> &'static str {
         "IAM005"
@@ -347,7 +503,27 @@ impl Rule for PermissionNotUsedByCode {
                         "remove the `{svc}` permissions from the role, or keep them only if code the handler does not reach needs them"
                     ),
                 };
-                cx.emit(Report::new(span, message).resource(&f.function).help(help));
+                let title = match sam_template {
+                    Some(t) => format!("Remove `{t}` from `Policies`"),
+                    None => format!(
+                        "Remove the `{svc}` grants the handler does not use: {}",
+                        granted
+                            .actions
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                let fix = cx.fix(title, Applicability::Unsafe, |e| {
+                    remove_grants(e, cx, &users, &granted.actions)
+                });
+                cx.emit(
+                    Report::new(span, message)
+                        .resource(&f.function)
+                        .help(help)
+                        .fix(fix),
+                );
             }
         }
     }

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::fix::{Applicability, Editor, Val};
+use crate::handler::FunctionFacts;
 use crate::handler::actions::Needs;
 use crate::load::{NodeId, Value};
 use crate::model::RoleRef;
@@ -119,22 +121,160 @@ fn role_id(cx: &Context<'_>, function: &str) -> Option<String> {
     }
 }
 
+/// The statements granting `missing` (action, the ARNs of the resource the call names), one
+/// statement per set of resources, in the order first seen.
+fn statements(missing: &[(String, Vec<Val>)]) -> Vec<Val> {
+    let mut groups: Vec<(Vec<Val>, Vec<String>)> = Vec::new();
+    for (action, arns) in missing {
+        match groups.iter_mut().find(|(r, _)| r == arns) {
+            Some((_, actions)) => {
+                if !actions.contains(action) {
+                    actions.push(action.clone());
+                }
+            }
+            None => groups.push((arns.clone(), vec![action.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(arns, actions)| {
+            let action = match actions.as_slice() {
+                [one] => Val::str(one.as_str()),
+                many => Val::Seq(many.iter().map(|a| Val::str(a.as_str())).collect()),
+            };
+            let resource = match arns.as_slice() {
+                [one] => one.clone(),
+                many => Val::Seq(many.to_vec()),
+            };
+            Val::map([
+                ("Effect", Val::str("Allow")),
+                ("Action", action),
+                ("Resource", resource),
+            ])
+        })
+        .collect()
+}
+
+/// Grant `missing` to the function's role: a `Statement` in its SAM `Policies`, or an inline
+/// policy of its `AWS::IAM::Role` (named `<function>Calls`, made unique).
+fn grant(e: &mut Editor<'_>, function: &str, missing: &[(String, Vec<Val>)]) -> Option<()> {
+    let tpl = e.tpl;
+    let doc = &tpl.doc;
+    let f = tpl.resource(function)?;
+    let statement = Val::Seq(statements(missing));
+    let role = match tpl.prop(f, "Role") {
+        None => None,
+        Some(r) => match tpl.target(r) {
+            crate::model::template::Target::Resource { id, .. } => Some(id),
+            _ => return None,
+        },
+    };
+    let (owner, item) = match role {
+        None if f.type_ == "AWS::Serverless::Function" => (f, Val::map([("Statement", statement)])),
+        Some(role) => {
+            let r = tpl
+                .resource(&role)
+                .filter(|r| r.type_ == "AWS::IAM::Role")?;
+            let taken: Vec<String> = tpl
+                .prop(r, "Policies")
+                .and_then(|p| doc.as_seq(p))
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|p| doc.get(*p, "PolicyName").and_then(|n| doc.scalar_text(n)))
+                .collect();
+            let base = format!("{function}Calls");
+            let mut name = base.clone();
+            let mut n = 2;
+            while taken.contains(&name) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            let item = Val::map([
+                ("PolicyName", Val::str(name)),
+                (
+                    "PolicyDocument",
+                    Val::map([
+                        ("Version", Val::str("2012-10-17")),
+                        ("Statement", statement),
+                    ]),
+                ),
+            ]);
+            (r, item)
+        }
+        None => return None,
+    };
+    match tpl.prop(owner, "Policies") {
+        Some(p) if doc.as_seq(p).is_some() => e.push(p, item),
+        Some(_) => None,
+        None => e.insert(
+            owner.node,
+            &["Properties", "Policies"],
+            Val::Seq(vec![item]),
+        ),
+    }
+}
+
+/// The fix every IAM006 finding of a function shares: grant all of its missing actions whose
+/// resource resolves, on that resource. Findings of the function get the same edits, so one
+/// pass applies them together; a finding whose own resource does not resolve gets none.
+fn missing_grants(
+    cx: &Context<'_>,
+    f: &FunctionFacts,
+    missing: &[(String, &crate::handler::facts::SdkCall)],
+) -> Vec<(String, Vec<Val>)> {
+    let app = cx.app;
+    let Some(func) = app.functions.get(&f.function) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Vec<Val>)> = Vec::new();
+    for (action, c) in missing {
+        let Some(u) = f
+            .wiring
+            .uses
+            .iter()
+            .find(|u| u.span == c.span && u.file.path == c.file.path)
+        else {
+            continue;
+        };
+        let Some(id) = crate::rules::wiring_util::resource_of(app, func, &u.target) else {
+            continue;
+        };
+        let Some(arns) =
+            super::iam002::arns_of(&app.tpl, &c.service, std::slice::from_ref(action), &id)
+        else {
+            continue;
+        };
+        match out.iter_mut().find(|(a, _)| a == action) {
+            Some((_, have)) => {
+                for v in arns {
+                    if !have.contains(&v) {
+                        have.push(v);
+                    }
+                }
+            }
+            None => out.push((action.clone(), arns)),
+        }
+    }
+    out
+}
+
 impl Rule for CodeCallsWithoutPermission {
     fn code(&self) -> &'static str {
         "IAM006"
     }
     fn check(&self, cx: &mut Context<'_>) {
-        let mut grants: Option<HashMap<String, BTreeSet<&'static str>>> = None;
+        let mut policies: Option<HashMap<String, BTreeSet<&'static str>>> = None;
         let none = BTreeSet::new();
         for f in each(cx) {
             let Some(allows) = known_allows(cx, &f.function, true) else {
                 continue;
             };
-            let grants = grants.get_or_insert_with(|| resource_policy_grants(cx));
+            let policies = policies.get_or_insert_with(|| resource_policy_grants(cx));
             let by_resource_policy = role_id(cx, &f.function)
-                .and_then(|r| grants.get(&r))
+                .and_then(|r| policies.get(&r))
                 .unwrap_or(&none);
             let mut seen = BTreeSet::new();
+            let mut found: Vec<(String, &crate::handler::facts::SdkCall)> = Vec::new();
             // Calls made with credentials the code passes (a tenant's, an assumed role's) do
             // not use the function's role.
             for c in f.calls.iter().filter(|c| !c.own_credentials) {
@@ -156,11 +296,35 @@ impl Rule for CodeCallsWithoutPermission {
                     {
                         continue;
                     }
-                    let r = Report::new(c.span, message_iam006(&f.function, &action))
-                        .resource(&f.function)
-                        .help(format!("grant `{action}` on the resource the code uses (a SAM policy template or a statement in the role's policy)"));
-                    cx.emit_in(&c.file, r);
+                    found.push((action, c));
                 }
+            }
+            let grants = missing_grants(cx, f, &found);
+            let fix = (!grants.is_empty())
+                .then(|| {
+                    let names: Vec<String> = grants.iter().map(|(a, _)| format!("`{a}`")).collect();
+                    cx.fix(
+                        format!(
+                            "Allow {} to the role of `{}`, on the resources the handler calls",
+                            names.join(", "),
+                            f.function
+                        ),
+                        Applicability::Unsafe,
+                        |e| grant(e, &f.function, &grants),
+                    )
+                })
+                .flatten()
+                .map(|mut x| {
+                    x.file = Some(std::sync::Arc::clone(&cx.app.tpl.file));
+                    x
+                });
+            for (action, c) in found {
+                let mine = grants.iter().any(|(a, _)| *a == action);
+                let r = Report::new(c.span, message_iam006(&f.function, &action))
+                    .resource(&f.function)
+                    .help(format!("grant `{action}` on the resource the code uses (a SAM policy template or a statement in the role's policy)"))
+                    .fix(fix.clone().filter(|_| mine));
+                cx.emit_in(&c.file, r);
             }
         }
     }
