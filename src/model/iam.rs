@@ -151,8 +151,18 @@ pub fn function_iam(
     f: &Function,
     attached: &HashMap<String, Vec<String>>,
     connectors: &crate::model::connectors::Grants,
+    by_role: &mut HashMap<String, FunctionIam>,
 ) -> FunctionIam {
-    let mut out = role_iam(tpl, f, attached);
+    // A role of the template shared by many functions (the Serverless Framework's one role
+    // for all) is read once: its policies grow with the functions, so reading it per function
+    // is quadratic.
+    let mut out = match &f.role {
+        RoleRef::Template(role) => by_role
+            .entry(role.clone())
+            .or_insert_with(|| role_iam(tpl, f, attached))
+            .clone(),
+        _ => role_iam(tpl, f, attached),
+    };
     if matches!(f.role, RoleRef::Template(_) | RoleRef::SamGenerated) {
         if let Some(s) = connectors.by_function.get(&f.id) {
             out.statements.extend(s.iter().cloned());

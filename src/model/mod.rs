@@ -63,9 +63,13 @@ impl App {
         let events = events::collect(&tpl, &functions);
         let attached = iam::attached_policies(&tpl);
         let grants = connectors::grants(&tpl);
+        let mut by_role = std::collections::HashMap::new();
         let iam = functions
             .values()
-            .map(|f| (f.id.clone(), iam::function_iam(&tpl, f, &attached, &grants)))
+            .map(|f| {
+                let x = iam::function_iam(&tpl, f, &attached, &grants, &mut by_role);
+                (f.id.clone(), x)
+            })
             .collect();
         let graph = ResourceGraph::build(&tpl, &functions, &events);
         let mut events_by_function: std::collections::HashMap<String, Vec<usize>> =

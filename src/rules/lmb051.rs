@@ -1,5 +1,7 @@
 //! LMB051 tracing-disabled.
 
+use std::collections::HashMap;
+
 use crate::fix::{Applicability, Editor, Val, aws};
 use crate::model::{App, Function, Known, RoleRef};
 use crate::rule::{Context, Report, Rule};
@@ -35,9 +37,10 @@ fn xray_granted(app: &App, f: &Function) -> Option<bool> {
     }
 }
 
-/// Give the role of `f` the X-Ray actions when it does not have them.
-fn grant_xray(e: &mut Editor<'_>, app: &App, f: &Function) -> Option<()> {
-    match (xray_granted(app, f)?, &f.role) {
+/// Give the role of `f` the X-Ray actions when it does not have them (`granted`: what
+/// [`xray_granted`] says of it).
+fn grant_xray(e: &mut Editor<'_>, granted: Option<bool>, f: &Function) -> Option<()> {
+    match (granted?, &f.role) {
         (false, RoleRef::Template(role)) => {
             aws::grant_role_actions(e, role, XRAY_ACTIONS, Val::str("*"), "XRayWrite")
         }
@@ -85,6 +88,11 @@ impl Rule for TracingDisabled {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
+        // Read once per template, not once per function (a role shared by thousands of
+        // functions, as the Serverless Framework makes, would be read again for each).
+        let mut granted_by_role: HashMap<String, Option<bool>> = HashMap::new();
+        let mut globals_sam_roles: Option<bool> = None;
+        let mut in_globals: Option<bool> = None;
         for f in app.functions.values() {
             // SAM: `Tracing` (own or `Globals.Function`); CloudFormation: `TracingConfig.Mode`.
             let (prop, key) = if f.sam {
@@ -131,15 +139,23 @@ impl Rule for TracingDisabled {
                     f.id
                 )
             };
+            let granted = match &f.role {
+                RoleRef::Template(role) => *granted_by_role
+                    .entry(role.clone())
+                    .or_insert_with(|| xray_granted(app, f)),
+                _ => xray_granted(app, f),
+            };
             // Unsafe: X-Ray is paid per trace, and the role gets the X-Ray write actions.
             let fix = match (&setting, f.sam) {
                 // From `Globals.Function`: set there when every function taking it has the role
                 // SAM generates.
-                (Some((p, _)), true) if p.from_globals => app
-                    .functions
-                    .values()
-                    .filter(|g| g.sam && g.uses_globals(tpl, "Tracing"))
-                    .all(|g| g.role == RoleRef::SamGenerated)
+                (Some((p, _)), true) if p.from_globals => {
+                    (*globals_sam_roles.get_or_insert_with(|| {
+                        app.functions
+                            .values()
+                            .filter(|g| g.sam && g.uses_globals(tpl, "Tracing"))
+                            .all(|g| g.role == RoleRef::SamGenerated)
+                    }))
                     .then(|| {
                         cx.fix(
                             "Set `Tracing: Active` in `Globals.Function`",
@@ -147,25 +163,27 @@ impl Rule for TracingDisabled {
                             |e| e.set(p.node, &Val::str("Active")),
                         )
                     })
-                    .flatten(),
+                    .flatten()
+                }
                 (Some((p, _)), _) => cx.fix(
                     format!("Set `{key}: Active` on `{}`", f.id),
                     Applicability::Unsafe,
                     |e| {
-                        grant_xray(e, app, f)?;
+                        grant_xray(e, granted, f)?;
                         e.set(p.node, &Val::str("Active"))
                     },
                 ),
-                (None, true) if tracing_in_globals(app) => cx.fix(
-                    "Set `Tracing: Active` in `Globals.Function`",
-                    Applicability::Unsafe,
-                    set_globals_tracing,
-                ),
+                (None, true) if *in_globals.get_or_insert_with(|| tracing_in_globals(app)) => cx
+                    .fix(
+                        "Set `Tracing: Active` in `Globals.Function`",
+                        Applicability::Unsafe,
+                        set_globals_tracing,
+                    ),
                 (None, sam) => cx.fix(
                     format!("Set `{key}: Active` on `{}`", f.id),
                     Applicability::Unsafe,
                     |e| {
-                        grant_xray(e, app, f)?;
+                        grant_xray(e, granted, f)?;
                         let path: &[&str] = if sam {
                             &["Properties", "Tracing"]
                         } else {
