@@ -329,6 +329,26 @@ fn replace_ticked(text: &mut String, from: &str, to: &str) {
     }
 }
 
+/// Rename the lowered logical ids a text names (`` `Id` ``, `!Ref Id`, `!GetAtt Id.Arn`,
+/// `Ref: Id`) to what the user wrote. Looks up the text's words (logical ids are alphanumeric)
+/// instead of searching the text for every id: a template of thousands of functions has
+/// thousands of ids and as many findings.
+fn rename_ids(text: &mut String, ids: &HashMap<String, Reported>) {
+    let mut found: Vec<&str> = Vec::new();
+    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if let Some((id, _)) = ids.get_key_value(word)
+            && !found.contains(&id.as_str())
+        {
+            found.push(id.as_str());
+        }
+    }
+    for id in found {
+        if let Some(r) = ids.get(id) {
+            replace_ticked(text, id, &r.display);
+        }
+    }
+}
+
 /// Map findings of a lowered template back to what the user edits (see the module docs). Ids are
 /// mapped on every finding; positions only on findings in the template itself (handler findings
 /// already point at their sources).
@@ -360,15 +380,9 @@ pub fn relocate(tpl: &crate::model::Template, out: &mut Vec<Diagnostic>) {
         }
         // Lowered ids named in the message or help (the function, a mapping, a permission).
         if !origin.ids.is_empty() {
-            for (id, r) in &origin.ids {
-                if d.message.contains(id.as_str()) {
-                    replace_ticked(&mut d.message, id, &r.display);
-                }
-                if let Some(h) = d.help.as_mut()
-                    && h.contains(id.as_str())
-                {
-                    replace_ticked(h, id, &r.display);
-                }
+            rename_ids(&mut d.message, &origin.ids);
+            if let Some(h) = d.help.as_mut() {
+                rename_ids(h, &origin.ids);
             }
         }
         if in_template && Arc::ptr_eq(&d.file, &tpl.file) && !origin.included.is_empty() {
@@ -385,11 +399,7 @@ pub fn relocate_problem(
     span: Span,
     mut message: String,
 ) -> (Arc<SourceFile>, Span, String) {
-    for (id, r) in &tpl.origin.ids {
-        if message.contains(id.as_str()) {
-            replace_ticked(&mut message, id, &r.display);
-        }
-    }
+    rename_ids(&mut message, &tpl.origin.ids);
     let (f, s) = tpl.origin.locate(&tpl.file, span);
     (f, s, message)
 }

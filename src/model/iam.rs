@@ -61,7 +61,8 @@ pub struct ManagedRef {
 /// Everything known about a function's permissions.
 #[derive(Debug, Clone, Default)]
 pub struct FunctionIam {
-    pub statements: Vec<Statement>,
+    /// Shared by the functions of one role (see [`function_iam`]).
+    pub statements: std::sync::Arc<Vec<Statement>>,
     pub managed: Vec<ManagedRef>,
     /// False when some permissions are not visible (external role, computed policy document...).
     pub complete: bool,
@@ -131,7 +132,7 @@ fn document(
         let mut p = path.to_vec();
         p.push("Statement".into());
         p.push(i.to_string());
-        out.statements.push(Statement {
+        std::sync::Arc::make_mut(&mut out.statements).push(Statement {
             allow: effect == Some("Allow"),
             actions,
             not_action,
@@ -165,12 +166,12 @@ pub fn function_iam(
     };
     if matches!(f.role, RoleRef::Template(_) | RoleRef::SamGenerated) {
         if let Some(s) = connectors.by_function.get(&f.id) {
-            out.statements.extend(s.iter().cloned());
+            std::sync::Arc::make_mut(&mut out.statements).extend(s.iter().cloned());
         }
         if let RoleRef::Template(role) = &f.role
             && let Some(s) = connectors.by_role.get(role)
         {
-            out.statements.extend(s.iter().cloned());
+            std::sync::Arc::make_mut(&mut out.statements).extend(s.iter().cloned());
         }
         if connectors.unknown_functions.contains(&f.id) {
             out.complete = false;
@@ -279,7 +280,7 @@ fn role_iam(tpl: &Template, f: &Function, attached: &HashMap<String, Vec<String>
                                 })
                                 .collect()
                         };
-                        out.statements.push(Statement {
+                        std::sync::Arc::make_mut(&mut out.statements).push(Statement {
                             allow: st.get("Effect").and_then(|e| e.as_str()) == Some("Allow"),
                             actions: strs("Action"),
                             not_action: false,

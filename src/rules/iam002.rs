@@ -316,7 +316,7 @@ impl Rule for WildcardResource {
         let tpl = &app.tpl;
         let mut found: Vec<Finding<'_>> = Vec::new();
         for (fid, iam) in &app.iam {
-            for st in &iam.statements {
+            for st in iam.statements.iter() {
                 if !st.allow || st.not_action || st.not_resource {
                     continue;
                 }
