@@ -192,6 +192,25 @@ fn is_method_arn(module: &Module, f: FnId, e: ExprId, depth: u32) -> bool {
     }
 }
 
+/// The expressions of a function's statements (assigned, evaluated, returned) that `pick`
+/// selects, in order.
+fn exprs_in(module: &Module, func: &Func, pick: impl Fn(&Expr) -> bool) -> Vec<ExprId> {
+    let mut out = Vec::new();
+    for s in &func.body {
+        let root = match &s.kind {
+            StmtKind::Assign { value, .. } => *value,
+            StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
+            _ => continue,
+        };
+        module.visit(root, |id, x| {
+            if pick(x) {
+                out.push(id);
+            }
+        });
+    }
+    out
+}
+
 /// Policy statements (`{"Resource": ..}` objects) whose resource is the `methodArn` only,
 /// directly or through a parameter of a helper (`generatePolicy(principal, "Allow",
 /// event.methodArn)`) that some reached call passes it to.
@@ -204,19 +223,7 @@ fn method_arn_policies(a: &mut Analysis<'_>, reached: &[((ModId, FnId), Mode)], 
         };
         let module = &p.module;
         let Some(func) = module.func(f) else { continue };
-        let mut objects: Vec<ExprId> = Vec::new();
-        for s in &func.body {
-            let root = match &s.kind {
-                StmtKind::Assign { value, .. } => *value,
-                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
-                _ => continue,
-            };
-            module.visit(root, |id, x| {
-                if matches!(x, Expr::Object(_)) {
-                    objects.push(id);
-                }
-            });
-        }
+        let objects = exprs_in(module, func, |x| matches!(x, Expr::Object(_)));
         for o in objects {
             let Expr::Object(entries) = module.expr(o) else {
                 continue;
@@ -240,14 +247,11 @@ fn method_arn_policies(a: &mut Analysis<'_>, reached: &[((ModId, FnId), Mode)], 
                     _ => *v,
                 };
                 if let Expr::Name(n) = module.expr(inner)
-                    && let Some(i) = func
-                        .params
-                        .iter()
-                        .position(|p| !p.rest && p.names.len() == 1 && p.names.iter().any(|x| x == n))
-                    && single_binding(module, f, inner).is_none()
-                    && !func.body.iter().any(|s| {
-                        matches!(&s.kind, StmtKind::Assign { target: Target::Name(t), .. } if t == n)
+                    && let Some(i) = func.params.iter().position(|p| {
+                        !p.rest && p.names.len() == 1 && p.names.iter().any(|x| x == n)
                     })
+                    && single_binding(module, f, inner).is_none()
+                    && module.assigned(f, n).is_none()
                 {
                     via_param.push((m, f, i, span, Arc::clone(&p.file)));
                 }
@@ -266,19 +270,7 @@ fn method_arn_policies(a: &mut Analysis<'_>, reached: &[((ModId, FnId), Mode)], 
         };
         let module = &p.module;
         let Some(func) = module.func(f) else { continue };
-        let mut calls: Vec<ExprId> = Vec::new();
-        for s in &func.body {
-            let root = match &s.kind {
-                StmtKind::Assign { value, .. } => *value,
-                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => *e,
-                _ => continue,
-            };
-            module.visit(root, |id, x| {
-                if matches!(x, Expr::Call { .. }) {
-                    calls.push(id);
-                }
-            });
-        }
+        let calls = exprs_in(module, func, |x| matches!(x, Expr::Call { .. }));
         for c in calls {
             let Expr::Call { callee, args, .. } = module.expr(c) else {
                 continue;
