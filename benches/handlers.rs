@@ -51,7 +51,11 @@ fn best_of(n: usize, mut f: impl FnMut()) -> (f64, f64) {
     (wall, cpu_best)
 }
 
+#[global_allocator]
+static GLOBAL: lambdalint::alloc::Global = mimalloc::MiMalloc;
+
 fn main() {
+    lambdalint::alloc::install_parser_allocator();
     let py = corpus(&[
         "testdata/projects/py-bad/src/writer.py",
         "testdata/projects/py-good/src/writer.py",

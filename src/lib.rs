@@ -2,6 +2,7 @@
 //!
 //! Pipeline: `discover` -> `load` -> `model` -> `graph` -> `rules` -> `render`.
 
+pub mod alloc;
 pub mod baseline;
 pub mod check;
 pub mod config;

@@ -162,7 +162,11 @@ macro_rules! say {
     };
 }
 
+#[global_allocator]
+static GLOBAL: lambdalint::alloc::Global = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    lambdalint::alloc::install_parser_allocator();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
