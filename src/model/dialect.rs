@@ -297,55 +297,46 @@ impl Origin {
     }
 }
 
-/// Replace a whole identifier `from` by `to` where it is named: in backticks, or after `!Ref ` /
-/// `!GetAtt ` (help text), never inside a longer identifier.
-fn replace_ticked(text: &mut String, from: &str, to: &str) {
-    let needle = format!("`{from}`");
-    if text.contains(&needle) {
-        *text = text.replace(&needle, &format!("`{to}`"));
-    }
-    for pre in ["!Ref ", "!GetAtt ", "Ref: "] {
-        let n = format!("{pre}{from}");
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        let mut changed = false;
-        while let Some(i) = rest.find(&n) {
-            let after = rest.get(i + n.len()..).unwrap_or("");
-            let boundary = !after.starts_with(|c: char| c.is_ascii_alphanumeric());
-            out.push_str(rest.get(..i).unwrap_or(""));
-            if boundary {
-                out.push_str(pre);
-                out.push_str(to);
-                changed = true;
-            } else {
-                out.push_str(&n);
-            }
-            rest = after;
-        }
-        if changed {
-            out.push_str(rest);
-            *text = out;
-        }
-    }
-}
-
 /// Rename the lowered logical ids a text names (`` `Id` ``, `!Ref Id`, `!GetAtt Id.Arn`,
-/// `Ref: Id`) to what the user wrote. Looks up the text's words (logical ids are alphanumeric)
-/// instead of searching the text for every id: a template of thousands of functions has
-/// thousands of ids and as many findings.
+/// `Ref: Id`) to what the user wrote, in one pass over the text's words (logical ids are
+/// alphanumeric): a finding about a role shared by thousands of functions names them all, and
+/// a template of thousands of functions has as many ids.
 fn rename_ids(text: &mut String, ids: &HashMap<String, Reported>) {
-    let mut found: Vec<&str> = Vec::new();
-    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if let Some((id, _)) = ids.get_key_value(word)
-            && !found.contains(&id.as_str())
-        {
-            found.push(id.as_str());
+    let src = text.as_str();
+    let bytes = src.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+            continue;
         }
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+        }
+        let (Some(word), Some(before)) = (src.get(start..i), src.get(..start)) else {
+            continue;
+        };
+        let Some(r) = ids.get(word) else {
+            continue;
+        };
+        let ticked = before.ends_with('`') && bytes.get(i) == Some(&b'`');
+        let referenced = ["!Ref ", "!GetAtt ", "Ref: "]
+            .iter()
+            .any(|p| before.ends_with(p));
+        if !(ticked || referenced) {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(src.len()));
+        o.push_str(src.get(copied..start).unwrap_or(""));
+        o.push_str(&r.display);
+        copied = i;
     }
-    for id in found {
-        if let Some(r) = ids.get(id) {
-            replace_ticked(text, id, &r.display);
-        }
+    if let Some(mut o) = out {
+        o.push_str(src.get(copied..).unwrap_or(""));
+        *text = o;
     }
 }
 
@@ -428,8 +419,44 @@ mod tests {
 
     #[test]
     fn ticked_ids_are_replaced_whole() {
-        let mut m = "function `CreateLambdaFunction` and `CreateLambdaFunctionX`".to_string();
-        replace_ticked(&mut m, "CreateLambdaFunction", "create");
-        assert_eq!(m, "function `create` and `CreateLambdaFunctionX`");
+        let ids: HashMap<String, Reported> = [
+            ("CreateLambdaFunction", "create"),
+            ("Queue1", "resources.Resources.Queue1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                Reported {
+                    resource: v.to_string(),
+                    display: v.to_string(),
+                },
+            )
+        })
+        .collect();
+        let mut m = "function `CreateLambdaFunction` and `CreateLambdaFunctionX`, \
+                     CreateLambdaFunction bare, `xCreateLambdaFunction`"
+            .to_string();
+        rename_ids(&mut m, &ids);
+        assert_eq!(
+            m,
+            "function `create` and `CreateLambdaFunctionX`, CreateLambdaFunction bare, `xCreateLambdaFunction`"
+        );
+        let mut h = "set `Timeout` on !Ref CreateLambdaFunction, !GetAtt Queue1.Arn, Ref: Queue1; \
+                     !Ref Queue12"
+            .to_string();
+        rename_ids(&mut h, &ids);
+        assert_eq!(
+            h,
+            "set `Timeout` on !Ref create, !GetAtt resources.Resources.Queue1.Arn, \
+             Ref: resources.Resources.Queue1; !Ref Queue12"
+        );
+        // A text naming thousands of ids is renamed in one pass.
+        let many: Vec<String> = (0..20_000)
+            .map(|_| "`CreateLambdaFunction`".into())
+            .collect();
+        let mut m = many.join(", ");
+        rename_ids(&mut m, &ids);
+        assert_eq!(m.matches("`create`").count(), 20_000);
     }
 }

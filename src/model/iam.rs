@@ -68,6 +68,47 @@ pub struct FunctionIam {
     pub complete: bool,
 }
 
+/// The permissions of every function grouped by statement list: the functions of one role share
+/// theirs (one `Arc`), so a rule reads each list once however many functions use it (the
+/// Serverless Framework gives every function one role). Groups in the order of their first
+/// function in `iam`, functions in that order.
+pub fn shared_statements<'a>(
+    iam: &'a indexmap::IndexMap<String, FunctionIam>,
+) -> Vec<(&'a FunctionIam, Vec<&'a str>)> {
+    let mut groups: Vec<(&FunctionIam, Vec<&str>)> = Vec::new();
+    let mut index: HashMap<*const Vec<Statement>, usize> = HashMap::new();
+    for (fid, f) in iam {
+        let key = std::sync::Arc::as_ptr(&f.statements);
+        match index.get(&key) {
+            Some(&g) => {
+                if let Some((_, fids)) = groups.get_mut(g) {
+                    fids.push(fid.as_str());
+                }
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push((f, vec![fid.as_str()]));
+            }
+        }
+    }
+    groups
+}
+
+/// Function ids named by findings, once each, in the order of `iam` (the order they were listed
+/// in before the statements were grouped).
+pub fn in_order<'a>(
+    iam: &indexmap::IndexMap<String, FunctionIam>,
+    fids: Vec<&'a str>,
+) -> Vec<&'a str> {
+    let mut keyed: Vec<(usize, &str)> = fids
+        .into_iter()
+        .map(|f| (iam.get_index_of(f).unwrap_or(usize::MAX), f))
+        .collect();
+    keyed.sort_unstable();
+    keyed.dedup();
+    keyed.into_iter().map(|(_, f)| f).collect()
+}
+
 /// One SAM policy template from the built-in table.
 #[derive(Debug, serde::Deserialize)]
 pub struct SamPolicyTemplate {
@@ -354,4 +395,45 @@ pub fn attached_policies(tpl: &Template) -> HashMap<String, Vec<String>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{FunctionIam, Statement, in_order, shared_statements};
+
+    #[test]
+    fn functions_sharing_a_role_share_one_group_in_their_order() {
+        let role: Arc<Vec<Statement>> = Arc::new(Vec::new());
+        // Each function of its own role has its own list, even when it is as empty.
+        let own = || FunctionIam {
+            statements: Arc::new(Vec::new()),
+            ..FunctionIam::default()
+        };
+        let shared = || FunctionIam {
+            statements: Arc::clone(&role),
+            ..FunctionIam::default()
+        };
+        let iam: indexmap::IndexMap<String, FunctionIam> = [
+            ("A", shared()),
+            ("B", own()),
+            ("C", shared()),
+            ("D", own()),
+            ("E", shared()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let groups: Vec<Vec<&str>> = shared_statements(&iam)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect();
+        assert_eq!(groups, [vec!["A", "C", "E"], vec!["B"], vec!["D"]]);
+        // Findings list functions once each, in the template's order, whatever the grouping.
+        assert_eq!(
+            in_order(&iam, vec!["E", "B", "A", "C", "B"]),
+            ["A", "B", "C", "E"]
+        );
+    }
 }

@@ -1,13 +1,13 @@
 //! IAM001 wildcard-action.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::Severity;
 use crate::fix::{Applicability, Editor, Val};
 use crate::graph::Edge;
 use crate::handler::actions::Needs;
 use crate::load::{NodeId, Value};
-use crate::model::iam::Via;
+use crate::model::iam::{Via, in_order, shared_statements};
 use crate::model::{App, Known, RoleRef};
 use crate::rule::{Context, Report, Rule};
 use crate::source::Span;
@@ -64,6 +64,38 @@ struct Finding<'a> {
     /// The statement allows `Resource: "*"` too (one finding says both: IAM002 leaves it).
     every_resource: bool,
     via: Via,
+}
+
+/// Record a wildcard of statement `st` for functions `fids`: one finding per place.
+fn record<'a>(
+    found: &mut Vec<Finding<'a>>,
+    at: &mut HashMap<(Span, &'a str), usize>,
+    span: Span,
+    action: &'a str,
+    not_action: bool,
+    st: &crate::model::iam::Statement,
+    fids: &[&'a str],
+) {
+    if let Some(e) = at.get(&(span, action)).and_then(|&i| found.get_mut(i)) {
+        e.functions.extend(fids.iter().copied());
+        return;
+    }
+    at.insert((span, action), found.len());
+    found.push(Finding {
+        span,
+        action: action.to_string(),
+        not_action,
+        written_in: st.written_in.clone(),
+        path: st.path.clone(),
+        functions: fids.to_vec(),
+        statement: st.span,
+        via: st.via.clone(),
+        every_resource: !st.not_resource
+            && st
+                .resources
+                .iter()
+                .any(|r| matches!(&r.value, Known::Yes(v) if v.trim() == "*")),
+    });
 }
 
 /// Services Lambda itself uses with every function's role (logs, tracing, networking, keys), or
@@ -321,51 +353,30 @@ impl Rule for WildcardAction {
 
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
-        // A statement shared by several functions (one role) is reported once, naming them all.
+        // A statement shared by several functions (one role) is reported once, naming them all;
+        // each role's statements are read once (see `shared_statements`).
         let mut found: Vec<Finding<'_>> = Vec::new();
-        let mut record =
-            |span: Span, action: &str, not_action: bool, st: &crate::model::iam::Statement, fid| {
-                if let Some(e) = found
-                    .iter_mut()
-                    .find(|e| e.span == span && e.action == action)
-                {
-                    if !e.functions.contains(&fid) {
-                        e.functions.push(fid);
-                    }
-                    return;
-                }
-                found.push(Finding {
-                    span,
-                    action: action.to_string(),
-                    not_action,
-                    written_in: st.written_in.clone(),
-                    path: st.path.clone(),
-                    functions: vec![fid],
-                    statement: st.span,
-                    via: st.via.clone(),
-                    every_resource: !st.not_resource
-                        && st
-                            .resources
-                            .iter()
-                            .any(|r| matches!(&r.value, Known::Yes(v) if v.trim() == "*")),
-                });
-            };
-        for (fid, iam) in &app.iam {
+        let mut at: HashMap<(Span, &str), usize> = HashMap::new();
+        for (iam, fids) in shared_statements(&app.iam) {
             for st in iam.statements.iter().filter(|s| s.allow) {
                 if st.not_action {
                     let span = st.actions.first().map_or(st.span, |a| a.span);
-                    record(span, "NotAction", true, st, fid.as_str());
+                    record(&mut found, &mut at, span, "NotAction", true, st, &fids);
                     continue;
                 }
                 for a in &st.actions {
                     if let Known::Yes(action) = &a.value
                         && is_wildcard(action)
                     {
-                        record(a.span, action, false, st, fid.as_str());
+                        record(&mut found, &mut at, a.span, action, false, st, &fids);
                     }
                 }
             }
         }
+        let found = found.into_iter().map(|mut f| {
+            f.functions = in_order(&app.iam, f.functions);
+            f
+        });
         for f in found {
             let severity = if f.action == "*" || f.not_action {
                 Severity::Error

@@ -4,7 +4,9 @@ use crate::diagnostic::Severity;
 use crate::fix::{Applicability, Editor, Val};
 use crate::handler::actions::Needs;
 use crate::load::NodeId;
-use crate::model::iam::{Statement, Via};
+use std::collections::HashMap;
+
+use crate::model::iam::{Statement, Via, in_order, shared_statements};
 use crate::model::iam_actions::{glob_match, scoped_matches};
 use crate::model::{Known, Template};
 use crate::rule::{Context, Report, Rule};
@@ -315,7 +317,9 @@ impl Rule for WildcardResource {
         let app = cx.app;
         let tpl = &app.tpl;
         let mut found: Vec<Finding<'_>> = Vec::new();
-        for (fid, iam) in &app.iam {
+        // Each role's statements once (see `shared_statements`); one finding per place.
+        let mut at: HashMap<(Span, &str), usize> = HashMap::new();
+        for (iam, fids) in shared_statements(&app.iam) {
             for st in iam.statements.iter() {
                 if !st.allow || st.not_action || st.not_resource {
                     continue;
@@ -349,9 +353,9 @@ impl Rule for WildcardResource {
                 {
                     continue;
                 }
-                if let Some(e) = found
-                    .iter_mut()
-                    .find(|e| e.span == star.span && e.written_in == st.written_in)
+                if let Some(e) = at
+                    .get(&(star.span, st.written_in.as_str()))
+                    .and_then(|&i| found.get_mut(i))
                 {
                     // The same statement for another function of the role, or another statement
                     // of the same SAM policy template.
@@ -360,9 +364,7 @@ impl Rule for WildcardResource {
                             e.actions.push(a);
                         }
                     }
-                    if !e.functions.contains(&fid.as_str()) {
-                        e.functions.push(fid.as_str());
-                    }
+                    e.functions.extend(fids.iter().copied());
                     continue;
                 }
                 let mut path = st.path.clone();
@@ -377,6 +379,7 @@ impl Rule for WildcardResource {
                         Known::Unknown(_) => None,
                     })
                     .collect();
+                at.insert((star.span, st.written_in.as_str()), found.len());
                 found.push(Finding {
                     span: star.span,
                     actions,
@@ -386,7 +389,7 @@ impl Rule for WildcardResource {
                         Via::SamTemplate(t) => Some(t.clone()),
                         _ => None,
                     },
-                    functions: vec![fid.as_str()],
+                    functions: fids.clone(),
                     via: st.via.clone(),
                     all_actions,
                     statement: match st.via {
@@ -396,7 +399,8 @@ impl Rule for WildcardResource {
                 });
             }
         }
-        for f in found {
+        for mut f in found {
+            f.functions = in_order(&app.iam, f.functions);
             // AWS wrote the `*` of a SAM policy template: the user cannot scope it without replacing
             // the template, so it is worth knowing (info), not a warning about their own statement.
             let severity = if f.sam_template.is_some() {

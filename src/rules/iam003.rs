@@ -2,7 +2,9 @@
 
 use crate::diagnostic::Severity;
 use crate::load::NodeId;
-use crate::model::iam::ManagedRef;
+use std::collections::HashMap;
+
+use crate::model::iam::{ManagedRef, in_order};
 use crate::model::{Known, Template};
 use crate::rule::{Context, Report, Rule};
 use crate::source::Span;
@@ -105,6 +107,7 @@ impl Rule for OverlyPermissiveManagedPolicy {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let mut found: Vec<Finding<'_>> = Vec::new();
+        let mut at: HashMap<Span, usize> = HashMap::new();
         for (fid, iam) in &app.iam {
             for m in &iam.managed {
                 let Some(text) = arn_text(&app.tpl, m) else {
@@ -116,12 +119,11 @@ impl Rule for OverlyPermissiveManagedPolicy {
                 if !CRITICAL.contains(&name) && !name.ends_with("FullAccess") {
                     continue;
                 }
-                if let Some(e) = found.iter_mut().find(|e| e.span == m.span) {
-                    if !e.functions.contains(&fid.as_str()) {
-                        e.functions.push(fid.as_str());
-                    }
+                if let Some(e) = at.get(&m.span).and_then(|&i| found.get_mut(i)) {
+                    e.functions.push(fid.as_str());
                     continue;
                 }
+                at.insert(m.span, found.len());
                 found.push(Finding {
                     span: m.span,
                     policy: name.to_string(),
@@ -131,7 +133,8 @@ impl Rule for OverlyPermissiveManagedPolicy {
                 });
             }
         }
-        for f in found {
+        for mut f in found {
+            f.functions = in_order(&app.iam, f.functions);
             let critical = CRITICAL.contains(&f.policy.as_str());
             let severity = if critical {
                 Severity::Error
