@@ -72,9 +72,9 @@ pub struct FunctionIam {
 /// theirs (one `Arc`), so a rule reads each list once however many functions use it (the
 /// Serverless Framework gives every function one role). Groups in the order of their first
 /// function in `iam`, functions in that order.
-pub fn shared_statements<'a>(
-    iam: &'a indexmap::IndexMap<String, FunctionIam>,
-) -> Vec<(&'a FunctionIam, Vec<&'a str>)> {
+pub fn shared_statements(
+    iam: &indexmap::IndexMap<String, FunctionIam>,
+) -> Vec<(&FunctionIam, Vec<&str>)> {
     let mut groups: Vec<(&FunctionIam, Vec<&str>)> = Vec::new();
     let mut index: HashMap<*const Vec<Statement>, usize> = HashMap::new();
     for (fid, f) in iam {
