@@ -828,6 +828,13 @@ fn handler_shapes(bytes: usize) -> Vec<(&'static str, &'static str, String)> {
             "js",
             fill(jsh, "s3.getObject({Bucket: event}); ", "};\n", b),
         ),
+        // One line with non-ASCII text and a finding every few bytes: columns are counted in
+        // code points, from the nearest mark, not from the start of the line per finding.
+        (
+            "long-line-utf8",
+            "js",
+            fill(jsh, "s3.getObject({Bucket: event}); /* é */ ", "};\n", b),
+        ),
         ("string", "py", fill(&format!("{py}'"), "a", "'\n", b)),
         ("string", "js", fill(&format!("{js}'"), "a", "';\n", b)),
         (

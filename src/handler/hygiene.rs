@@ -1370,46 +1370,69 @@ fn promise_call(a: &mut Analysis<'_>, m: ModId, f: FnId, e: ExprId, depth: u32) 
     None
 }
 
-/// Does function `f` mention `name` anywhere but in statement `skip` (nested functions too)?
-fn mentioned(module: &Module, f: FnId, name: &str, skip: usize) -> bool {
-    let mut found = false;
-    let mut fns = vec![f];
-    let mut i = 0;
-    while let Some(fid) = fns.get(i).copied() {
-        i += 1;
-        let Some(func) = module.func(fid) else {
-            continue;
-        };
-        for (si, s) in func.body.iter().enumerate() {
-            if fid == f && si == skip {
+/// Where function `f` mentions each name: the statements of `f` a mention is in (a mention in
+/// a nested function counts for the statement that defines it), at most two distinct ones, which
+/// is all [`Mentions::elsewhere`] needs. Built in one pass over `f` and its nested functions:
+/// asking statement by statement (as before) was quadratic in a function of many assignments.
+struct Mentions<'m> {
+    at: std::collections::HashMap<&'m str, (usize, Option<usize>)>,
+}
+
+impl<'m> Mentions<'m> {
+    fn new(module: &'m Module, f: FnId) -> Self {
+        let mut at: std::collections::HashMap<&'m str, (usize, Option<usize>)> =
+            std::collections::HashMap::new();
+        // (function, the statement of `f` it is reached from; None for `f` itself)
+        let mut fns: Vec<(FnId, Option<usize>)> = vec![(f, None)];
+        let mut ids: Vec<ExprId> = Vec::new();
+        let mut i = 0;
+        while let Some((fid, origin)) = fns.get(i).copied() {
+            i += 1;
+            let Some(func) = module.func(fid) else {
                 continue;
-            }
-            let mut roots = Vec::new();
-            match &s.kind {
-                StmtKind::Assign { target, value, .. } => {
-                    roots.push(*value);
-                    if let Target::Member(t) = target {
-                        roots.push(*t);
+            };
+            for (si, s) in func.body.iter().enumerate() {
+                let here = origin.unwrap_or(si);
+                let mut roots = Vec::new();
+                match &s.kind {
+                    StmtKind::Assign { target, value, .. } => {
+                        roots.push(*value);
+                        if let Target::Member(t) = target {
+                            roots.push(*t);
+                        }
+                    }
+                    StmtKind::Eval(e) | StmtKind::Return(Some(e)) => roots.push(*e),
+                    StmtKind::Throw { value: Some(e), .. } => roots.push(*e),
+                    StmtKind::Def(d) => fns.push((*d, Some(here))),
+                    _ => {}
+                }
+                for r in roots {
+                    ids.clear();
+                    module.visit(r, |id, _| ids.push(id));
+                    for &id in &ids {
+                        match module.expr(id) {
+                            Expr::Name(n) => {
+                                let e = at.entry(n.as_str()).or_insert((here, None));
+                                if e.0 != here && e.1.is_none() {
+                                    e.1 = Some(here);
+                                }
+                            }
+                            Expr::Func(d) => fns.push((*d, Some(here))),
+                            _ => {}
+                        }
                     }
                 }
-                StmtKind::Eval(e) | StmtKind::Return(Some(e)) => roots.push(*e),
-                StmtKind::Throw { value: Some(e), .. } => roots.push(*e),
-                StmtKind::Def(d) => fns.push(*d),
-                _ => {}
-            }
-            for r in roots {
-                module.visit(r, |_, x| match x {
-                    Expr::Name(n) if n == name => found = true,
-                    Expr::Func(d) => fns.push(*d),
-                    _ => {}
-                });
             }
         }
-        if found || fns.len() > 256 {
-            return true;
-        }
+        Mentions { at }
     }
-    found
+
+    /// Is `name` mentioned anywhere but in statement `skip` of `f` (nested functions too)?
+    fn elsewhere(&self, name: &str, skip: usize) -> bool {
+        self.at
+            .get(name)
+            .is_some_and(|(first, second)| *first != skip || second.is_some())
+    }
 }
 
 /// Promises of an async function that are neither awaited, returned nor collected.
@@ -1423,6 +1446,7 @@ fn floating(
     let module = &p.module;
     let Some(func) = module.func(f) else { return };
     let mut found: Vec<(String, bool, ExprId)> = Vec::new();
+    let mut mentions: Option<Mentions<'_>> = None;
     for (si, s) in func.body.iter().enumerate() {
         match &s.kind {
             StmtKind::Eval(e) => {
@@ -1446,8 +1470,12 @@ fn floating(
                 target: Target::Name(n),
                 value,
                 ..
-            } if !mentioned(module, f, n, si) => {
-                if let Some(label) = promise_call(a, m, f, *value, 0) {
+            } => {
+                if let Some(label) = promise_call(a, m, f, *value, 0)
+                    && !mentions
+                        .get_or_insert_with(|| Mentions::new(module, f))
+                        .elsewhere(n, si)
+                {
                     found.push((label, false, *value));
                 }
             }

@@ -101,7 +101,8 @@ pub struct Mod {
 #[derive(Debug, Default)]
 struct Index {
     /// (scope function, name) -> where it is bound.
-    sites: HashMap<(FnId, String), Vec<Site>>,
+    /// Shared (`Arc`): a name assigned in thousands of places is asked about as often.
+    sites: HashMap<(FnId, String), Arc<Vec<Site>>>,
     /// (class, attribute) -> (function, value) assigned through `self.x` / `this.x`.
     attrs: HashMap<(ClassId, String), Vec<(FnId, ExprId)>>,
     /// Module-level name -> functions registered on it (`@app.get(..)`, `app.post(p, fn)`).
@@ -483,10 +484,7 @@ impl<'a> Analysis<'a> {
             };
             for p in &func.params {
                 for n in &p.names {
-                    idx.sites
-                        .entry((fid, n.clone()))
-                        .or_default()
-                        .push(Site::Param);
+                    Arc::make_mut(idx.sites.entry((fid, n.clone())).or_default()).push(Site::Param);
                 }
             }
             for s in &func.body {
@@ -494,17 +492,13 @@ impl<'a> Analysis<'a> {
                     StmtKind::Assign { target, value, .. } => match target {
                         Target::Name(n) => {
                             let scope = scope_of(module, fid, n);
-                            idx.sites
-                                .entry((scope, n.clone()))
-                                .or_default()
+                            Arc::make_mut(idx.sites.entry((scope, n.clone())).or_default())
                                 .push(Site::Assign(fid, *value, None));
                         }
                         Target::Pattern(pairs, _) => {
                             for (k, n) in pairs {
                                 let scope = scope_of(module, fid, n);
-                                idx.sites
-                                    .entry((scope, n.clone()))
-                                    .or_default()
+                                Arc::make_mut(idx.sites.entry((scope, n.clone())).or_default())
                                     .push(Site::Assign(fid, *value, Some(k.clone())));
                             }
                         }
@@ -526,9 +520,7 @@ impl<'a> Analysis<'a> {
                             && !df.name.is_empty()
                             && df.class.is_none()
                         {
-                            idx.sites
-                                .entry((fid, df.name.clone()))
-                                .or_default()
+                            Arc::make_mut(idx.sites.entry((fid, df.name.clone())).or_default())
                                 .push(Site::Def(*d));
                         }
                     }
@@ -536,16 +528,12 @@ impl<'a> Analysis<'a> {
                         if let Some(cl) = module.class(*c)
                             && !cl.name.is_empty()
                         {
-                            idx.sites
-                                .entry((fid, cl.name.clone()))
-                                .or_default()
+                            Arc::make_mut(idx.sites.entry((fid, cl.name.clone())).or_default())
                                 .push(Site::Class(*c));
                         }
                     }
                     StmtKind::StarImport(i) => {
-                        idx.sites
-                            .entry((fid, "*".into()))
-                            .or_default()
+                        Arc::make_mut(idx.sites.entry((fid, "*".into())).or_default())
                             .push(Site::Star(*i));
                     }
                     StmtKind::Eval(e) if fid == TOP => {
@@ -586,7 +574,7 @@ impl<'a> Analysis<'a> {
         }
     }
 
-    fn sites(&mut self, m: ModId, scope: FnId, name: &str) -> Vec<Site> {
+    fn sites(&mut self, m: ModId, scope: FnId, name: &str) -> Arc<Vec<Site>> {
         self.build_index(m);
         self.index
             .get(m as usize)
@@ -604,21 +592,28 @@ impl<'a> Analysis<'a> {
     }
 
     /// The values assigned to `name` as seen from function `f` of module `m`: (function the
-    /// assignment is written in, value, property when destructured).
+    /// assignment is written in, value, property when destructured); None when there are more
+    /// than `limit` (read no further: a name assigned in thousands of places is asked about as
+    /// often).
     pub fn assignments(
         &mut self,
         m: ModId,
         f: FnId,
         name: &str,
-    ) -> Vec<(FnId, ExprId, Option<String>)> {
+        limit: usize,
+    ) -> Option<Vec<(FnId, ExprId, Option<String>)>> {
         let scope = self.lookup(m, f, name);
-        self.sites(m, scope, name)
-            .into_iter()
-            .filter_map(|s| match s {
-                Site::Assign(wf, e, key) => Some((wf, e, key)),
-                _ => None,
-            })
-            .collect()
+        let sites = self.sites(m, scope, name);
+        let mut out = Vec::new();
+        for s in sites.iter() {
+            if let Site::Assign(wf, e, key) = s {
+                if out.len() == limit {
+                    return None;
+                }
+                out.push((*wf, *e, key.clone()));
+            }
+        }
+        Some(out)
     }
 
     /// The value of `name` in function `f` of module `m`.
@@ -627,7 +622,7 @@ impl<'a> Analysis<'a> {
         self.query(Query::Name(m, scope, name.to_string()), |a| {
             let sites = a.sites(m, scope, name);
             let mut v = Val::Unknown;
-            for s in &sites {
+            for s in sites.iter() {
                 let sv = match s {
                     Site::Assign(wf, e, key) => {
                         let base = a.eval(m, *wf, *e);
@@ -710,7 +705,7 @@ impl<'a> Analysis<'a> {
 
     /// A name bound nowhere in the module: a star import, or a global / builtin.
     fn unbound(&mut self, m: ModId, name: &str) -> Val {
-        for s in self.sites(m, TOP, "*") {
+        for s in self.sites(m, TOP, "*").iter().cloned() {
             if let Site::Star(i) = s
                 && let Some(t) = self.import(m, i)
             {
@@ -798,7 +793,7 @@ impl<'a> Analysis<'a> {
         if has {
             return self.name_val(m, TOP, name);
         }
-        for s in self.sites(m, TOP, "*") {
+        for s in self.sites(m, TOP, "*").iter().cloned() {
             if let Site::Star(i) = s
                 && let Some(t) = self.import(m, i)
             {
@@ -1145,7 +1140,7 @@ impl<'a> Analysis<'a> {
         }
         if out.is_empty() {
             // A top-level definition (Python; JavaScript without an export we could read).
-            for s in self.sites(0, TOP, name).into_iter().rev() {
+            for s in self.sites(0, TOP, name).iter().rev().cloned() {
                 match s {
                     Site::Def(fid) => {
                         out.push((0, fid));
@@ -1189,7 +1184,7 @@ impl<'a> Analysis<'a> {
             Expr::Name(n) => {
                 let scope = self.lookup(m, f, &n);
                 let mut out = Vec::new();
-                for s in self.sites(m, scope, &n) {
+                for s in self.sites(m, scope, &n).iter().cloned() {
                     if let Site::Assign(wf, v, None) = s {
                         out.extend(self.object_entry(m, wf, v, name));
                     }
@@ -1232,7 +1227,7 @@ impl<'a> Analysis<'a> {
             Expr::Name(n) => {
                 let scope = self.lookup(m, f, &n);
                 let mut out = Vec::new();
-                for s in self.sites(m, scope, &n).into_iter().rev() {
+                for s in self.sites(m, scope, &n).iter().rev().cloned() {
                     match s {
                         Site::Def(fid) => out.push((m, fid)),
                         Site::Assign(wf, v, None) => out.extend(self.unwrap(m, wf, v, depth + 1)),
@@ -1296,7 +1291,7 @@ impl<'a> Analysis<'a> {
             .and_then(|x| x.registered.get(name))
             .map(|v| v.iter().map(|f| (m, *f)).collect())
             .unwrap_or_default();
-        for s in self.sites(m, TOP, name) {
+        for s in self.sites(m, TOP, name).iter().cloned() {
             if let Site::Assign(_, e, None) = s
                 && let Some(Expr::Member { obj, name: orig }) =
                     self.module(m).map(|x| x.expr(e).clone())
@@ -1796,7 +1791,7 @@ impl<'a> Analysis<'a> {
         }
         for n in names {
             let scope = self.lookup(m, f, &n);
-            for s in self.sites(m, scope, &n) {
+            for s in self.sites(m, scope, &n).iter().cloned() {
                 if let Site::Assign(wf, v, None) = s
                     && self.local_url(m, wf, v, depth + 1)
                 {

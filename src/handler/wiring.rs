@@ -570,7 +570,7 @@ impl Walk<'_> {
                 Expr::Await(x) => obj = *x,
                 Expr::Name(n) => {
                     let n = n.clone();
-                    let (_, v, key) = a.assignments(self.m, self.f, &n).into_iter().next()?;
+                    let [(_, v, key)] = a.assignments(self.m, self.f, &n, 1)?.try_into().ok()?;
                     if key.is_some() {
                         return None;
                     }
@@ -609,8 +609,8 @@ impl Walk<'_> {
                 Expr::Await(x) => obj = *x,
                 Expr::Name(n) => {
                     let n = n.clone();
-                    let sites = a.assignments(self.m, self.f, &n);
-                    let [(_, v, None)] = sites.as_slice() else {
+                    let sites = a.assignments(self.m, self.f, &n, 1);
+                    let Some([(_, v, None)]) = sites.as_deref() else {
                         return false;
                     };
                     obj = *v;
@@ -651,8 +651,8 @@ impl Walk<'_> {
                 }
                 Expr::Name(n) => {
                     let n = n.clone();
-                    let sites = a.assignments(self.m, self.f, &n);
-                    let [(_, v, None)] = sites.as_slice() else {
+                    let sites = a.assignments(self.m, self.f, &n, 1);
+                    let Some([(_, v, None)]) = sites.as_deref() else {
                         return None;
                     };
                     recv = *v;
@@ -672,8 +672,8 @@ impl Walk<'_> {
                 Expr::Await(x) => cur = *x,
                 Expr::Name(n) => {
                     let n = n.clone();
-                    let sites = a.assignments(self.m, self.f, &n);
-                    let [(_, v, None)] = sites.as_slice() else {
+                    let sites = a.assignments(self.m, self.f, &n, 1);
+                    let Some([(_, v, None)]) = sites.as_deref() else {
                         return cur;
                     };
                     cur = *v;
@@ -884,9 +884,12 @@ impl Walk<'_> {
             } => self.value_within(a, *left, depth + 1, budget),
             Expr::Name(n) => {
                 let n = n.clone();
-                let sites = a.assignments(self.m, self.f, &n);
                 // Every site costs a step: a name assigned in hundreds of places is not one
                 // resource's name, and looking at each would be quadratic.
+                let Some(sites) = a.assignments(self.m, self.f, &n, *budget as usize) else {
+                    *budget = 0;
+                    return ArgValue::Unknown;
+                };
                 *budget = budget.saturating_sub(u32::try_from(sites.len()).unwrap_or(u32::MAX));
                 if *budget == 0 {
                     return ArgValue::Unknown;

@@ -45,7 +45,23 @@ pub struct LineCol {
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// Columns of a text with non-ASCII characters: every [`MARK_EVERY`] bytes, the code points
+    /// and UTF-16 units from the start of the line to there. A column is then counted from the
+    /// nearest mark, not from the line start: a minified one-line handler with thousands of
+    /// findings cost a scan of the line per finding.
+    marks: Vec<Mark>,
+    /// ASCII text: a column is the byte distance.
+    ascii: bool,
 }
+
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    byte: u32,
+    chars: u32,
+    utf16: u32,
+}
+
+const MARK_EVERY: usize = 4096;
 
 impl LineIndex {
     /// Line breaks are `\n`, `\r\n` and a lone `\r` (YAML and the LSP count all three).
@@ -62,7 +78,58 @@ impl LineIndex {
                 starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        LineIndex { starts }
+        let mut marks = Vec::new();
+        let ascii = text.is_ascii();
+        if !ascii {
+            let (mut next_line, mut next_mark) = (1usize, MARK_EVERY);
+            let (mut chars, mut utf16) = (0u32, 0u32);
+            for (i, c) in text.char_indices() {
+                while starts.get(next_line).is_some_and(|&s| s as usize <= i) {
+                    next_line += 1;
+                    (chars, utf16) = (0, 0);
+                }
+                if i >= next_mark {
+                    marks.push(Mark {
+                        byte: u32::try_from(i).unwrap_or(u32::MAX),
+                        chars,
+                        utf16,
+                    });
+                    next_mark = i + MARK_EVERY;
+                }
+                chars += 1;
+                utf16 += u32::try_from(c.len_utf16()).unwrap_or(1);
+            }
+        }
+        LineIndex {
+            starts,
+            marks,
+            ascii,
+        }
+    }
+
+    /// Code points and UTF-16 units from `start` (a line start) to `end` on its line.
+    fn count(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
+        let mut from = start;
+        let (mut chars, mut utf16) = (0usize, 0usize);
+        if self.ascii {
+            let n = end.saturating_sub(start);
+            return (n, n);
+        }
+        let i = self.marks.partition_point(|m| m.byte as usize <= end);
+        if let Some(m) = i.checked_sub(1).and_then(|i| self.marks.get(i))
+            && m.byte as usize >= start
+        {
+            from = m.byte as usize;
+            chars = m.chars as usize;
+            utf16 = m.utf16 as usize;
+        }
+        if let Some(s) = text.get(from..end) {
+            for c in s.chars() {
+                chars += 1;
+                utf16 += c.len_utf16();
+            }
+        }
+        (chars, utf16)
     }
 
     /// 0-based line containing `offset`.
@@ -87,7 +154,7 @@ impl LineIndex {
         let line0 = self.line_of(offset);
         let start = self.line_start(line0) as usize;
         let end = floor_char_boundary(text, offset as usize);
-        let column = text.get(start..end).map_or(0, |s| s.chars().count());
+        let (column, _) = self.count(text, start, end);
         LineCol {
             line: u32::try_from(line0 + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -100,9 +167,7 @@ impl LineIndex {
         let line0 = self.line_of(offset);
         let start = self.line_start(line0) as usize;
         let end = floor_char_boundary(text, offset as usize);
-        let col: usize = text
-            .get(start..end)
-            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
+        let (_, col) = self.count(text, start, end);
         (
             u32::try_from(line0).unwrap_or(u32::MAX),
             u32::try_from(col).unwrap_or(u32::MAX),
@@ -255,6 +320,40 @@ pub fn normalize_path(p: &std::path::Path) -> std::path::PathBuf {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn columns_from_marks_equal_columns_counted_from_the_line_start() {
+        // Long non-ASCII lines (marks inside them), short ones, all three line breaks.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(["a", "é", "😀", "bc", "€"][i % 5]);
+        }
+        text.push_str("\r\nshort é\rlone\n");
+        for i in 0..5000 {
+            text.push_str(if i % 7 == 0 { "ü" } else { "x" });
+        }
+        let idx = LineIndex::new(&text);
+        assert!(!idx.marks.is_empty());
+        let naive = |offset: usize| {
+            let line0 = idx.line_of(offset as u32);
+            let start = idx.line_start(line0) as usize;
+            let s = &text[start..offset];
+            (
+                s.chars().count() + 1,
+                s.chars().map(char::len_utf16).sum::<usize>(),
+            )
+        };
+        for (offset, _) in text.char_indices().step_by(13) {
+            let lc = idx.line_col(&text, offset as u32);
+            let (_, u16col) = idx.utf16_col(&text, offset as u32);
+            assert_eq!(
+                (lc.column as usize, u16col as usize),
+                naive(offset),
+                "at {offset}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

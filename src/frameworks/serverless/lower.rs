@@ -677,6 +677,25 @@ fn lower_api_stages(
         out.resource(id, "AWS::Logs::LogGroup", p, sp, None);
     };
     let unknown_why = "a `provider.logs` setting that cannot be known offline";
+    // A stage's access-log setting `key`: to the log group (id, name) the Framework creates
+    // (`Some(Some(..))`), none (`Some(None)`), or a setting unknown offline (`None`).
+    let access_log = |c: &mut Cfg<'_, '_>,
+                      out: &mut Out,
+                      props: &mut Entries<'static>,
+                      key: &'static str,
+                      group: Option<Option<(&str, String)>>,
+                      lsp: Span| {
+        let d = match group {
+            Some(Some((id, name))) => {
+                log_group(c, out, id, &name, lsp);
+                out.get_att(id, "Arn", lsp)
+            }
+            Some(None) => return,
+            None => out.unknown(unknown_why, lsp),
+        };
+        let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
+        props.push((key, lsp, m));
+    };
 
     // REST API.
     if let Some(ev_sp) = first_span(out, "ApiGatewayMethod")
@@ -692,26 +711,13 @@ fn lower_api_stages(
             let (lsp, l) = (*lsp, l.clone());
             match setting_on(c, &l) {
                 Some(true) => {
-                    match flag(c, &l, "accessLogging", true) {
-                        Some(true) => {
-                            log_group(
-                                c,
-                                out,
-                                "ApiGatewayLogGroup",
-                                &format!("/aws/api-gateway/{service}-{stage}"),
-                                lsp,
-                            );
-                            let d = out.get_att("ApiGatewayLogGroup", "Arn", lsp);
-                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                            props.push(("AccessLogSetting", lsp, m));
-                        }
-                        Some(false) => {}
-                        None => {
-                            let d = out.unknown(unknown_why, lsp);
-                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                            props.push(("AccessLogSetting", lsp, m));
-                        }
-                    }
+                    let group = flag(c, &l, "accessLogging", true).map(|on| {
+                        on.then(|| {
+                            let name = format!("/aws/api-gateway/{service}-{stage}");
+                            ("ApiGatewayLogGroup", name)
+                        })
+                    });
+                    access_log(c, out, &mut props, "AccessLogSetting", group, lsp);
                     let trace = match flag(c, &l, "fullExecutionData", true) {
                         Some(b) => out.push(Value::Bool(b), lsp),
                         None => out.unknown(unknown_why, lsp),
@@ -738,11 +744,7 @@ fn lower_api_stages(
                     props.push(("MethodSettings", lsp, list));
                 }
                 Some(false) => {}
-                None => {
-                    let d = out.unknown(unknown_why, lsp);
-                    let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                    props.push(("AccessLogSetting", lsp, m));
-                }
+                None => access_log(c, out, &mut props, "AccessLogSetting", None, lsp),
             }
         }
         if let Some((tsp, t)) = tracing {
@@ -779,24 +781,9 @@ fn lower_api_stages(
         ];
         if let Some((lsp, l)) = &logs {
             let (lsp, l) = (*lsp, l.clone());
-            let dest = match setting_on(c, &l) {
-                Some(true) => {
-                    log_group(
-                        c,
-                        out,
-                        "HttpApiLogGroup",
-                        &format!("/aws/http-api/{prefix}"),
-                        lsp,
-                    );
-                    Some(out.get_att("HttpApiLogGroup", "Arn", lsp))
-                }
-                Some(false) => None,
-                None => Some(out.unknown(unknown_why, lsp)),
-            };
-            if let Some(d) = dest {
-                let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                props.push(("AccessLogSettings", lsp, m));
-            }
+            let group = setting_on(c, &l)
+                .map(|on| on.then(|| ("HttpApiLogGroup", format!("/aws/http-api/{prefix}"))));
+            access_log(c, out, &mut props, "AccessLogSettings", group, lsp);
         }
         let rep = Reported {
             resource: "HttpApi".into(),
@@ -831,33 +818,16 @@ fn lower_api_stages(
                     };
                     let drs = out.map(vec![("DataTraceEnabled", lsp, trace)], lsp);
                     props.push(("DefaultRouteSettings", lsp, drs));
-                    match flag(c, &l, "accessLogging", true) {
-                        Some(true) => {
-                            log_group(
-                                c,
-                                out,
-                                "WebsocketsLogGroup",
-                                &format!("/aws/websocket/{service}-{stage}"),
-                                lsp,
-                            );
-                            let d = out.get_att("WebsocketsLogGroup", "Arn", lsp);
-                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                            props.push(("AccessLogSettings", lsp, m));
-                        }
-                        Some(false) => {}
-                        None => {
-                            let d = out.unknown(unknown_why, lsp);
-                            let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                            props.push(("AccessLogSettings", lsp, m));
-                        }
-                    }
+                    let group = flag(c, &l, "accessLogging", true).map(|on| {
+                        on.then(|| {
+                            let name = format!("/aws/websocket/{service}-{stage}");
+                            ("WebsocketsLogGroup", name)
+                        })
+                    });
+                    access_log(c, out, &mut props, "AccessLogSettings", group, lsp);
                 }
                 Some(false) => {}
-                None => {
-                    let d = out.unknown(unknown_why, lsp);
-                    let m = out.map(vec![("DestinationArn", lsp, d)], lsp);
-                    props.push(("AccessLogSettings", lsp, m));
-                }
+                None => access_log(c, out, &mut props, "AccessLogSettings", None, lsp),
             }
         }
         let rep = Reported {
@@ -1326,6 +1296,38 @@ fn statement(out: &mut Out, actions: &[&str], resource: NodeId, sp: Span) -> Nod
     )
 }
 
+/// The permission the Framework writes (once) for API Gateway to invoke `f` from API `api`:
+/// `SourceArn` is the API's `execute-api` ARN followed by `routes`.
+fn api_permission(
+    out: &mut Out,
+    id: &str,
+    f: &Func,
+    api: &str,
+    routes: &str,
+    sp: Span,
+    rep: &Reported,
+) {
+    if out.resources.contains_key(id) {
+        return;
+    }
+    let api = format!("@{api}");
+    let src = out.join(
+        &[
+            "arn:",
+            "@AWS::Partition",
+            ":execute-api:",
+            "@AWS::Region",
+            ":",
+            "@AWS::AccountId",
+            ":",
+            &api,
+            routes,
+        ],
+        sp,
+    );
+    permission(out, id, f, "apigateway.amazonaws.com", Some(src), sp, rep);
+}
+
 fn permission(
     out: &mut Out,
     id: &str,
@@ -1542,31 +1544,7 @@ fn lower_events(
                     );
                 }
                 let perm = format!("{norm}LambdaPermissionApiGateway");
-                if !out.resources.contains_key(&perm) {
-                    let src = out.join(
-                        &[
-                            "arn:",
-                            "@AWS::Partition",
-                            ":execute-api:",
-                            "@AWS::Region",
-                            ":",
-                            "@AWS::AccountId",
-                            ":",
-                            "@ApiGatewayRestApi",
-                            "/*/*",
-                        ],
-                        sp,
-                    );
-                    permission(
-                        out,
-                        &perm,
-                        f,
-                        "apigateway.amazonaws.com",
-                        Some(src),
-                        sp,
-                        &rep,
-                    );
-                }
+                api_permission(out, &perm, f, "ApiGatewayRestApi", "/*/*", sp, &rep);
             }
             "httpApi" => {
                 let api = out.ref_("HttpApi", sp);
@@ -1599,31 +1577,7 @@ fn lower_events(
                     );
                 }
                 let perm = format!("{norm}LambdaPermissionHttpApi");
-                if !out.resources.contains_key(&perm) {
-                    let src = out.join(
-                        &[
-                            "arn:",
-                            "@AWS::Partition",
-                            ":execute-api:",
-                            "@AWS::Region",
-                            ":",
-                            "@AWS::AccountId",
-                            ":",
-                            "@HttpApi",
-                            "/*",
-                        ],
-                        sp,
-                    );
-                    permission(
-                        out,
-                        &perm,
-                        f,
-                        "apigateway.amazonaws.com",
-                        Some(src),
-                        sp,
-                        &rep,
-                    );
-                }
+                api_permission(out, &perm, f, "HttpApi", "/*", sp, &rep);
             }
             "websocket" => {
                 // The Framework scopes this permission to nothing (no `SourceArn`).
