@@ -443,3 +443,70 @@ fn dynamic_imports_and_computed_dispatch_make_facts_incomplete() {
     );
     assert!(f.complete, "{:?}", f.incomplete);
 }
+
+#[test]
+fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
+    // Every Python handler of the fixtures, one after the other: many top-level definitions,
+    // decorators, docstrings, brackets across lines.
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "py") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")),
+        &mut files,
+    );
+    files.sort();
+    let mut code = String::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        // Files that do not parse on their own would make the whole text fall back.
+        if lower::lower(Lang::Python, &text).parse_error.is_none() {
+            code.push_str(&text);
+            code.push('\n');
+        }
+    }
+    assert!(code.len() > 20_000, "{} bytes", code.len());
+    let budgets = (lower::MAX_PARSE_OPS, lower::PARSE_BUDGET, lower::MAX_WORK);
+    let whole = format!(
+        "{:?}",
+        lower::lower_split(Lang::Python, &code, budgets, (usize::MAX, 1))
+    );
+    for parts in [2, 3, 8] {
+        let cuts = lower::split::python_cuts(code.as_bytes(), parts, 1024);
+        assert_eq!(cuts.len(), parts - 1, "{parts} pieces");
+        let cut = format!(
+            "{:?}",
+            lower::lower_split(Lang::Python, &code, budgets, (2048, parts))
+        );
+        assert!(
+            cut == whole,
+            "{parts} pieces lower differently from the whole file"
+        );
+    }
+    // A syntax error in one piece: the whole file is parsed at once, the error reported where
+    // it is, the rest lowered as before.
+    let broken = code.replacen("\ndef ", "\ndef (((:\ndef ", 1);
+    let whole = lower::lower_split(Lang::Python, &broken, budgets, (usize::MAX, 1));
+    let cut = lower::lower_split(Lang::Python, &broken, budgets, (2048, 4));
+    assert!(whole.parse_error.is_some());
+    assert!(format!("{cut:?}") == format!("{whole:?}"));
+    // A cut inside a string the scanner cannot follow (a nested f-string): still the same.
+    let nested = format!("x = f\"{{d[\"\"\"]}}\"\n{code}");
+    let whole = format!(
+        "{:?}",
+        lower::lower_split(Lang::Python, &nested, budgets, (usize::MAX, 1))
+    );
+    let cut = format!(
+        "{:?}",
+        lower::lower_split(Lang::Python, &nested, budgets, (2048, 4))
+    );
+    assert!(cut == whole);
+}

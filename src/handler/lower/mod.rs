@@ -9,10 +9,12 @@
 
 mod javascript;
 mod python;
+pub(crate) mod split;
 
 use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, Parser, Tree};
@@ -32,6 +34,11 @@ pub const MAX_WORK: usize = 4_000_000;
 pub const MAX_PARSE_OPS: u64 = 60_000_000;
 /// Wall-time backstop for one parse, far above what [`MAX_PARSE_OPS`] costs.
 pub const PARSE_BUDGET: Duration = Duration::from_secs(20);
+/// Python files at least this large are cut into pieces parsed on several threads at once
+/// (see [`split`]); each piece is at least half of it.
+pub const SPLIT_MIN: usize = 192 * 1024;
+/// At most this many pieces per file.
+const MAX_PIECES: usize = 8;
 
 /// A node kind the front ends look at, by kind id (no string comparisons per node).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -563,17 +570,72 @@ pub fn parse_counted(
     ops: u64,
     budget: Duration,
 ) -> (Result<Tree, ParseFailure>, u64) {
-    let mut calls = 0u64;
-    let r = parse_inner(lang, code, ops / 100, budget, &mut calls);
-    (r, calls.saturating_mul(100))
+    let calls = AtomicU64::new(0);
+    let r = parse_inner(
+        lang,
+        code,
+        ops / 100,
+        (Instant::now(), budget),
+        &calls,
+        None,
+    );
+    (r, calls.into_inner().saturating_mul(100))
 }
 
+/// Parse the pieces of `code` between `cuts` on the thread pool, within `ops` parser operations
+/// in all and `budget` of wall time from the start: one tree per piece, in order.
+fn parse_pieces(
+    lang: Lang,
+    code: &str,
+    cuts: &[usize],
+    ops: u64,
+    budget: Duration,
+) -> Result<Vec<Tree>, ParseFailure> {
+    use rayon::prelude::*;
+    let point = |at: usize| {
+        let before = code.as_bytes().get(..at).unwrap_or(&[]);
+        let row = before.iter().filter(|&&b| b == b'\n').count();
+        let line = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        tree_sitter::Point::new(row, at - line)
+    };
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(cuts);
+    bounds.push(code.len());
+    let ranges: Vec<tree_sitter::Range> = bounds
+        .windows(2)
+        .filter_map(|w| match *w {
+            [a, b] => Some(tree_sitter::Range {
+                start_byte: a,
+                end_byte: b,
+                start_point: point(a),
+                end_point: point(b),
+            }),
+            _ => None,
+        })
+        .collect();
+    let calls = AtomicU64::new(0);
+    let start = Instant::now();
+    let trees: Vec<Result<Tree, ParseFailure>> = ranges
+        .into_par_iter()
+        .map(|r| parse_inner(lang, code, ops / 100, (start, budget), &calls, Some(r)))
+        .collect();
+    trees.into_iter().collect()
+}
+
+/// Parse `code` (only `range` of it when given) with the thread's parser for `lang`, stopping
+/// once `calls` (shared by the pieces of one file) passes `max_calls` or the budget from its
+/// start is spent.
 fn parse_inner(
     lang: Lang,
     code: &str,
     max_calls: u64,
-    budget: Duration,
-    calls: &mut u64,
+    (start, budget): (Instant, Duration),
+    calls: &AtomicU64,
+    range: Option<tree_sitter::Range>,
 ) -> Result<Tree, ParseFailure> {
     PARSERS.with(|cell| {
         let mut parsers = cell.try_borrow_mut().map_err(|_| ParseFailure::NoTree)?;
@@ -587,15 +649,19 @@ fn parse_inner(
             .iter_mut()
             .find(|(l, _)| *l == lang)
             .ok_or(ParseFailure::NoTree)?;
-        let start = Instant::now();
+        if let Some(r) = range {
+            parser
+                .set_included_ranges(&[r])
+                .map_err(|_| ParseFailure::NoTree)?;
+        }
         let mut failed = None;
         let mut progress = |_: &tree_sitter::ParseState| {
-            *calls += 1;
-            if *calls > max_calls {
+            let n = calls.fetch_add(1, Ordering::Relaxed) + 1;
+            if n > max_calls {
                 failed = Some(ParseFailure::OverBudget);
                 return ControlFlow::Break(());
             }
-            if calls.is_multiple_of(256) && start.elapsed() > budget {
+            if n.is_multiple_of(256) && start.elapsed() > budget {
                 failed = Some(ParseFailure::TimedOut);
                 return ControlFlow::Break(());
             }
@@ -615,6 +681,10 @@ fn parse_inner(
             None,
             Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
         );
+        if range.is_some() {
+            // The parser is reused for whole files: back to the whole text.
+            let _ = parser.set_included_ranges(&[]);
+        }
         if let Some(f) = failed {
             parser.reset();
             return Err(f);
@@ -648,12 +718,56 @@ pub fn lower(lang: Lang, code: &str) -> Module {
 
 /// [`lower`] with explicit budgets (tests).
 pub fn lower_with(lang: Lang, code: &str, ops: u64, budget: Duration, work: usize) -> Module {
+    let parts = rayon::current_num_threads().min(MAX_PIECES);
+    lower_split(lang, code, (ops, budget, work), (SPLIT_MIN, parts))
+}
+
+/// The syntax trees of `code`: one per piece when a large file is cut (see [`split`]) and
+/// every piece parses without error, else one for the whole file.
+fn parse_file(
+    lang: Lang,
+    code: &str,
+    ops: u64,
+    budget: Duration,
+    (split_min, parts): (usize, usize),
+) -> Result<Vec<Tree>, ParseFailure> {
+    if lang == Lang::Python && code.len() >= split_min {
+        let cuts = split::python_cuts(code.as_bytes(), parts, split_min / 2);
+        if !cuts.is_empty() {
+            let trees = parse_pieces(lang, code, &cuts, ops, budget)?;
+            if trees.iter().all(|t| !t.root_node().has_error()) {
+                return Ok(trees);
+            }
+            // A syntax error, or a cut in the wrong place: the whole file at once, so that
+            // what is reported is the same as without cutting.
+            drop_trees(trees);
+        }
+    }
+    parse(lang, code, ops, budget).map(|t| vec![t])
+}
+
+/// Free syntax trees (a large one costs a fraction of its parse) on the thread pool.
+fn drop_trees(trees: Vec<Tree>) {
+    use rayon::prelude::*;
+    if trees.len() > 1 {
+        trees.into_par_iter().for_each(drop);
+    }
+}
+
+/// [`lower_with`], cutting Python files of at least `split.0` bytes into at most `split.1`
+/// pieces.
+pub(crate) fn lower_split(
+    lang: Lang,
+    code: &str,
+    (ops, budget, work): (u64, Duration, usize),
+    split: (usize, usize),
+) -> Module {
     let mut m = Module {
         lang: Some(lang),
         funcs: vec![Func::default()],
         ..Module::default()
     };
-    let tree = match parse(lang, code, ops, budget) {
+    let trees = match parse_file(lang, code, ops, budget, split) {
         Ok(t) => t,
         Err(ParseFailure::OverBudget) => {
             m.truncated = Some(format!(
@@ -673,8 +787,9 @@ pub fn lower_with(lang: Lang, code: &str, ops: u64, budget: Duration, work: usiz
             return m;
         }
     };
-    let root = tree.root_node();
-    if root.has_error() {
+    if let Some(root) = trees.first().map(Tree::root_node)
+        && root.has_error()
+    {
         m.parse_error = Some(first_error(root).map_or(Range::default(), |n| {
             Range::new(n.start_byte(), n.end_byte())
         }));
@@ -694,10 +809,14 @@ pub fn lower_with(lang: Lang, code: &str, ops: u64, budget: Duration, work: usiz
         work: 0,
         max_work: work,
     };
-    match lang {
-        Lang::Python => python::module(&mut cx, root),
-        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::module(&mut cx, root),
+    for t in &trees {
+        let root = t.root_node();
+        match lang {
+            Lang::Python => python::module(&mut cx, root),
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::module(&mut cx, root),
+        }
     }
+    drop_trees(trees);
     let mut m = cx.m;
     for f in &mut m.funcs {
         f.locals.sort();
