@@ -37,22 +37,25 @@ fn cpu() -> Option<f64> {
     Some(ns / 1e9)
 }
 
-/// Best wall and CPU time of `n` runs of `f`.
-fn best_of(n: usize, mut f: impl FnMut()) -> (f64, f64) {
-    let (mut wall, mut cpu_best) = (f64::MAX, f64::MAX);
+/// Best wall and CPU time of `n` runs of `f`, and the median wall time.
+fn best_of(n: usize, mut f: impl FnMut()) -> (f64, f64, f64) {
+    let mut walls = Vec::with_capacity(n);
+    let mut cpu_best = f64::MAX;
     for _ in 0..n {
         let c0 = cpu();
         let t = Instant::now();
         f();
-        wall = wall.min(t.elapsed().as_secs_f64());
+        walls.push(t.elapsed().as_secs_f64());
         if let (Some(a), Some(b)) = (c0, cpu()) {
             cpu_best = cpu_best.min(b - a);
         }
     }
+    walls.sort_by(f64::total_cmp);
+    let wall = walls.first().copied().unwrap_or(0.0);
     if cpu_best == f64::MAX {
         cpu_best = wall;
     }
-    (wall, cpu_best)
+    (wall, cpu_best, walls.get(n / 2).copied().unwrap_or(wall))
 }
 
 #[global_allocator]
@@ -72,6 +75,12 @@ fn main() {
     ]);
     // `LAMBDALINT_BENCH_LANG=python` (or `javascript`): one language only (for a profile).
     let only = std::env::var("LAMBDALINT_BENCH_LANG").ok();
+    // `LAMBDALINT_BENCH_RUNS=N`: runs per measurement (default 5).
+    let n = std::env::var("LAMBDALINT_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(5);
     for (name, lang, text) in [
         ("python", Lang::Python, py),
         ("javascript", Lang::JavaScript, js),
@@ -80,12 +89,12 @@ fn main() {
             continue;
         }
         let mut facts = 0;
-        let (best, best_cpu) = best_of(5, || {
+        let (best, best_cpu, median) = best_of(n, || {
             let f = analyze_text(lang, &text, "handler");
             facts = f.calls.len() + f.clients.len() + f.http.len() + f.db.len() + f.params.len();
         });
         // Lowering alone (parse + lower into the module model).
-        let (lower, lower_cpu) = best_of(5, || {
+        let (lower, lower_cpu, _) = best_of(n, || {
             drop(lambdalint::handler::lower::lower(lang, &text));
         });
         // Parsing alone (the floor for the whole extraction).
@@ -95,14 +104,15 @@ fn main() {
         };
         let mut p = tree_sitter::Parser::new();
         p.set_language(&ts_lang).unwrap();
-        let (parse, parse_cpu) = best_of(5, || {
+        let (parse, parse_cpu, _) = best_of(n, || {
             drop(p.parse(text.as_bytes(), None).unwrap());
         });
         println!(
-            "{name}: {:.2} MB in {:.1} ms CPU / {:.1} ms wall (best of 5; parse + lowering {:.1} / {:.1} ms, tree-sitter parse of the whole file on one thread {:.1} / {:.1} ms), {facts} facts",
+            "{name}: {:.2} MB in {:.1} ms CPU / {:.1} ms wall (best of {n}, median wall {:.1} ms; parse + lowering {:.1} / {:.1} ms, tree-sitter parse of the whole file on one thread {:.1} / {:.1} ms), {facts} facts",
             text.len() as f64 / 1e6,
             best_cpu * 1000.0,
             best * 1000.0,
+            median * 1000.0,
             lower_cpu * 1000.0,
             lower * 1000.0,
             parse_cpu * 1000.0,

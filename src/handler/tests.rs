@@ -498,6 +498,29 @@ fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
     let cut = lower::lower_split(Lang::Python, &broken, budgets, (2048, 4));
     assert!(whole.parse_error.is_some());
     assert!(format!("{cut:?}") == format!("{whole:?}"));
+    // The same in the last piece (the earlier pieces were already lowered when it is seen).
+    let at = code.rfind("\ndef ").unwrap();
+    let broken = format!("{}\ndef (((:{}", &code[..at], &code[at..]);
+    let whole = lower::lower_split(Lang::Python, &broken, budgets, (usize::MAX, 1));
+    let cut = lower::lower_split(Lang::Python, &broken, budgets, (2048, 8));
+    assert!(
+        whole
+            .parse_error
+            .is_some_and(|r| r.start as usize > code.len() / 2)
+    );
+    assert!(format!("{cut:?}") == format!("{whole:?}"));
+    // Over the parser's budget: the pieces share it, and the reason is the whole file's.
+    let small = (20_000, lower::PARSE_BUDGET, lower::MAX_WORK);
+    let whole = lower::lower_split(Lang::Python, &code, small, (usize::MAX, 1));
+    let cut = lower::lower_split(Lang::Python, &code, small, (2048, 8));
+    assert!(
+        whole
+            .truncated
+            .as_deref()
+            .is_some_and(|t| t.contains("budget"))
+    );
+    assert_eq!(cut.truncated, whole.truncated);
+    assert!(cut.funcs.len() == 1 && cut.exprs.is_empty());
     // A cut inside a string the scanner cannot follow (a nested f-string): still the same.
     let nested = format!("x = f\"{{d[\"\"\"]}}\"\n{code}");
     let whole = format!(

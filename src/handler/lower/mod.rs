@@ -582,48 +582,37 @@ pub fn parse_counted(
     (r, calls.into_inner().saturating_mul(100))
 }
 
-/// Parse the pieces of `code` between `cuts` on the thread pool, within `ops` parser operations
-/// in all and `budget` of wall time from the start: one tree per piece, in order.
-fn parse_pieces(
-    lang: Lang,
-    code: &str,
-    cuts: &[usize],
-    ops: u64,
-    budget: Duration,
-) -> Result<Vec<Tree>, ParseFailure> {
-    use rayon::prelude::*;
-    let point = |at: usize| {
-        let before = code.as_bytes().get(..at).unwrap_or(&[]);
-        let row = before.iter().filter(|&&b| b == b'\n').count();
-        let line = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        tree_sitter::Point::new(row, at - line)
-    };
+/// The byte ranges (with their positions) of the pieces of `code` between `cuts`.
+fn piece_ranges(code: &str, cuts: &[usize]) -> Vec<tree_sitter::Range> {
     let mut bounds = Vec::with_capacity(cuts.len() + 2);
     bounds.push(0);
     bounds.extend_from_slice(cuts);
     bounds.push(code.len());
-    let ranges: Vec<tree_sitter::Range> = bounds
+    // Rows counted once, from one cut to the next.
+    let (mut row, mut line, mut at) = (0, 0, 0);
+    let mut point = |to: usize| {
+        let part = code.as_bytes().get(at..to).unwrap_or(&[]);
+        row += part.iter().filter(|&&b| b == b'\n').count();
+        if let Some(p) = part.iter().rposition(|&b| b == b'\n') {
+            line = at + p + 1;
+        }
+        at = to;
+        tree_sitter::Point::new(row, to - line)
+    };
+    let points: Vec<tree_sitter::Point> = bounds.iter().map(|&b| point(b)).collect();
+    bounds
         .windows(2)
-        .filter_map(|w| match *w {
-            [a, b] => Some(tree_sitter::Range {
+        .zip(points.windows(2))
+        .filter_map(|(b, p)| match (b, p) {
+            (&[a, b], &[pa, pb]) => Some(tree_sitter::Range {
                 start_byte: a,
                 end_byte: b,
-                start_point: point(a),
-                end_point: point(b),
+                start_point: pa,
+                end_point: pb,
             }),
             _ => None,
         })
-        .collect();
-    let calls = AtomicU64::new(0);
-    let start = Instant::now();
-    let trees: Vec<Result<Tree, ParseFailure>> = ranges
-        .into_par_iter()
-        .map(|r| parse_inner(lang, code, ops / 100, (start, budget), &calls, Some(r)))
-        .collect();
-    trees.into_iter().collect()
+        .collect()
 }
 
 /// Parse `code` (only `range` of it when given) with the thread's parser for `lang`, stopping
@@ -718,111 +707,192 @@ pub fn lower(lang: Lang, code: &str) -> Module {
 
 /// [`lower`] with explicit budgets (tests).
 pub fn lower_with(lang: Lang, code: &str, ops: u64, budget: Duration, work: usize) -> Module {
-    let parts = rayon::current_num_threads().min(MAX_PIECES);
+    let threads = rayon::current_num_threads();
+    // More pieces than threads: the pieces are lowered in order while the later ones are still
+    // being parsed.
+    let parts = if threads < 2 {
+        1
+    } else {
+        threads.saturating_mul(4).min(MAX_PIECES)
+    };
     lower_split(lang, code, (ops, budget, work), (SPLIT_MIN, parts))
 }
 
-/// The syntax trees of `code`: one per piece when a large file is cut (see [`split`]) and
-/// every piece parses without error, else one for the whole file.
-fn parse_file(
-    lang: Lang,
-    code: &str,
-    ops: u64,
-    budget: Duration,
-    (split_min, parts): (usize, usize),
-) -> Result<Vec<Tree>, ParseFailure> {
-    if lang == Lang::Python && code.len() >= split_min {
-        let cuts = split::python_cuts(code.as_bytes(), parts, split_min / 2);
-        if !cuts.is_empty() {
-            let trees = parse_pieces(lang, code, &cuts, ops, budget)?;
-            if trees.iter().all(|t| !t.root_node().has_error()) {
-                return Ok(trees);
-            }
-            // A syntax error, or a cut in the wrong place: the whole file at once, so that
-            // what is reported is the same as without cutting.
-            drop_trees(trees);
-        }
-    }
-    parse(lang, code, ops, budget).map(|t| vec![t])
-}
-
-/// Free syntax trees (a large one costs a fraction of its parse) on the thread pool.
-fn drop_trees(trees: Vec<Tree>) {
-    use rayon::prelude::*;
-    if trees.len() > 1 {
-        trees.into_par_iter().for_each(drop);
-    }
+/// What became of a file parsed in pieces.
+enum Pieces {
+    Lowered(Box<Module>),
+    Failed(ParseFailure),
+    /// A piece has a syntax error (or was cut in the wrong place).
+    SyntaxError,
 }
 
 /// [`lower_with`], cutting Python files of at least `split.0` bytes into at most `split.1`
-/// pieces.
+/// pieces (see [`split`]). When every piece parses without error the result is the same as
+/// for the whole file; when one has an error the whole file is parsed and lowered at once.
 pub(crate) fn lower_split(
     lang: Lang,
     code: &str,
     (ops, budget, work): (u64, Duration, usize),
-    split: (usize, usize),
+    (split_min, parts): (usize, usize),
 ) -> Module {
-    let mut m = Module {
+    if lang == Lang::Python && code.len() >= split_min {
+        let cuts = split::python_cuts(code.as_bytes(), parts, split_min / 2);
+        if !cuts.is_empty() {
+            match lower_pieces(lang, code, &cuts, (ops, budget, work)) {
+                Pieces::Lowered(m) => return *m,
+                Pieces::Failed(f) => return not_parsed(lang, f, ops, budget),
+                Pieces::SyntaxError => {}
+            }
+        }
+    }
+    match parse(lang, code, ops, budget) {
+        Ok(tree) => {
+            let root = tree.root_node();
+            let error = root.has_error().then(|| {
+                first_error(root).map_or(Range::default(), |n| {
+                    Range::new(n.start_byte(), n.end_byte())
+                })
+            });
+            let mut cx = Lower::new(lang, code, work);
+            cx.m.parse_error = error;
+            cx.root(lang, root);
+            release(tree, code.len());
+            cx.finish()
+        }
+        Err(f) => not_parsed(lang, f, ops, budget),
+    }
+}
+
+/// Parse the pieces of `code` between `cuts` on the thread pool, and lower each one, in order,
+/// as soon as it is parsed (while the later ones are being parsed), within `ops` parser
+/// operations in all and `budget` of wall time from the start.
+fn lower_pieces(
+    lang: Lang,
+    code: &str,
+    cuts: &[usize],
+    (ops, budget, work): (u64, Duration, usize),
+) -> Pieces {
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicBool;
+    /// What became of one piece.
+    enum Piece {
+        Tree(Tree),
+        Failed(ParseFailure),
+        /// Not parsed: another piece failed or has an error.
+        Skipped,
+    }
+    let ranges = piece_ranges(code, cuts);
+    let slots: Vec<Mutex<Option<Piece>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
+    let calls = AtomicU64::new(0);
+    // Set once a piece failed or has an error: the pieces not yet parsed are left alone.
+    let stop = AtomicBool::new(false);
+    let start = Instant::now();
+    let parse_piece = |i: usize| {
+        let (Some(slot), Some(&r)) = (slots.get(i), ranges.get(i)) else {
+            return;
+        };
+        let piece = if stop.load(Ordering::Relaxed) {
+            Piece::Skipped
+        } else {
+            match parse_inner(lang, code, ops / 100, (start, budget), &calls, Some(r)) {
+                Ok(t) => {
+                    if t.root_node().has_error() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    Piece::Tree(t)
+                }
+                Err(f) => {
+                    stop.store(true, Ordering::Relaxed);
+                    Piece::Failed(f)
+                }
+            }
+        };
+        if let Ok(mut s) = slot.lock() {
+            *s = Some(piece);
+        }
+    };
+    let parse_piece = &parse_piece;
+    let len = code.len();
+    // `rayon::scope` runs its body on a thread of the pool (from outside the pool too), where
+    // waiting for a piece can run pending work instead of blocking a thread the pieces need.
+    let lowered = rayon::scope(|s| {
+        // The other threads take the pieces in order, oldest first.
+        for i in 1..slots.len() {
+            s.spawn(move |_| parse_piece(i));
+        }
+        parse_piece(0);
+        let mut cx = Lower::new(lang, code, work);
+        for slot in &slots {
+            let piece = loop {
+                if let Some(p) = slot.lock().ok().and_then(|mut p| p.take()) {
+                    break p;
+                }
+                // Run another piece's parse (or other pending work) while waiting.
+                if !matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
+                    std::thread::yield_now();
+                }
+            };
+            match piece {
+                Piece::Tree(t) => {
+                    let clean = !t.root_node().has_error();
+                    if clean {
+                        cx.root(lang, t.root_node());
+                    }
+                    release(t, len);
+                    if !clean {
+                        return None;
+                    }
+                }
+                Piece::Failed(f) => return Some(Pieces::Failed(f)),
+                Piece::Skipped => return None,
+            }
+        }
+        Some(Pieces::Lowered(Box::new(cx.finish())))
+    });
+    // Stopped early: the first piece (in order) that failed decides, as for a whole parse;
+    // else a piece has a syntax error.
+    lowered.unwrap_or_else(|| {
+        slots
+            .into_iter()
+            .find_map(|s| match s.into_inner().ok().flatten() {
+                Some(Piece::Failed(f)) => Some(Pieces::Failed(f)),
+                Some(Piece::Tree(t)) => {
+                    release(t, len);
+                    None
+                }
+                _ => None,
+            })
+            .unwrap_or(Pieces::SyntaxError)
+    })
+}
+
+/// The module of a file that was not parsed, with the reason.
+fn not_parsed(lang: Lang, f: ParseFailure, ops: u64, budget: Duration) -> Module {
+    Module {
         lang: Some(lang),
         funcs: vec![Func::default()],
-        ..Module::default()
-    };
-    let trees = match parse_file(lang, code, ops, budget, split) {
-        Ok(t) => t,
-        Err(ParseFailure::OverBudget) => {
-            m.truncated = Some(format!(
+        truncated: Some(match f {
+            ParseFailure::OverBudget => format!(
                 "not parsed: over the parser's budget of {ops} operations (the file is too large or too unusual)"
-            ));
-            return m;
-        }
-        Err(ParseFailure::TimedOut) => {
-            m.truncated = Some(format!(
+            ),
+            ParseFailure::TimedOut => format!(
                 "not parsed within {} s (the file is too large or too unusual)",
                 budget.as_secs()
-            ));
-            return m;
-        }
-        Err(ParseFailure::NoTree) => {
-            m.truncated = Some("the parser gave no syntax tree".into());
-            return m;
-        }
-    };
-    if let Some(root) = trees.first().map(Tree::root_node)
-        && root.has_error()
-    {
-        m.parse_error = Some(first_error(root).map_or(Range::default(), |n| {
-            Range::new(n.start_byte(), n.end_byte())
-        }));
+            ),
+            ParseFailure::NoTree => "the parser gave no syntax tree".into(),
+        }),
+        ..Module::default()
     }
-    if let Some(f) = m.funcs.first_mut() {
-        f.range = Range::new(0, code.len());
+}
+
+/// Free a syntax tree: a large one on the thread pool, without waiting (freeing a 1 MB file's
+/// tree costs a tenth of its parse).
+fn release(tree: Tree, len: usize) {
+    if len >= 64 * 1024 && rayon::current_num_threads() > 1 {
+        rayon::spawn(move || drop(tree));
+    } else {
+        drop(tree);
     }
-    let mut cx = Lower {
-        src: code.as_bytes(),
-        g: grammar(lang),
-        m,
-        func: TOP,
-        block: NO_BLOCK,
-        class: None,
-        catch_vars: Vec::new(),
-        depth: 0,
-        work: 0,
-        max_work: work,
-    };
-    for t in &trees {
-        let root = t.root_node();
-        match lang {
-            Lang::Python => python::module(&mut cx, root),
-            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::module(&mut cx, root),
-        }
-    }
-    drop_trees(trees);
-    let mut m = cx.m;
-    for f in &mut m.funcs {
-        f.locals.sort();
-        f.locals.dedup();
-    }
-    m
 }
 
 /// Lowering state shared by the front ends.
@@ -844,6 +914,48 @@ pub(crate) struct Lower<'s> {
 }
 
 impl<'s> Lower<'s> {
+    /// Lowering state for the source text `code`, with a budget of `work` tree nodes.
+    fn new(lang: Lang, code: &'s str, work: usize) -> Self {
+        let top = Func {
+            range: Range::new(0, code.len()),
+            ..Func::default()
+        };
+        Lower {
+            src: code.as_bytes(),
+            g: grammar(lang),
+            m: Module {
+                lang: Some(lang),
+                funcs: vec![top],
+                ..Module::default()
+            },
+            func: TOP,
+            block: NO_BLOCK,
+            class: None,
+            catch_vars: Vec::new(),
+            depth: 0,
+            work: 0,
+            max_work: work,
+        }
+    }
+
+    /// Lower the syntax tree (or the tree of one piece) rooted at `root`.
+    fn root(&mut self, lang: Lang, root: Node<'_>) {
+        match lang {
+            Lang::Python => python::module(self, root),
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => javascript::module(self, root),
+        }
+    }
+
+    /// The lowered module.
+    fn finish(self) -> Module {
+        let mut m = self.m;
+        for f in &mut m.funcs {
+            f.locals.sort();
+            f.locals.dedup();
+        }
+        m
+    }
+
     /// Enter a node: false (and the module marked truncated) past the nesting limit or the
     /// work budget. Pair with [`Lower::leave`] when true.
     pub fn enter(&mut self, n: Node<'_>) -> bool {
