@@ -947,6 +947,45 @@ fn handler_shapes(bytes: usize) -> Vec<(&'static str, &'static str, String)> {
     chain_js.push_str("};\n");
     v.push(("many-functions", "py", chain_py));
     v.push(("many-functions", "js", chain_js));
+    // Thousands of HTTP calls with no timeout, each a finding with a fix (each fix once parsed
+    // the whole file twice), and calls nested in each other's arguments (each one's text
+    // nearly the whole file).
+    let pyr = "import requests\ndef handler(event, context):\n";
+    let jsr = "exports.handler = async (event) => {\n";
+    v.push((
+        "http-calls",
+        "py",
+        fill(pyr, "    requests.get(event['u'])\n", "", b),
+    ));
+    v.push((
+        "http-calls",
+        "js",
+        fill(jsr, "  await fetch(event.u);\n", "};\n", b),
+    ));
+    v.push((
+        "http-nested",
+        "py",
+        nest(
+            &format!("{pyr}    return "),
+            "requests.get(",
+            "event",
+            ")",
+            "\n",
+            b,
+        ),
+    ));
+    v.push((
+        "http-nested",
+        "js",
+        nest(
+            &format!("{jsr}  return "),
+            "fetch(",
+            "event",
+            ")",
+            ";\n};\n",
+            b,
+        ),
+    ));
     v
 }
 
@@ -1014,6 +1053,26 @@ fn handler_shapes_are_bounded(ext: &str) {
         let partial = m.run.stderr.contains("analysed in part");
         if matches!(name, "calls" | "parens" | "lambdas" | "dicts" | "lists") && bytes > 10_000 {
             assert!(partial, "{name}.{ext}: deep nesting cut without a word");
+        }
+        if name == "http-calls" {
+            // Every call reported, and fixed (the function's `Timeout` is 10 s).
+            let calls = code.matches("requests.get(").count() + code.matches("fetch(").count();
+            let found = m.run.stdout.matches("\"HDL010\"").count();
+            let text = measured(&dir, &["check", "."]);
+            let fixes: usize = text
+                .run
+                .stdout
+                .lines()
+                .find_map(|l| {
+                    l.split_once(" fixable with")
+                        .map(|(n, _)| n.trim().to_string())
+                })
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            assert!(
+                found >= calls && fixes >= calls,
+                "{name}.{ext}: {calls} calls, {found} findings, {fixes} fixes"
+            );
         }
     }
 }

@@ -1,7 +1,15 @@
 //! Fixes in handler source files: a timeout argument for an HTTP call (HDL010). The call is
-//! found in the file's syntax tree (tree-sitter, as the handler analysis reads it); the edit
-//! inserts a few bytes into its argument list, and is kept only when the edited file still
-//! parses as cleanly as before.
+//! parsed on its own (tree-sitter, as the handler analysis reads it: the finding's span is the
+//! whole call); the edit inserts a few bytes into its argument list, and is kept only when the
+//! edited call still parses without error. An edit only ever changes the inside of an
+//! argument list, so the rest of the file parses as before.
+//!
+//! A file with thousands of calls to fix costs about one parse of the file, not three per call
+//! (as when each fix parsed the whole file twice), and what is parsed per file is bounded (see
+//! [`check_budget`]): past it, findings are reported without a fix.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 use super::{Applicability, Edit, Fix};
 use crate::handler::lower::{MAX_PARSE_OPS, PARSE_BUDGET, parse};
@@ -10,6 +18,46 @@ use crate::handler::resolve::Lang;
 use crate::source::{SourceFile, Span};
 use tree_sitter::Node;
 
+/// Bytes of calls parsed to make and check the fixes of one file, at most: four times the file
+/// and 64 KiB (calls nested in each other's arguments would otherwise cost the file's size
+/// each).
+const fn check_budget(len: usize) -> usize {
+    len.saturating_mul(4).saturating_add(64 * 1024)
+}
+
+/// What the fixes in one file share.
+struct FileState {
+    /// The file's line break (`\r\n` when it has any).
+    nl: &'static str,
+    /// Bytes parsed so far (see [`check_budget`]).
+    parsed: usize,
+}
+
+/// State shared by the fixes made in the handler files of one check.
+#[derive(Default)]
+pub struct FixTrees {
+    files: HashMap<PathBuf, FileState>,
+}
+
+impl FixTrees {
+    /// Count `bytes` more parsed in `file`: false once over its budget.
+    fn spend(&mut self, file: &SourceFile, bytes: usize) -> Option<&'static str> {
+        let st = self
+            .files
+            .entry(file.path.clone())
+            .or_insert_with(|| FileState {
+                nl: if file.text.contains("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                },
+                parsed: 0,
+            });
+        st.parsed = st.parsed.saturating_add(bytes);
+        (st.parsed <= check_budget(file.text.len())).then_some(st.nl)
+    }
+}
+
 /// Python callees that take `timeout=` in seconds.
 fn python_takes_timeout(callee: &str) -> bool {
     callee.starts_with("requests.")
@@ -17,33 +65,40 @@ fn python_takes_timeout(callee: &str) -> bool {
         || callee == "urllib3.request"
 }
 
-/// The innermost call starting at `at` (`requests.get(x)` in `requests.get(x).json()`).
-fn call_at(root: Node<'_>, at: usize) -> Option<Node<'_>> {
-    let mut n = root.descendant_for_byte_range(at, at)?;
-    loop {
-        if matches!(n.kind(), "call" | "call_expression") && n.start_byte() == at {
-            return Some(n);
-        }
-        n = n.parent()?;
-        if n.start_byte() != at {
-            return None;
-        }
+/// A call's text in parentheses, parsed on its own: offsets in it are the file's minus
+/// [`Snippet::base`].
+struct Snippet<'f> {
+    /// The whole file (indentation is read there).
+    file: &'f str,
+    text: String,
+    base: usize,
+    nl: &'static str,
+}
+
+impl Snippet<'_> {
+    /// The file offset of snippet offset `o`.
+    fn at(&self, o: usize) -> usize {
+        o + self.base
+    }
+
+    /// The indentation of the file's line holding snippet offset `o`.
+    fn indent(&self, o: usize) -> &str {
+        let offset = self.at(o);
+        let text = self.file;
+        let start = text
+            .get(..offset)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let line = text.get(start..).unwrap_or("");
+        let n = line.len() - line.trim_start_matches([' ', '\t']).len();
+        line.get(..n).unwrap_or("")
     }
 }
 
-fn line_indent(text: &str, offset: usize) -> &str {
-    let start = text
-        .get(..offset)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line = text.get(start..).unwrap_or("");
-    let n = line.len() - line.trim_start_matches([' ', '\t']).len();
-    line.get(..n).unwrap_or("")
-}
-
 /// Insert `arg` as the last argument of the argument list `args` (after a trailing comma on a
-/// line of its own when the call is written one argument per line).
-fn append_arg(text: &str, args: Node<'_>, arg: &str) -> Option<(usize, String)> {
+/// line of its own when the call is written one argument per line). Snippet offsets.
+fn append_arg(s: &Snippet<'_>, args: Node<'_>, arg: &str) -> Option<(usize, String)> {
+    let text = s.text.as_str();
     let close = args.end_byte().checked_sub(1)?;
     if text.as_bytes().get(close) != Some(&b')') {
         return None;
@@ -66,23 +121,49 @@ fn append_arg(text: &str, args: Node<'_>, arg: &str) -> Option<(usize, String)> 
             if at > 0 && text.as_bytes().get(at - 1) == Some(&b'\r') {
                 at -= 1;
             }
-            let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-            let indent = line_indent(text, last.start_byte());
-            Some((at, format!("{nl}{indent}{arg},")))
+            let indent = s.indent(last.start_byte());
+            Some((at, format!("{}{indent}{arg},", s.nl)))
         }
         Some(i) => Some((last.end_byte() + i + 1, format!(" {arg}"))),
     }
 }
 
-/// The edit giving the HTTP call at `span` of `file` a timeout of `secs` seconds: `timeout=N`
-/// (Python `requests`, `urllib`, `urllib3`), an `AbortSignal.timeout(ms)` signal (`fetch`).
-/// `None` for other callees, calls with `*args` / `**kwargs` / spread arguments, a `fetch`
-/// whose options are not an object literal, or an edit after which the file no longer parses.
-pub fn timeout_edit(file: &SourceFile, span: Span, callee: &str, secs: u32) -> Option<Edit> {
+/// The edit giving the HTTP call at `span` of `file` (the whole call) a timeout of `secs`
+/// seconds: `timeout=N` (Python `requests`, `urllib`, `urllib3`), an `AbortSignal.timeout(ms)`
+/// signal (`fetch`). `None` for other callees, calls with `*args` / `**kwargs` / spread
+/// arguments, a `fetch` whose options are not an object literal, a call that does not parse on
+/// its own, or an edit after which it no longer does.
+pub fn timeout_edit(
+    trees: &mut FixTrees,
+    file: &SourceFile,
+    span: Span,
+    callee: &str,
+    secs: u32,
+) -> Option<Edit> {
     let lang = lang_of(&file.path)?;
-    let text = file.text.as_str();
-    let tree = parse(lang, text, MAX_PARSE_OPS, PARSE_BUDGET).ok()?;
-    let call = call_at(tree.root_node(), span.start as usize)?;
+    let call_text = file.text.get(span.range())?;
+    // The call and the edited call are parsed.
+    let nl = trees.spend(file, call_text.len().saturating_mul(2).saturating_add(64))?;
+    let close = if lang == Lang::Python { ")\n" } else { ");\n" };
+    let s = Snippet {
+        file: &file.text,
+        text: format!("({call_text}{close}"),
+        base: (span.start as usize).checked_sub(1)?,
+        nl,
+    };
+    let tree = parse(lang, &s.text, MAX_PARSE_OPS, PARSE_BUDGET).ok()?;
+    let root = tree.root_node();
+    if root.has_error() {
+        return None;
+    }
+    let call = root.descendant_for_byte_range(1, 1 + call_text.len())?;
+    if !matches!(call.kind(), "call" | "call_expression")
+        || call.start_byte() != 1
+        || call.end_byte() != 1 + call_text.len()
+    {
+        return None;
+    }
+    let text = s.text.as_str();
     let args = call.child_by_field_name("arguments")?;
     let mut cur = args.walk();
     let items: Vec<Node<'_>> = args
@@ -97,7 +178,7 @@ pub fn timeout_edit(file: &SourceFile, span: Span, callee: &str, secs: u32) -> O
     }) {
         return None;
     }
-    let (at, insert) = match lang {
+    let ((at, to), insert) = match lang {
         Lang::Python if python_takes_timeout(callee) => {
             if items.iter().any(|n| {
                 n.kind() == "keyword_argument"
@@ -107,35 +188,37 @@ pub fn timeout_edit(file: &SourceFile, span: Span, callee: &str, secs: u32) -> O
             }) {
                 return None;
             }
-            append_arg(text, args, &format!("timeout={secs}"))?
+            let (at, insert) = append_arg(&s, args, &format!("timeout={secs}"))?;
+            ((at, at), insert)
         }
         Lang::Python => return None,
         _ if callee == "fetch" => {
             let signal = format!("signal: AbortSignal.timeout({})", u64::from(secs) * 1000);
             match items.as_slice() {
-                [_] => append_arg(text, args, &format!("{{ {signal} }}"))?,
+                [_] => {
+                    let (at, insert) = append_arg(&s, args, &format!("{{ {signal} }}"))?;
+                    ((at, at), insert)
+                }
                 [_, opts] if opts.kind() == "object" => {
                     let mut c = opts.walk();
                     let empty = opts.named_children(&mut c).all(|n| n.kind() == "comment");
                     if empty {
-                        return Some(Edit {
-                            span: Span::new(opts.start_byte(), opts.end_byte()),
-                            text: format!("{{ {signal} }}"),
-                            depth: 0,
-                        })
-                        .filter(|e| still_parses(lang, text, e));
-                    }
-                    // One property per line: the signal on a line of its own, first.
-                    let first = opts
-                        .named_children(&mut c)
-                        .find(|n| n.kind() != "comment")?;
-                    let brace = opts.start_byte() + 1;
-                    if text.get(brace..first.start_byte())?.contains('\n') {
-                        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-                        let indent = line_indent(text, first.start_byte());
-                        (brace, format!("{nl}{indent}{signal},"))
+                        (
+                            (opts.start_byte(), opts.end_byte()),
+                            format!("{{ {signal} }}"),
+                        )
                     } else {
-                        (brace, format!(" {signal},"))
+                        // One property per line: the signal on a line of its own, first.
+                        let first = opts
+                            .named_children(&mut c)
+                            .find(|n| n.kind() != "comment")?;
+                        let brace = opts.start_byte() + 1;
+                        if text.get(brace..first.start_byte())?.contains('\n') {
+                            let indent = s.indent(first.start_byte());
+                            ((brace, brace), format!("{}{indent}{signal},", s.nl))
+                        } else {
+                            ((brace, brace), format!(" {signal},"))
+                        }
                     }
                 }
                 _ => return None,
@@ -143,32 +226,23 @@ pub fn timeout_edit(file: &SourceFile, span: Span, callee: &str, secs: u32) -> O
         }
         _ => return None,
     };
-    let e = Edit {
-        span: Span::empty(at),
+    // The edited call must parse on its own too.
+    let edited = format!("{}{insert}{}", text.get(..at)?, text.get(to..)?);
+    let clean =
+        parse(lang, &edited, MAX_PARSE_OPS, PARSE_BUDGET).is_ok_and(|t| !t.root_node().has_error());
+    clean.then(|| Edit {
+        span: Span::new(s.at(at), s.at(to)),
         text: insert,
         depth: 0,
-    };
-    still_parses(lang, text, &e).then_some(e)
+    })
 }
 
-/// Does the text parse without errors after the edit, when it did before?
-fn still_parses(lang: Lang, text: &str, e: &Edit) -> bool {
-    let Some(new) = super::apply_edits(text, &[e]) else {
-        return false;
-    };
-    let had =
-        parse(lang, text, MAX_PARSE_OPS, PARSE_BUDGET).is_ok_and(|t| t.root_node().has_error());
-    match parse(lang, &new, MAX_PARSE_OPS, PARSE_BUDGET) {
-        Ok(t) => had || !t.root_node().has_error(),
-        Err(_) => false,
-    }
-}
-
-/// HDL010's fix: a timeout one second shorter than the function's (`function_timeout`, whole
-/// seconds), unsafe (a slow call now fails instead of waiting).
+/// HDL010's fix for the HTTP call at `call` (the whole call): a timeout one second shorter
+/// than the function's (`function_timeout`, whole seconds), unsafe (a slow call now fails instead of waiting).
 pub fn http_timeout_fix(
+    trees: &mut FixTrees,
     file: &SourceFile,
-    span: Span,
+    call: Span,
     callee: &str,
     function_timeout: f64,
 ) -> Option<Fix> {
@@ -176,7 +250,7 @@ pub fn http_timeout_fix(
         return None;
     }
     let secs = u32::try_from((function_timeout - 1.0).floor() as i64).ok()?;
-    let edit = timeout_edit(file, span, callee, secs)?;
+    let edit = timeout_edit(trees, file, call, callee, secs)?;
     let what = if callee == "fetch" {
         format!("`signal: AbortSignal.timeout({})`", u64::from(secs) * 1000)
     } else {
@@ -185,7 +259,7 @@ pub fn http_timeout_fix(
     Some(Fix {
         title: format!("Pass {what} to `{callee}` (shorter than the function's timeout)"),
         applicability: Applicability::Unsafe,
-        claims: vec![format!("call:{}", span.start)],
+        claims: vec![format!("call:{}", call.start)],
         edits: vec![edit],
         file: None,
     })
@@ -197,10 +271,19 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// Fix the call starting at `needle` (its span the whole call, as the analysis gives it).
     fn fixed(name: &str, text: &str, needle: &str, callee: &str) -> Option<String> {
         let f = SourceFile::new(PathBuf::from(name), name.into(), text.into());
         let at = text.find(needle).unwrap();
-        let fix = http_timeout_fix(&f, Span::new(at, at + needle.len()), callee, 10.0)?;
+        let lang = lang_of(&f.path).unwrap();
+        let tree = parse(lang, text, MAX_PARSE_OPS, PARSE_BUDGET).unwrap();
+        let mut n = tree.root_node().descendant_for_byte_range(at, at).unwrap();
+        while !(matches!(n.kind(), "call" | "call_expression") && n.start_byte() == at) {
+            n = n.parent().unwrap();
+        }
+        let (at, end) = (n.start_byte(), n.end_byte());
+        let mut trees = FixTrees::default();
+        let fix = http_timeout_fix(&mut trees, &f, Span::new(at, end), callee, 10.0)?;
         super::super::apply_edits(text, &fix.edits.iter().collect::<Vec<_>>())
     }
 

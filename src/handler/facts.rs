@@ -67,7 +67,10 @@ pub struct HttpCall {
     /// `requests.post`, `fetch`, ...
     pub callee: String,
     pub file: Arc<SourceFile>,
+    /// The call's first line.
     pub span: Span,
+    /// The whole call (`None` in inline code).
+    pub extent: Option<Span>,
     pub has_timeout: bool,
     /// To `localhost` (a Lambda extension: Parameters and Secrets, AppConfig agent).
     pub local: bool,

@@ -59,6 +59,14 @@ impl Parsed {
         }
     }
 
+    /// A code range as a span of `file`, whole (`None` for inline code: its text in the file
+    /// is not the code's).
+    pub fn extent(&self, r: super::ir::Range) -> Option<Span> {
+        self.inline
+            .is_none()
+            .then(|| Span::new(r.start as usize, r.end as usize))
+    }
+
     /// A code range as a span of `file`, cut to its first line.
     pub fn span(&self, r: super::ir::Range) -> Span {
         let (s, e) = (r.start as usize, r.end as usize);

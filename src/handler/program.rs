@@ -1752,6 +1752,7 @@ impl<'a> Analysis<'a> {
                             callee,
                             file: Arc::clone(&p.file),
                             span,
+                            extent: p.extent(range),
                             has_timeout: timeout,
                             local,
                         });

@@ -1,6 +1,6 @@
 //! HDL010 http-call-without-timeout.
 
-use crate::fix::source::http_timeout_fix;
+use crate::fix::source::{FixTrees, http_timeout_fix};
 use crate::model::Known;
 use crate::rule::{Context, Report, Rule};
 
@@ -89,6 +89,8 @@ impl Rule for HttpCallWithoutTimeout {
             .values()
             .filter(|r| r.type_.starts_with("AWS::ApiGateway"))
             .collect();
+        // Each handler file parsed once for the fixes made in it.
+        let mut trees = FixTrees::default();
         for f in each(cx) {
             // SDK clients on default timeouts in a function behind an API (info): the API
             // answers the caller with an error long before the SDK gives up.
@@ -139,7 +141,10 @@ impl Rule for HttpCallWithoutTimeout {
             for h in f.http.iter().filter(|h| !h.has_timeout && !h.local) {
                 let fix = timeout
                     .filter(|_| fixes)
-                    .and_then(|t| http_timeout_fix(&h.file, h.span, &h.callee, t));
+                    .zip(h.extent)
+                    .and_then(|(t, call)| {
+                        http_timeout_fix(&mut trees, &h.file, call, &h.callee, t)
+                    });
                 let r = Report::new(h.span, message_hdl010(&f.function, &h.callee))
                     .resource(&f.function)
                     .help("pass a timeout shorter than the function's `Timeout` (`timeout=` in Python, an `AbortSignal.timeout(ms)` signal or `timeout` option in Node.js)")
