@@ -1073,6 +1073,18 @@ fn handler_shapes_are_bounded(ext: &str) {
                 found >= calls && fixes >= calls,
                 "{name}.{ext}: {calls} calls, {found} findings, {fixes} fixes"
             );
+            // And written: every call gets its timeout in one pass.
+            let fixed = measured(&dir, &["check", "--fix", "--unsafe-fixes", "."]);
+            let src = std::fs::read_to_string(dir.join(format!("src/{name}.{ext}"))).unwrap();
+            let written =
+                src.matches("timeout=9").count() + src.matches("AbortSignal.timeout(9000)").count();
+            assert!(
+                written == calls,
+                "{name}.{ext}: {written} of {calls} calls fixed ({:?}): {}",
+                fixed.elapsed,
+                fixed.run.stdout.lines().last().unwrap_or("")
+            );
+            eprintln!("{name}.{ext} --fix: {:?}", fixed.elapsed);
         }
     }
 }

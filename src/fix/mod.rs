@@ -46,7 +46,7 @@ impl Applicability {
 }
 
 /// Replace the bytes of `span` by `text` (an insertion when `span` is empty).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edit {
     pub span: Span,
     pub text: String,
@@ -165,18 +165,91 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> Option<String> {
 /// The fixes one pass applies, in the given order: each fix that conflicts with none chosen
 /// before it. A fix with exactly the edits of a chosen one (the same `Globals` timeout for
 /// several functions) is counted as applied with it: `(chosen, duplicates)`.
+///
+/// The chosen fixes' edits and claims are indexed (a handler file can have tens of thousands
+/// of fixes), so each fix is checked in logarithmic time, not against every chosen one.
 pub fn select(fixes: &[&Fix]) -> (Vec<usize>, Vec<usize>) {
     let mut chosen: Vec<usize> = Vec::new();
     let mut dups = Vec::new();
-    for (i, f) in fixes.iter().enumerate() {
-        let picked = || chosen.iter().filter_map(|&c| fixes.get(c));
-        if picked().any(|c| c.edits == f.edits) {
+    let mut taken = Taken::default();
+    for (i, &f) in fixes.iter().enumerate() {
+        if taken.edit_sets.contains(f.edits.as_slice()) {
             dups.push(i);
-        } else if !picked().any(|c| c.conflicts(f)) {
+            continue;
+        }
+        let conflict = if taken.scan {
+            chosen
+                .iter()
+                .filter_map(|&c| fixes.get(c))
+                .any(|c| c.conflicts(f))
+        } else {
+            taken.conflicts(f)
+        };
+        if !conflict {
             chosen.push(i);
+            taken.add(f);
         }
     }
     (chosen, dups)
+}
+
+/// What the fixes chosen so far edit and claim.
+#[derive(Default)]
+struct Taken<'f> {
+    edit_sets: HashSet<&'f [Edit]>,
+    claims: HashSet<&'f str>,
+    /// Replacements (non-empty spans), end by start: they never overlap one another, so the
+    /// one starting last before an offset ends last too.
+    spans: std::collections::BTreeMap<u32, u32>,
+    /// Insertion offsets.
+    inserts: std::collections::BTreeSet<u32>,
+    /// A chosen fix's own replacements overlap (no rule makes one): the index no longer
+    /// answers, and each fix is compared with every chosen one instead.
+    scan: bool,
+}
+
+impl<'f> Taken<'f> {
+    /// Does an edit of `f` conflict with a chosen edit ([`edits_conflict`]), or a claim with a
+    /// chosen claim?
+    fn conflicts(&self, f: &Fix) -> bool {
+        f.claims.iter().any(|c| self.claims.contains(c.as_str()))
+            || f.edits.iter().any(|e| {
+                let (s, t) = (e.span.start, e.span.end);
+                if s == t {
+                    // An insertion inside (or at either end of) a replacement.
+                    self.spans
+                        .range(..=s)
+                        .next_back()
+                        .is_some_and(|(_, &end)| end >= s)
+                } else {
+                    self.spans
+                        .range(..t)
+                        .next_back()
+                        .is_some_and(|(_, &end)| end > s)
+                        || self.inserts.range(s..=t).next().is_some()
+                }
+            })
+    }
+
+    fn add(&mut self, f: &'f Fix) {
+        self.edit_sets.insert(f.edits.as_slice());
+        self.claims.extend(f.claims.iter().map(String::as_str));
+        for e in &f.edits {
+            let (s, t) = (e.span.start, e.span.end);
+            if s == t {
+                self.inserts.insert(s);
+            } else if self
+                .spans
+                .range(..t)
+                .next_back()
+                .is_some_and(|(_, &end)| end > s)
+            {
+                self.scan = true;
+            } else {
+                self.spans.insert(s, t);
+            }
+        }
+    }
 }
 
 /// At most this many passes (check, apply the non-overlapping fixes, re-check) per file.
@@ -409,5 +482,69 @@ mod tests {
         let (chosen, dups) = select(&[&f1, &f2, &f4, &f5, &f6, &f7]);
         assert_eq!(chosen, [0, 2, 5]);
         assert_eq!(dups, [4]);
+    }
+
+    /// The indexed [`select`] chooses exactly what comparing each fix with every chosen one
+    /// does, on random fixes (insertions and replacements over a short text, shared claims,
+    /// duplicates, fixes whose own edits overlap).
+    #[test]
+    fn indexed_selection_is_the_pairwise_one() {
+        fn pairwise(fixes: &[&Fix]) -> (Vec<usize>, Vec<usize>) {
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut dups = Vec::new();
+            for (i, f) in fixes.iter().enumerate() {
+                let picked = || chosen.iter().filter_map(|&c| fixes.get(c));
+                if picked().any(|c| c.edits == f.edits) {
+                    dups.push(i);
+                } else if !picked().any(|c| c.conflicts(f)) {
+                    chosen.push(i);
+                }
+            }
+            (chosen, dups)
+        }
+        // xorshift: the same cases on every run.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n).unwrap()
+        };
+        let mut differing = 0;
+        let mut chosen_total = 0;
+        for case in 0..3000 {
+            let count = 1 + next(30);
+            let fixes: Vec<Fix> = (0..count)
+                .map(|_| {
+                    let edits = (0..1 + next(3))
+                        .map(|_| {
+                            let s = next(60);
+                            let len = if next(2) == 0 { 0 } else { 1 + next(6) };
+                            edit(s, s + len, "x")
+                        })
+                        .collect();
+                    let claims: &[&str] = match next(8) {
+                        0 => &["a"],
+                        1 => &["b"],
+                        _ => &[],
+                    };
+                    fix(edits, claims)
+                })
+                .collect();
+            let refs: Vec<&Fix> = fixes.iter().collect();
+            let want = pairwise(&refs);
+            let got = select(&refs);
+            chosen_total += got.0.len();
+            if got != want {
+                differing += 1;
+                assert_eq!(got, want, "case {case}: {fixes:?}");
+            }
+        }
+        assert_eq!(differing, 0);
+        // The cases do choose and refuse fixes.
+        assert!(
+            chosen_total > 3000 && chosen_total < 3000 * 15,
+            "{chosen_total}"
+        );
     }
 }
