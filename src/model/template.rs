@@ -1,5 +1,6 @@
 //! A loaded template: its resources, parameters, conditions, and value evaluation that never guesses.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
@@ -59,6 +60,9 @@ pub struct Template {
     pub parameters: IndexSet<String>,
     pub conditions: IndexSet<String>,
     pub resources: IndexMap<String, Resource>,
+    /// Positions in `resources` by type (rules ask for the resources of a type once per
+    /// function: a scan of every resource each time was quadratic in large templates).
+    by_type: HashMap<String, Vec<usize>>,
     /// `Globals.Function`, when present.
     pub globals_function: Option<NodeId>,
     /// How the user wrote it (CloudFormation, `serverless.yml`, CDK) and how findings map back.
@@ -115,6 +119,10 @@ impl Template {
         let globals_function = top("Globals")
             .and_then(|g| doc.get(g, "Function"))
             .filter(|f| doc.as_map(*f).is_some());
+        let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in resources.values().enumerate() {
+            by_type.entry(r.type_.clone()).or_default().push(i);
+        }
         Template {
             file,
             doc,
@@ -123,6 +131,7 @@ impl Template {
             parameters,
             conditions,
             resources,
+            by_type,
             globals_function,
             origin: crate::model::dialect::Origin::default(),
         }
@@ -178,7 +187,11 @@ impl Template {
     }
 
     pub fn resources_of<'a>(&'a self, type_: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.resources.values().filter(move |r| r.type_ == type_)
+        self.by_type
+            .get(type_)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.resources.get_index(i).map(|(_, r)| r))
     }
 
     /// A property of a resource.

@@ -213,12 +213,13 @@ fn role_users<'a>(
         return Some((None, vec![function]));
     };
     let users: Vec<&str> = by_role.get(role.as_str()).cloned().unwrap_or_default();
+    let is_user: std::collections::HashSet<&str> = users.iter().copied().collect();
     let others = cx
         .app
         .graph
         .incoming(role, |e| matches!(e, Edge::References))
         .into_iter()
-        .filter(|id| !users.contains(id))
+        .filter(|id| !is_user.contains(id))
         .any(|id| {
             cx.app.tpl.resource(id).is_none_or(|r| {
                 !matches!(

@@ -66,7 +66,8 @@ impl Rule for QueueWithoutRedrivePolicy {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
-        let mut consumers: IndexMap<&str, Vec<&str>> = IndexMap::new();
+        // Consumers as a set: a queue can feed thousands of functions.
+        let mut consumers: IndexMap<&str, indexmap::IndexSet<&str>> = IndexMap::new();
         for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
             let Some(q) = e.source.as_deref() else {
                 continue;
@@ -74,10 +75,7 @@ impl Rule for QueueWithoutRedrivePolicy {
             if tpl.resource(q).is_none_or(|r| r.type_ != "AWS::SQS::Queue") {
                 continue;
             }
-            let v = consumers.entry(q).or_default();
-            if !v.contains(&e.function.as_str()) {
-                v.push(&e.function);
-            }
+            consumers.entry(q).or_default().insert(&e.function);
         }
         if consumers.is_empty() {
             return;
@@ -112,7 +110,7 @@ impl Rule for QueueWithoutRedrivePolicy {
                 )
             });
             cx.emit(
-                Report::new(r.key_span, message(q, &functions))
+                Report::new(r.key_span, message(q, &functions.iter().copied().collect::<Vec<_>>()))
                     .resource(q)
                     .path(&["RedrivePolicy"])
                     .help(match tpl.dialect().say("RedrivePolicy") {

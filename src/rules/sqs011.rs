@@ -34,7 +34,9 @@ impl Rule for MaxReceiveCountTooLow {
         let app = cx.app;
         let tpl = &app.tpl;
         let doc = &tpl.doc;
-        let mut consumers: indexmap::IndexMap<&str, Vec<&str>> = indexmap::IndexMap::new();
+        // Consumers as a set: a queue can feed thousands of functions.
+        let mut consumers: indexmap::IndexMap<&str, indexmap::IndexSet<&str>> =
+            indexmap::IndexMap::new();
         for e in &app.events {
             if e.mode != Mode::Queue || !is_sqs(app, e) {
                 continue;
@@ -42,10 +44,7 @@ impl Rule for MaxReceiveCountTooLow {
             let Some(q) = e.source.as_deref() else {
                 continue;
             };
-            let v = consumers.entry(q).or_default();
-            if !v.contains(&e.function.as_str()) {
-                v.push(&e.function);
-            }
+            consumers.entry(q).or_default().insert(&e.function);
         }
         let mut seen: HashSet<&str> = HashSet::new();
         for (q, functions) in consumers {
@@ -78,7 +77,7 @@ impl Rule for MaxReceiveCountTooLow {
                 |e| e.set(n, &Val::Int(5)),
             );
             cx.emit(
-                Report::new(span, message(q, count, &functions))
+                Report::new(span, message(q, count, &functions.iter().copied().collect::<Vec<_>>()))
                     .resource(q)
                     .path(&["RedrivePolicy", "maxReceiveCount"])
                     .help(format!(
