@@ -533,3 +533,74 @@ fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
     );
     assert!(cut == whole);
 }
+
+#[test]
+fn a_javascript_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
+    // Every JavaScript handler of the fixtures that parses on its own, one after the other:
+    // imports, exports, classes, template literals, regular expressions, semicolon-less code.
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "js" || x == "mjs" || x == "cjs")
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")),
+        &mut files,
+    );
+    files.sort();
+    let mut code = String::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        if lower::lower(Lang::JavaScript, &text).parse_error.is_none() {
+            code.push_str(&text);
+            code.push('\n');
+        }
+    }
+    assert!(code.len() > 15_000, "{} bytes", code.len());
+    let budgets = (lower::MAX_PARSE_OPS, lower::PARSE_BUDGET, lower::MAX_WORK);
+    let whole = format!(
+        "{:?}",
+        lower::lower_split(Lang::JavaScript, &code, budgets, (usize::MAX, 1))
+    );
+    for parts in [2, 3, 8] {
+        let cuts = lower::split::js_cuts(code.as_bytes(), parts, 1024);
+        assert_eq!(cuts.len(), parts - 1, "{parts} pieces");
+        let cut = format!(
+            "{:?}",
+            lower::lower_split(Lang::JavaScript, &code, budgets, (2048, parts))
+        );
+        assert!(
+            cut == whole,
+            "{parts} pieces lower differently from the whole file"
+        );
+    }
+    // A syntax error in the last piece: the whole file is parsed at once.
+    let at = code.rfind("\nexport ").unwrap();
+    let broken = format!("{}\nconst = ;{}", &code[..at], &code[at..]);
+    let whole = lower::lower_split(Lang::JavaScript, &broken, budgets, (usize::MAX, 1));
+    let cut = lower::lower_split(Lang::JavaScript, &broken, budgets, (2048, 8));
+    assert!(whole.parse_error.is_some());
+    assert!(format!("{cut:?}") == format!("{whole:?}"));
+    // A regular expression the scanner takes for a division, with a backquote in it: the
+    // scanner sees template literals where there are none, and its cuts are wrong; still the
+    // same.
+    let odd = format!("if (x) /`/.test(y);\n{code}");
+    let whole = format!(
+        "{:?}",
+        lower::lower_split(Lang::JavaScript, &odd, budgets, (usize::MAX, 1))
+    );
+    let cut = format!(
+        "{:?}",
+        lower::lower_split(Lang::JavaScript, &odd, budgets, (2048, 4))
+    );
+    assert!(cut == whole);
+}

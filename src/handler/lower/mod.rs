@@ -34,8 +34,8 @@ pub const MAX_WORK: usize = 4_000_000;
 pub const MAX_PARSE_OPS: u64 = 60_000_000;
 /// Wall-time backstop for one parse, far above what [`MAX_PARSE_OPS`] costs.
 pub const PARSE_BUDGET: Duration = Duration::from_secs(20);
-/// Python files at least this large are cut into pieces parsed on several threads at once
-/// (see [`split`]); each piece is at least half of it.
+/// Files at least this large are cut into pieces parsed on several threads at once (see
+/// [`split`]); each piece is at least half of it.
 pub const SPLIT_MIN: usize = 192 * 1024;
 /// At most this many pieces per file.
 const MAX_PIECES: usize = 8;
@@ -726,8 +726,8 @@ enum Pieces {
     SyntaxError,
 }
 
-/// [`lower_with`], cutting Python files of at least `split.0` bytes into at most `split.1`
-/// pieces (see [`split`]). When every piece parses without error the result is the same as
+/// [`lower_with`], cutting files of at least `split.0` bytes into at most `split.1` pieces
+/// (see [`split`]). When every piece parses without error the result is the same as
 /// for the whole file; when one has an error the whole file is parsed and lowered at once.
 pub(crate) fn lower_split(
     lang: Lang,
@@ -735,8 +735,13 @@ pub(crate) fn lower_split(
     (ops, budget, work): (u64, Duration, usize),
     (split_min, parts): (usize, usize),
 ) -> Module {
-    if lang == Lang::Python && code.len() >= split_min {
-        let cuts = split::python_cuts(code.as_bytes(), parts, split_min / 2);
+    if code.len() >= split_min {
+        let cuts = match lang {
+            Lang::Python => split::python_cuts(code.as_bytes(), parts, split_min / 2),
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => {
+                split::js_cuts(code.as_bytes(), parts, split_min / 2)
+            }
+        };
         if !cuts.is_empty() {
             match lower_pieces(lang, code, &cuts, (ops, budget, work)) {
                 Pieces::Lowered(m) => return *m,

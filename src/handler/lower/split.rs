@@ -111,9 +111,242 @@ pub(crate) fn python_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
     cuts
 }
 
+/// Words after which a line break does not end a JavaScript statement (or which a declaration
+/// keyword on the next line would continue: `export default` / `async` + `function`).
+const JS_CONTINUED: &[&[u8]] = &[
+    b"abstract",
+    b"async",
+    b"await",
+    b"case",
+    b"const",
+    b"declare",
+    b"default",
+    b"delete",
+    b"do",
+    b"else",
+    b"export",
+    b"extends",
+    b"get",
+    b"implements",
+    b"import",
+    b"in",
+    b"instanceof",
+    b"let",
+    b"new",
+    b"of",
+    b"return",
+    b"set",
+    b"static",
+    b"throw",
+    b"type",
+    b"typeof",
+    b"var",
+    b"void",
+    b"yield",
+];
+
+/// Where a JavaScript / TypeScript module can be cut into `parts` pieces of about equal size:
+/// at the start of a line at column 0 that begins a declaration (`function`, `async function`,
+/// `class`, `const`, `let`, `var`, `export`, `import`), outside any bracket, string, template
+/// literal, comment and regular expression, when the code before it ends a statement (its last
+/// token is not an operator or a keyword a declaration could continue) and is not a decorator.
+/// Each piece is at least `min` bytes. A wrong guess (a regular expression taken for a
+/// division, JSX text) leaves a piece with a syntax error, and the caller parses the whole file.
+pub(crate) fn js_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum St {
+        Code,
+        LineComment,
+        BlockComment,
+        Str(u8),
+        /// The text of a template literal.
+        Template,
+        Regex {
+            class: bool,
+        },
+    }
+    let mut cuts = Vec::new();
+    let parts = parts.min(code.len() / min.max(1));
+    if parts < 2 {
+        return cuts;
+    }
+    let step = code.len() / parts;
+    let mut next = step;
+    let mut st = if code.starts_with(b"#!") {
+        St::LineComment
+    } else {
+        St::Code
+    };
+    let mut depth: u32 = 0;
+    // The bracket depth of each open `${` of a template literal.
+    let mut subs: Vec<u32> = Vec::new();
+    // The last byte of code that is not a space or in a comment (`;` at the start).
+    let mut last = b';';
+    let mut last_at = 0usize;
+    let mut line_start = true;
+    // The last line with code began with a decorator.
+    let mut after_decorator = false;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut i = 0;
+    while i < code.len() {
+        if line_start {
+            line_start = false;
+            if st == St::Code && depth == 0 && subs.is_empty() {
+                let rest = code.get(i..).unwrap_or(&[]);
+                let declares = [
+                    &b"function "[..],
+                    b"function*",
+                    b"async function",
+                    b"class ",
+                    b"const ",
+                    b"let ",
+                    b"var ",
+                    b"export ",
+                    b"import ",
+                ]
+                .iter()
+                .any(|k| rest.starts_with(k));
+                let ended = match last {
+                    b';' | b'}' | b')' | b']' | b'"' | b'\'' | b'`' => true,
+                    b if ident(b) => {
+                        let start = code
+                            .get(..=last_at)
+                            .and_then(|t| t.iter().rposition(|&c| !ident(c)))
+                            .map_or(0, |p| p + 1);
+                        let word = code.get(start..=last_at).unwrap_or(&[]);
+                        !JS_CONTINUED.contains(&word)
+                    }
+                    _ => false,
+                };
+                if declares && ended && !after_decorator && i >= next && i >= min {
+                    if code.len() - i < min {
+                        break;
+                    }
+                    cuts.push(i);
+                    if cuts.len() + 1 >= parts {
+                        break;
+                    }
+                    next = i + step;
+                }
+                match rest.first() {
+                    Some(b' ' | b'\t' | b'\r' | b'\n') | None => {}
+                    Some(b'/') if matches!(rest.get(1), Some(b'/' | b'*')) => {}
+                    Some(&b) => after_decorator = b == b'@',
+                }
+            }
+        }
+        let Some(&b) = code.get(i) else { break };
+        match st {
+            St::LineComment => {
+                if b == b'\n' {
+                    st = St::Code;
+                    line_start = true;
+                }
+            }
+            St::BlockComment => {
+                if b == b'*' && code.get(i + 1) == Some(&b'/') {
+                    st = St::Code;
+                    i += 1;
+                } else if b == b'\n' {
+                    line_start = true;
+                }
+            }
+            St::Str(q) => match b {
+                b'\\' => i += 1,
+                b'\n' => {
+                    // Unterminated: stop it here (the parser reports it).
+                    st = St::Code;
+                    line_start = true;
+                }
+                _ if b == q => {
+                    st = St::Code;
+                    (last, last_at) = (b, i);
+                }
+                _ => {}
+            },
+            St::Template => match b {
+                b'\\' => i += 1,
+                b'`' => {
+                    st = St::Code;
+                    (last, last_at) = (b, i);
+                }
+                b'$' if code.get(i + 1) == Some(&b'{') => {
+                    subs.push(depth);
+                    depth = depth.saturating_add(1);
+                    st = St::Code;
+                    (last, last_at) = (b'{', i + 1);
+                    i += 1;
+                }
+                b'\n' => line_start = true,
+                _ => {}
+            },
+            St::Regex { class } => match b {
+                b'\\' => i += 1,
+                b'[' => st = St::Regex { class: true },
+                b']' => st = St::Regex { class: false },
+                b'/' if !class => {
+                    st = St::Code;
+                    (last, last_at) = (b, i);
+                }
+                b'\n' => {
+                    st = St::Code;
+                    line_start = true;
+                }
+                _ => {}
+            },
+            St::Code => match b {
+                b'\n' => line_start = true,
+                b' ' | b'\t' | b'\r' => {}
+                b'/' if code.get(i + 1) == Some(&b'/') => st = St::LineComment,
+                b'/' if code.get(i + 1) == Some(&b'*') => {
+                    st = St::BlockComment;
+                    i += 1;
+                }
+                b'/' => {
+                    // A regular expression where an operand is expected, else a division.
+                    let operand = match last {
+                        b')' | b']' | b'}' | b'"' | b'\'' | b'`' => false,
+                        b if ident(b) => {
+                            let start = code
+                                .get(..=last_at)
+                                .and_then(|t| t.iter().rposition(|&c| !ident(c)))
+                                .map_or(0, |p| p + 1);
+                            let word = code.get(start..=last_at).unwrap_or(&[]);
+                            JS_CONTINUED.contains(&word)
+                        }
+                        _ => true,
+                    };
+                    if operand {
+                        st = St::Regex { class: false };
+                    } else {
+                        (last, last_at) = (b, i);
+                    }
+                }
+                b'"' | b'\'' => st = St::Str(b),
+                b'`' => st = St::Template,
+                b'(' | b'[' | b'{' => {
+                    depth = depth.saturating_add(1);
+                    (last, last_at) = (b, i);
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if b == b'}' && subs.last() == Some(&depth) {
+                        subs.pop();
+                        st = St::Template;
+                    }
+                    (last, last_at) = (b, i);
+                }
+                _ => (last, last_at) = (b, i),
+            },
+        }
+        i += 1;
+    }
+    cuts
+}
+
 #[cfg(test)]
 mod tests {
-    use super::python_cuts;
+    use super::{js_cuts, python_cuts};
 
     fn cut_lines(code: &str, parts: usize) -> Vec<String> {
         python_cuts(code.as_bytes(), parts, 1)
@@ -134,5 +367,47 @@ mod tests {
         // A one-line string left open ends at the line's end; an escaped quote does not end it.
         let code = "x = 'it\\'s\ndef a():\n    pass\ny = \"#\"\ndef b():\n    pass\n";
         assert_eq!(cut_lines(code, 100), ["def a():", "def b():"]);
+    }
+
+    #[test]
+    fn javascript_cuts_only_between_top_level_declarations() {
+        let js = |code: &str| -> Vec<String> {
+            js_cuts(code.as_bytes(), 100, 1)
+                .into_iter()
+                .map(|c| code[c..].lines().next().unwrap_or("").to_string())
+                .collect()
+        };
+        let code = concat!(
+            "import a from 'a';\n",
+            "const s = `x ${ { a: `\nfunction no1() {}\n` } } y\nfunction no2() {}\n`;\n",
+            "function yes1() {\n  return /[/\"]/.test(s) ? 1 : 2;\n}\n",
+            "const t = 1 +\nfunction no3() {}\n",
+            "export default\nfunction no4() {}\n",
+            "/* block\nfunction no5() {}\n*/\n",
+            "let q = 'a' // c\nclass Yes2 {}\n",
+            "@decorate()\nexport class No6 {}\n",
+            "const r = x / 2 / y\nexport const yes3 = 1\n",
+            "const u = async\nfunction no7() {}\n",
+            "foo(\nfunction no8() {})\n",
+        );
+        // Never inside a template literal (nor its `${}`), a regular expression, a block
+        // comment or brackets, nor after an operator, `export default`, `async` or a decorator.
+        assert_eq!(
+            js(code),
+            [
+                "const s = `x ${ { a: `",
+                "function yes1() {",
+                "const t = 1 +",
+                "export default",
+                "let q = 'a' // c",
+                "class Yes2 {}",
+                "const r = x / 2 / y",
+                "export const yes3 = 1",
+                "const u = async",
+            ]
+        );
+        // A hashbang line is a comment; pieces below the minimum size: no cut.
+        assert!(js_cuts(b"#!/usr/bin/env node 'x\nconst a = 1;\n", 2, 1).len() == 1);
+        assert!(js_cuts(code.as_bytes(), 2, code.len()).is_empty());
     }
 }
