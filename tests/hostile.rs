@@ -54,10 +54,16 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 
 /// Run the binary in `cwd`, polling its peak memory; panics on a hang, a signal or a panic.
 fn measured(cwd: &Path, args: &[&str]) -> Measured {
+    measured_env(cwd, args, &[])
+}
+
+/// [`measured`] with extra environment variables.
+fn measured_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Measured {
     let mut child = Command::new(binary())
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1135,6 +1141,60 @@ fn import_chains_and_cycles_are_bounded() {
 
 /// One template, 300 functions, 40 handler files: each file is read and lowered once per run
 /// (`--verbose` counts them).
+/// A large handler file (parsed in pieces on the thread pool) shared by many templates checked
+/// in parallel, with more threads than cores: a thread waiting for a piece of the file must not
+/// pick up another template's work that waits for the same file (it would wait for itself).
+/// Every template that uses it gets the same finding, and the file is parsed once.
+#[test]
+fn a_large_handler_shared_by_templates_checked_in_parallel() {
+    let d = tempfile::tempdir().unwrap();
+    let proj = d.path();
+    std::fs::create_dir_all(proj.join(".git")).unwrap();
+    let mut big = String::from("import requests\n\n");
+    let mut i = 0;
+    while big.len() < 260_000 {
+        big.push_str(&format!(
+            "def f{i}(event):\n    return event.get('k{i}')\n\n\n"
+        ));
+        i += 1;
+    }
+    big.push_str("def handler(event, context):\n    return requests.get(f0(event))\n");
+    write(proj, "src/big.py", &big);
+    write(
+        proj,
+        "src/small.py",
+        "def handler(event, context):\n    return 1\n",
+    );
+    for t in 0..24 {
+        let h = if t % 3 == 0 { "small" } else { "big" };
+        write(
+            proj,
+            &format!("t{t}/template.yaml"),
+            template(&[sam_function(
+                "Fn",
+                &format!(
+                    "      Runtime: python3.12\n      Handler: {h}.handler\n      CodeUri: ../src\n"
+                ),
+            )]),
+        );
+    }
+    for threads in ["2", "4", "8"] {
+        let m = measured_env(
+            proj,
+            &["check", "-v", "--format", "json", "."],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(m.run.code <= 1, "{}", m.run.stderr);
+        assert!(
+            m.run.stderr.contains("handler files parsed: 2"),
+            "{threads} threads: {}",
+            m.run.stderr
+        );
+        let hdl010 = m.run.stdout.matches("\"HDL010\"").count();
+        assert_eq!(hdl010, 16, "{threads} threads: {}", m.run.stdout);
+    }
+}
+
 #[test]
 fn shared_handler_files_are_parsed_once() {
     let d = tempfile::tempdir().unwrap();

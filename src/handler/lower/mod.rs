@@ -768,107 +768,172 @@ pub(crate) fn lower_split(
     }
 }
 
-/// Parse the pieces of `code` between `cuts` on the thread pool, and lower each one, in order,
-/// as soon as it is parsed (while the later ones are being parsed), within `ops` parser
-/// operations in all and `budget` of wall time from the start.
+/// What became of one piece of a file.
+enum Piece {
+    Tree(Tree),
+    Failed(ParseFailure),
+    /// Not parsed: another piece failed or has an error.
+    Skipped,
+}
+
+/// The pieces of one file, shared by the thread lowering them and the helpers parsing them.
+struct PieceWork {
+    lang: Lang,
+    code: std::sync::Arc<str>,
+    ranges: Vec<tree_sitter::Range>,
+    /// The next piece nobody has claimed yet.
+    next: std::sync::atomic::AtomicUsize,
+    slots: std::sync::Mutex<Vec<Option<Piece>>>,
+    filled: std::sync::Condvar,
+    /// Parser operations spent on the pieces (in hundreds), against `max_calls`.
+    calls: AtomicU64,
+    max_calls: u64,
+    /// Set once a piece failed or has an error: the pieces not yet parsed are left alone.
+    stop: std::sync::atomic::AtomicBool,
+    start: Instant,
+    budget: Duration,
+}
+
+impl PieceWork {
+    /// Claim the next piece to parse.
+    fn claim(&self) -> Option<usize> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        (i < self.ranges.len()).then_some(i)
+    }
+
+    /// Parse piece `i` (claimed) and put it in its slot.
+    fn parse(&self, i: usize) {
+        let Some(&r) = self.ranges.get(i) else {
+            return;
+        };
+        let piece = if self.stop.load(Ordering::Relaxed) {
+            Piece::Skipped
+        } else {
+            match parse_inner(
+                self.lang,
+                &self.code,
+                self.max_calls,
+                (self.start, self.budget),
+                &self.calls,
+                Some(r),
+            ) {
+                Ok(t) => {
+                    if t.root_node().has_error() {
+                        self.stop.store(true, Ordering::Relaxed);
+                    }
+                    Piece::Tree(t)
+                }
+                Err(f) => {
+                    self.stop.store(true, Ordering::Relaxed);
+                    Piece::Failed(f)
+                }
+            }
+        };
+        if let Ok(mut slots) = self.slots.lock()
+            && let Some(s) = slots.get_mut(i)
+        {
+            *s = Some(piece);
+        }
+        self.filled.notify_all();
+    }
+
+    /// Piece `i`, once parsed: parsing the unclaimed pieces meanwhile, else waiting for the
+    /// helper parsing it. Never runs other work of the pool (the caller may be inside a module
+    /// being loaded that other work waits for). `None` if a lock was poisoned.
+    fn take(&self, i: usize) -> Option<Piece> {
+        loop {
+            {
+                let mut slots = self.slots.lock().ok()?;
+                if let Some(p) = slots.get_mut(i)?.take() {
+                    return Some(p);
+                }
+                if self.next.load(Ordering::Relaxed) >= self.ranges.len() {
+                    // Every piece is claimed: piece `i` is being parsed by a helper.
+                    let mut slots = self
+                        .filled
+                        .wait_while(slots, |s| s.get(i).is_some_and(Option::is_none))
+                        .ok()?;
+                    return slots.get_mut(i)?.take();
+                }
+            }
+            if let Some(j) = self.claim() {
+                self.parse(j);
+            }
+        }
+    }
+}
+
+/// Parse the pieces of `code` between `cuts` and lower each one, in order, as soon as it is
+/// parsed, within `ops` parser operations in all and `budget` of wall time from the start.
+/// Helpers on the thread pool parse the pieces this thread has not reached yet; this thread
+/// parses whatever is left unclaimed and waits only for pieces a helper is parsing, so it
+/// finishes on its own when the pool is busy.
 fn lower_pieces(
     lang: Lang,
     code: &str,
     cuts: &[usize],
     (ops, budget, work): (u64, Duration, usize),
 ) -> Pieces {
-    use std::sync::Mutex;
-    use std::sync::atomic::AtomicBool;
-    /// What became of one piece.
-    enum Piece {
-        Tree(Tree),
-        Failed(ParseFailure),
-        /// Not parsed: another piece failed or has an error.
-        Skipped,
-    }
+    use std::sync::Arc;
     let ranges = piece_ranges(code, cuts);
-    let slots: Vec<Mutex<Option<Piece>>> = ranges.iter().map(|_| Mutex::new(None)).collect();
-    let calls = AtomicU64::new(0);
-    // Set once a piece failed or has an error: the pieces not yet parsed are left alone.
-    let stop = AtomicBool::new(false);
-    let start = Instant::now();
-    let parse_piece = |i: usize| {
-        let (Some(slot), Some(&r)) = (slots.get(i), ranges.get(i)) else {
-            return;
-        };
-        let piece = if stop.load(Ordering::Relaxed) {
-            Piece::Skipped
-        } else {
-            match parse_inner(lang, code, ops / 100, (start, budget), &calls, Some(r)) {
-                Ok(t) => {
-                    if t.root_node().has_error() {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                    Piece::Tree(t)
-                }
-                Err(f) => {
-                    stop.store(true, Ordering::Relaxed);
-                    Piece::Failed(f)
-                }
-            }
-        };
-        if let Ok(mut s) = slot.lock() {
-            *s = Some(piece);
-        }
-    };
-    let parse_piece = &parse_piece;
-    let len = code.len();
-    // `rayon::scope` runs its body on a thread of the pool (from outside the pool too), where
-    // waiting for a piece can run pending work instead of blocking a thread the pieces need.
-    let lowered = rayon::scope(|s| {
-        // The other threads take the pieces in order, oldest first.
-        for i in 1..slots.len() {
-            s.spawn(move |_| parse_piece(i));
-        }
-        parse_piece(0);
-        let mut cx = Lower::new(lang, code, work);
-        for slot in &slots {
-            let piece = loop {
-                if let Some(p) = slot.lock().ok().and_then(|mut p| p.take()) {
-                    break p;
-                }
-                // Run another piece's parse (or other pending work) while waiting.
-                if !matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
-                    std::thread::yield_now();
-                }
-            };
-            match piece {
-                Piece::Tree(t) => {
-                    let clean = !t.root_node().has_error();
-                    if clean {
-                        cx.root(lang, t.root_node());
-                    }
-                    release(t, len);
-                    if !clean {
-                        return None;
-                    }
-                }
-                Piece::Failed(f) => return Some(Pieces::Failed(f)),
-                Piece::Skipped => return None,
-            }
-        }
-        Some(Pieces::Lowered(Box::new(cx.finish())))
+    let n = ranges.len();
+    let w = Arc::new(PieceWork {
+        lang,
+        code: Arc::from(code),
+        ranges,
+        next: std::sync::atomic::AtomicUsize::new(0),
+        slots: std::sync::Mutex::new((0..n).map(|_| None).collect()),
+        filled: std::sync::Condvar::new(),
+        calls: AtomicU64::new(0),
+        max_calls: ops / 100,
+        stop: std::sync::atomic::AtomicBool::new(false),
+        start: Instant::now(),
+        budget,
     });
-    // Stopped early: the first piece (in order) that failed decides, as for a whole parse;
-    // else a piece has a syntax error.
-    lowered.unwrap_or_else(|| {
-        slots
-            .into_iter()
-            .find_map(|s| match s.into_inner().ok().flatten() {
-                Some(Piece::Failed(f)) => Some(Pieces::Failed(f)),
-                Some(Piece::Tree(t)) => {
-                    release(t, len);
-                    None
+    // Helpers take the pieces after the first, in order; they are detached: one that starts
+    // after every piece is claimed ends at once.
+    let helpers = rayon::current_num_threads().saturating_sub(1).min(n - 1);
+    for _ in 0..helpers {
+        let w = Arc::clone(&w);
+        rayon::spawn(move || {
+            while let Some(i) = w.claim() {
+                w.parse(i);
+            }
+        });
+    }
+    let len = code.len();
+    let mut cx = Lower::new(lang, code, work);
+    for i in 0..n {
+        match w.take(i) {
+            Some(Piece::Tree(t)) => {
+                let clean = !t.root_node().has_error();
+                if clean {
+                    cx.root(lang, t.root_node());
                 }
-                _ => None,
-            })
-            .unwrap_or(Pieces::SyntaxError)
-    })
+                release(t, len);
+                if !clean {
+                    return stopped(&w, i + 1);
+                }
+            }
+            Some(Piece::Failed(f)) => return Pieces::Failed(f),
+            Some(Piece::Skipped) => return stopped(&w, i + 1),
+            None => return Pieces::Failed(ParseFailure::NoTree),
+        }
+    }
+    Pieces::Lowered(Box::new(cx.finish()))
+}
+
+/// The outcome of pieces stopped early, from piece `from` on: the first one (in order) that
+/// failed decides, as for a whole parse; else a piece has a syntax error.
+fn stopped(w: &PieceWork, from: usize) -> Pieces {
+    for i in from..w.ranges.len() {
+        match w.take(i) {
+            Some(Piece::Failed(f)) => return Pieces::Failed(f),
+            Some(Piece::Tree(t)) => release(t, w.code.len()),
+            Some(Piece::Skipped) | None => {}
+        }
+    }
+    Pieces::SyntaxError
 }
 
 /// The module of a file that was not parsed, with the reason.
