@@ -33,14 +33,14 @@ struct FileState {
     parsed: usize,
 }
 
-/// State shared by the fixes made in the handler files of one check.
+/// What the fixes made in the handler files of one check have parsed, per file.
 #[derive(Default)]
-pub struct FixTrees {
+pub struct FixBudget {
     files: HashMap<PathBuf, FileState>,
 }
 
-impl FixTrees {
-    /// Count `bytes` more parsed in `file`: false once over its budget.
+impl FixBudget {
+    /// Count `bytes` more parsed in `file`: its line break, or `None` once over its budget.
     fn spend(&mut self, file: &SourceFile, bytes: usize) -> Option<&'static str> {
         let st = self
             .files
@@ -134,7 +134,7 @@ fn append_arg(s: &Snippet<'_>, args: Node<'_>, arg: &str) -> Option<(usize, Stri
 /// arguments, a `fetch` whose options are not an object literal, a call that does not parse on
 /// its own, or an edit after which it no longer does.
 pub fn timeout_edit(
-    trees: &mut FixTrees,
+    budget: &mut FixBudget,
     file: &SourceFile,
     span: Span,
     callee: &str,
@@ -143,7 +143,7 @@ pub fn timeout_edit(
     let lang = lang_of(&file.path)?;
     let call_text = file.text.get(span.range())?;
     // The call and the edited call are parsed.
-    let nl = trees.spend(file, call_text.len().saturating_mul(2).saturating_add(64))?;
+    let nl = budget.spend(file, call_text.len().saturating_mul(2).saturating_add(64))?;
     let close = if lang == Lang::Python { ")\n" } else { ");\n" };
     let s = Snippet {
         file: &file.text,
@@ -240,7 +240,7 @@ pub fn timeout_edit(
 /// HDL010's fix for the HTTP call at `call` (the whole call): a timeout one second shorter
 /// than the function's (`function_timeout`, whole seconds), unsafe (a slow call now fails instead of waiting).
 pub fn http_timeout_fix(
-    trees: &mut FixTrees,
+    budget: &mut FixBudget,
     file: &SourceFile,
     call: Span,
     callee: &str,
@@ -250,7 +250,7 @@ pub fn http_timeout_fix(
         return None;
     }
     let secs = u32::try_from((function_timeout - 1.0).floor() as i64).ok()?;
-    let edit = timeout_edit(trees, file, call, callee, secs)?;
+    let edit = timeout_edit(budget, file, call, callee, secs)?;
     let what = if callee == "fetch" {
         format!("`signal: AbortSignal.timeout({})`", u64::from(secs) * 1000)
     } else {
@@ -282,8 +282,8 @@ mod tests {
             n = n.parent().unwrap();
         }
         let (at, end) = (n.start_byte(), n.end_byte());
-        let mut trees = FixTrees::default();
-        let fix = http_timeout_fix(&mut trees, &f, Span::new(at, end), callee, 10.0)?;
+        let mut budget = FixBudget::default();
+        let fix = http_timeout_fix(&mut budget, &f, Span::new(at, end), callee, 10.0)?;
         super::super::apply_edits(text, &fix.edits.iter().collect::<Vec<_>>())
     }
 

@@ -1,6 +1,6 @@
 //! HDL010 http-call-without-timeout.
 
-use crate::fix::source::{FixTrees, http_timeout_fix};
+use crate::fix::source::{FixBudget, http_timeout_fix};
 use crate::model::Known;
 use crate::rule::{Context, Report, Rule};
 
@@ -89,8 +89,8 @@ impl Rule for HttpCallWithoutTimeout {
             .values()
             .filter(|r| r.type_.starts_with("AWS::ApiGateway"))
             .collect();
-        // Each handler file parsed once for the fixes made in it.
-        let mut trees = FixTrees::default();
+        // What is parsed for the fixes, bounded per handler file.
+        let mut budget = FixBudget::default();
         for f in each(cx) {
             // SDK clients on default timeouts in a function behind an API (info): the API
             // answers the caller with an error long before the SDK gives up.
@@ -143,7 +143,7 @@ impl Rule for HttpCallWithoutTimeout {
                     .filter(|_| fixes)
                     .zip(h.extent)
                     .and_then(|(t, call)| {
-                        http_timeout_fix(&mut trees, &h.file, call, &h.callee, t)
+                        http_timeout_fix(&mut budget, &h.file, call, &h.callee, t)
                     });
                 let r = Report::new(h.span, message_hdl010(&f.function, &h.callee))
                     .resource(&f.function)
