@@ -6,19 +6,60 @@
 //! error the caller parses the whole file at once instead, so a wrong cut never changes the
 //! result, only its cost.
 
+/// The cuts of one file, chosen as its scanner offers places: about `len / parts` bytes apart,
+/// every piece at least `min` bytes.
+struct Cuts {
+    at: Vec<usize>,
+    len: usize,
+    parts: usize,
+    min: usize,
+    step: usize,
+    /// No cut before this offset.
+    next: usize,
+}
+
+impl Cuts {
+    /// `None` when the file is too small for two pieces.
+    fn new(len: usize, parts: usize, min: usize) -> Option<Self> {
+        let parts = parts.min(len / min.max(1));
+        if parts < 2 {
+            return None;
+        }
+        let step = len / parts;
+        Some(Cuts {
+            at: Vec::new(),
+            len,
+            parts,
+            min,
+            step,
+            next: step,
+        })
+    }
+
+    /// Offset `i` is a place the file may be cut: cut there when it is far enough from the
+    /// last cut. False once no more cuts are wanted.
+    fn offer(&mut self, i: usize) -> bool {
+        if i < self.next || i < self.min {
+            return true;
+        }
+        if self.len - i < self.min {
+            return false;
+        }
+        self.at.push(i);
+        self.next = i + self.step;
+        self.at.len() + 1 < self.parts
+    }
+}
+
 /// Where a Python module can be cut into `parts` pieces of about equal size: at the start of a
 /// line at column 0 that begins a `def`, `class`, `async def` or a decorator, outside any
 /// bracket and string, not after a line continuation and not between a decorator and what it
 /// decorates. Each piece is at least `min` bytes. The cuts are in increasing order; none when
 /// no place qualifies.
 pub(crate) fn python_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
-    let mut cuts = Vec::new();
-    let parts = parts.min(code.len() / min.max(1));
-    if parts < 2 {
-        return cuts;
-    }
-    let step = code.len() / parts;
-    let mut next = step;
+    let Some(mut cuts) = Cuts::new(code.len(), parts, min) else {
+        return Vec::new();
+    };
     // Scanner state at the current byte.
     let mut depth: u32 = 0;
     // Inside a string: its quote and whether it is triple-quoted.
@@ -40,15 +81,8 @@ pub(crate) fn python_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
                     || rest.starts_with(b"class ")
                     || rest.starts_with(b"async def ");
                 let decorator = rest.first() == Some(&b'@');
-                if (opens || decorator) && !after_decorator && i >= next && i >= min {
-                    if code.len() - i < min {
-                        break;
-                    }
-                    cuts.push(i);
-                    if cuts.len() + 1 >= parts {
-                        break;
-                    }
-                    next = i + step;
+                if (opens || decorator) && !after_decorator && !cuts.offer(i) {
+                    break;
                 }
                 match rest.first() {
                     Some(b' ' | b'\t' | b'\r' | b'\n' | b'#' | b'\x0c') | None => {}
@@ -108,7 +142,7 @@ pub(crate) fn python_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
         }
         i += 1;
     }
-    cuts
+    cuts.at
 }
 
 /// Words after which a line break does not end a JavaScript statement (or which a declaration
@@ -165,13 +199,9 @@ pub(crate) fn js_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
             class: bool,
         },
     }
-    let mut cuts = Vec::new();
-    let parts = parts.min(code.len() / min.max(1));
-    if parts < 2 {
-        return cuts;
-    }
-    let step = code.len() / parts;
-    let mut next = step;
+    let Some(mut cuts) = Cuts::new(code.len(), parts, min) else {
+        return Vec::new();
+    };
     let mut st = if code.starts_with(b"#!") {
         St::LineComment
     } else {
@@ -186,7 +216,6 @@ pub(crate) fn js_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
     let mut line_start = true;
     // The last line with code began with a decorator.
     let mut after_decorator = false;
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
     let mut i = 0;
     while i < code.len() {
         if line_start {
@@ -208,25 +237,11 @@ pub(crate) fn js_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
                 .any(|k| rest.starts_with(k));
                 let ended = match last {
                     b';' | b'}' | b')' | b']' | b'"' | b'\'' | b'`' => true,
-                    b if ident(b) => {
-                        let start = code
-                            .get(..=last_at)
-                            .and_then(|t| t.iter().rposition(|&c| !ident(c)))
-                            .map_or(0, |p| p + 1);
-                        let word = code.get(start..=last_at).unwrap_or(&[]);
-                        !JS_CONTINUED.contains(&word)
-                    }
+                    b if js_ident(b) => !JS_CONTINUED.contains(&js_word_ending_at(code, last_at)),
                     _ => false,
                 };
-                if declares && ended && !after_decorator && i >= next && i >= min {
-                    if code.len() - i < min {
-                        break;
-                    }
-                    cuts.push(i);
-                    if cuts.len() + 1 >= parts {
-                        break;
-                    }
-                    next = i + step;
+                if declares && ended && !after_decorator && !cuts.offer(i) {
+                    break;
                 }
                 match rest.first() {
                     Some(b' ' | b'\t' | b'\r' | b'\n') | None => {}
@@ -306,13 +321,8 @@ pub(crate) fn js_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
                     // A regular expression where an operand is expected, else a division.
                     let operand = match last {
                         b')' | b']' | b'}' | b'"' | b'\'' | b'`' => false,
-                        b if ident(b) => {
-                            let start = code
-                                .get(..=last_at)
-                                .and_then(|t| t.iter().rposition(|&c| !ident(c)))
-                                .map_or(0, |p| p + 1);
-                            let word = code.get(start..=last_at).unwrap_or(&[]);
-                            JS_CONTINUED.contains(&word)
+                        b if js_ident(b) => {
+                            JS_CONTINUED.contains(&js_word_ending_at(code, last_at))
                         }
                         _ => true,
                     };
@@ -341,7 +351,21 @@ pub(crate) fn js_cuts(code: &[u8], parts: usize, min: usize) -> Vec<usize> {
         }
         i += 1;
     }
-    cuts
+    cuts.at
+}
+
+/// A byte of a JavaScript identifier (any non-ASCII byte counts).
+fn js_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// The identifier (or keyword) whose last byte is at `end`.
+fn js_word_ending_at(code: &[u8], end: usize) -> &[u8] {
+    let start = code
+        .get(..=end)
+        .and_then(|t| t.iter().rposition(|&c| !js_ident(c)))
+        .map_or(0, |p| p + 1);
+    code.get(start..=end).unwrap_or(&[])
 }
 
 #[cfg(test)]
