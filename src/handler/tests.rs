@@ -444,16 +444,20 @@ fn dynamic_imports_and_computed_dispatch_make_facts_incomplete() {
     assert!(f.complete, "{:?}", f.incomplete);
 }
 
-#[test]
-fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
-    // Every Python handler of the fixtures, one after the other: many top-level definitions,
-    // decorators, docstrings, brackets across lines.
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+/// Every handler of the fixtures (`testdata/`) with one of the extensions `exts` that parses
+/// on its own as `lang`, one after the other, in path order. (A file that does not parse would
+/// make the whole text fall back to one parse.)
+fn fixture_handlers(lang: Lang, exts: &[&str]) -> String {
+    fn walk(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let p = e.path();
             if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "py") {
+                walk(&p, exts, out);
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x))
+            {
                 out.push(p);
             }
         }
@@ -461,48 +465,77 @@ fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
     let mut files = Vec::new();
     walk(
         std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")),
+        exts,
         &mut files,
     );
     files.sort();
     let mut code = String::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
-        // Files that do not parse on their own would make the whole text fall back.
-        if lower::lower(Lang::Python, &text).parse_error.is_none() {
+        if lower::lower(lang, &text).parse_error.is_none() {
             code.push_str(&text);
             code.push('\n');
         }
     }
-    assert!(code.len() > 20_000, "{} bytes", code.len());
-    let budgets = (lower::MAX_PARSE_OPS, lower::PARSE_BUDGET, lower::MAX_WORK);
+    code
+}
+
+const BUDGETS: (u64, std::time::Duration, usize) =
+    (lower::MAX_PARSE_OPS, lower::PARSE_BUDGET, lower::MAX_WORK);
+
+/// `code` lowered whole, and cut into at most `parts` pieces (files of 2 KiB or more, pieces of
+/// at least 1 KiB).
+fn whole_and_cut(lang: Lang, code: &str, parts: usize) -> (super::ir::Module, super::ir::Module) {
+    (
+        lower::lower_split(lang, code, BUDGETS, (usize::MAX, 1)),
+        lower::lower_split(lang, code, BUDGETS, (2048, parts)),
+    )
+}
+
+/// `code` cut into 2, 3 and 8 pieces (`cuts` finds them all) lowers exactly as the whole file.
+fn assert_pieces_lower_as_whole(
+    lang: Lang,
+    code: &str,
+    cuts: fn(&[u8], usize, usize) -> Vec<usize>,
+) {
     let whole = format!(
         "{:?}",
-        lower::lower_split(Lang::Python, &code, budgets, (usize::MAX, 1))
+        lower::lower_split(lang, code, BUDGETS, (usize::MAX, 1))
     );
     for parts in [2, 3, 8] {
-        let cuts = lower::split::python_cuts(code.as_bytes(), parts, 1024);
-        assert_eq!(cuts.len(), parts - 1, "{parts} pieces");
+        assert_eq!(
+            cuts(code.as_bytes(), parts, 1024).len(),
+            parts - 1,
+            "{parts} pieces"
+        );
         let cut = format!(
             "{:?}",
-            lower::lower_split(Lang::Python, &code, budgets, (2048, parts))
+            lower::lower_split(lang, code, BUDGETS, (2048, parts))
         );
         assert!(
             cut == whole,
             "{parts} pieces lower differently from the whole file"
         );
     }
+}
+
+#[test]
+fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
+    // Every Python handler of the fixtures, one after the other: many top-level definitions,
+    // decorators, docstrings, brackets across lines.
+    let code = fixture_handlers(Lang::Python, &["py"]);
+    assert!(code.len() > 20_000, "{} bytes", code.len());
+    assert_pieces_lower_as_whole(Lang::Python, &code, lower::split::python_cuts);
     // A syntax error in one piece: the whole file is parsed at once, the error reported where
     // it is, the rest lowered as before.
     let broken = code.replacen("\ndef ", "\ndef (((:\ndef ", 1);
-    let whole = lower::lower_split(Lang::Python, &broken, budgets, (usize::MAX, 1));
-    let cut = lower::lower_split(Lang::Python, &broken, budgets, (2048, 4));
+    let (whole, cut) = whole_and_cut(Lang::Python, &broken, 4);
     assert!(whole.parse_error.is_some());
     assert!(format!("{cut:?}") == format!("{whole:?}"));
     // The same in the last piece (the earlier pieces were already lowered when it is seen).
     let at = code.rfind("\ndef ").unwrap();
     let broken = format!("{}\ndef (((:{}", &code[..at], &code[at..]);
-    let whole = lower::lower_split(Lang::Python, &broken, budgets, (usize::MAX, 1));
-    let cut = lower::lower_split(Lang::Python, &broken, budgets, (2048, 8));
+    let (whole, cut) = whole_and_cut(Lang::Python, &broken, 8);
     assert!(
         whole
             .parse_error
@@ -523,84 +556,27 @@ fn a_python_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
     assert!(cut.funcs.len() == 1 && cut.exprs.is_empty());
     // A cut inside a string the scanner cannot follow (a nested f-string): still the same.
     let nested = format!("x = f\"{{d[\"\"\"]}}\"\n{code}");
-    let whole = format!(
-        "{:?}",
-        lower::lower_split(Lang::Python, &nested, budgets, (usize::MAX, 1))
-    );
-    let cut = format!(
-        "{:?}",
-        lower::lower_split(Lang::Python, &nested, budgets, (2048, 4))
-    );
-    assert!(cut == whole);
+    let (whole, cut) = whole_and_cut(Lang::Python, &nested, 4);
+    assert!(format!("{cut:?}") == format!("{whole:?}"));
 }
 
 #[test]
 fn a_javascript_file_cut_into_pieces_lowers_exactly_as_the_whole_file() {
     // Every JavaScript handler of the fixtures that parses on its own, one after the other:
     // imports, exports, classes, template literals, regular expressions, semicolon-less code.
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "js" || x == "mjs" || x == "cjs")
-            {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")),
-        &mut files,
-    );
-    files.sort();
-    let mut code = String::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f).unwrap();
-        if lower::lower(Lang::JavaScript, &text).parse_error.is_none() {
-            code.push_str(&text);
-            code.push('\n');
-        }
-    }
+    let code = fixture_handlers(Lang::JavaScript, &["js", "mjs", "cjs"]);
     assert!(code.len() > 15_000, "{} bytes", code.len());
-    let budgets = (lower::MAX_PARSE_OPS, lower::PARSE_BUDGET, lower::MAX_WORK);
-    let whole = format!(
-        "{:?}",
-        lower::lower_split(Lang::JavaScript, &code, budgets, (usize::MAX, 1))
-    );
-    for parts in [2, 3, 8] {
-        let cuts = lower::split::js_cuts(code.as_bytes(), parts, 1024);
-        assert_eq!(cuts.len(), parts - 1, "{parts} pieces");
-        let cut = format!(
-            "{:?}",
-            lower::lower_split(Lang::JavaScript, &code, budgets, (2048, parts))
-        );
-        assert!(
-            cut == whole,
-            "{parts} pieces lower differently from the whole file"
-        );
-    }
+    assert_pieces_lower_as_whole(Lang::JavaScript, &code, lower::split::js_cuts);
     // A syntax error in the last piece: the whole file is parsed at once.
     let at = code.rfind("\nexport ").unwrap();
     let broken = format!("{}\nconst = ;{}", &code[..at], &code[at..]);
-    let whole = lower::lower_split(Lang::JavaScript, &broken, budgets, (usize::MAX, 1));
-    let cut = lower::lower_split(Lang::JavaScript, &broken, budgets, (2048, 8));
+    let (whole, cut) = whole_and_cut(Lang::JavaScript, &broken, 8);
     assert!(whole.parse_error.is_some());
     assert!(format!("{cut:?}") == format!("{whole:?}"));
     // A regular expression the scanner takes for a division, with a backquote in it: the
     // scanner sees template literals where there are none, and its cuts are wrong; still the
     // same.
     let odd = format!("if (x) /`/.test(y);\n{code}");
-    let whole = format!(
-        "{:?}",
-        lower::lower_split(Lang::JavaScript, &odd, budgets, (usize::MAX, 1))
-    );
-    let cut = format!(
-        "{:?}",
-        lower::lower_split(Lang::JavaScript, &odd, budgets, (2048, 4))
-    );
-    assert!(cut == whole);
+    let (whole, cut) = whole_and_cut(Lang::JavaScript, &odd, 4);
+    assert!(format!("{cut:?}") == format!("{whole:?}"));
 }
