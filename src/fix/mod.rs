@@ -209,6 +209,14 @@ struct Taken<'f> {
 }
 
 impl<'f> Taken<'f> {
+    /// Does a chosen replacement overlap the bytes `s..t` (`t > s`)?
+    fn replaced(&self, s: u32, t: u32) -> bool {
+        self.spans
+            .range(..t)
+            .next_back()
+            .is_some_and(|(_, &end)| end > s)
+    }
+
     /// Does an edit of `f` conflict with a chosen edit ([`edits_conflict`]), or a claim with a
     /// chosen claim?
     fn conflicts(&self, f: &Fix) -> bool {
@@ -222,11 +230,7 @@ impl<'f> Taken<'f> {
                         .next_back()
                         .is_some_and(|(_, &end)| end >= s)
                 } else {
-                    self.spans
-                        .range(..t)
-                        .next_back()
-                        .is_some_and(|(_, &end)| end > s)
-                        || self.inserts.range(s..=t).next().is_some()
+                    self.replaced(s, t) || self.inserts.range(s..=t).next().is_some()
                 }
             })
     }
@@ -238,12 +242,7 @@ impl<'f> Taken<'f> {
             let (s, t) = (e.span.start, e.span.end);
             if s == t {
                 self.inserts.insert(s);
-            } else if self
-                .spans
-                .range(..t)
-                .next_back()
-                .is_some_and(|(_, &end)| end > s)
-            {
+            } else if self.replaced(s, t) {
                 self.scan = true;
             } else {
                 self.spans.insert(s, t);
