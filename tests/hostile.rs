@@ -1139,8 +1139,6 @@ fn import_chains_and_cycles_are_bounded() {
     }
 }
 
-/// One template, 300 functions, 40 handler files: each file is read and lowered once per run
-/// (`--verbose` counts them).
 /// A large handler file (parsed in pieces on the thread pool) shared by many templates checked
 /// in parallel, with more threads than cores: a thread waiting for a piece of the file must not
 /// pick up another template's work that waits for the same file (it would wait for itself).
@@ -1195,6 +1193,8 @@ fn a_large_handler_shared_by_templates_checked_in_parallel() {
     }
 }
 
+/// One template, 300 functions, 40 handler files: each file is read and lowered once per run
+/// (`--verbose` counts them).
 #[test]
 fn shared_handler_files_are_parsed_once() {
     let d = tempfile::tempdir().unwrap();
