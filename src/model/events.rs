@@ -55,6 +55,30 @@ pub struct EventSource {
     pub source: Option<String>,
 }
 
+/// The functions each SQS queue of the template (an `AWS::SQS::Queue` resource) feeds, from the
+/// queue events `keep` accepts, queues and functions in order of appearance. A set per queue:
+/// one queue can feed thousands of functions.
+pub fn queue_consumers<'a>(
+    tpl: &Template,
+    events: &'a [EventSource],
+    keep: impl Fn(&EventSource) -> bool,
+) -> indexmap::IndexMap<&'a str, indexmap::IndexSet<&'a str>> {
+    let mut consumers: indexmap::IndexMap<&str, indexmap::IndexSet<&str>> =
+        indexmap::IndexMap::new();
+    for e in events.iter().filter(|e| e.mode == Mode::Queue && keep(e)) {
+        let Some(q) = e.source.as_deref() else {
+            continue;
+        };
+        if tpl
+            .resource(q)
+            .is_some_and(|r| r.type_ == "AWS::SQS::Queue")
+        {
+            consumers.entry(q).or_default().insert(&e.function);
+        }
+    }
+    consumers
+}
+
 /// Mode of a SAM event type.
 pub fn sam_event_mode(kind: &str) -> Mode {
     match kind {

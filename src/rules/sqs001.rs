@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use indexmap::IndexMap;
-
 use crate::fix::{Applicability, Val, aws};
 use crate::load::{NodeId, Value};
-use crate::model::{App, Known, Mode};
+use crate::model::events::queue_consumers;
+use crate::model::{App, Known};
 use crate::rule::{Context, Report, Rule};
 
 pub struct QueueWithoutRedrivePolicy;
@@ -66,17 +65,7 @@ impl Rule for QueueWithoutRedrivePolicy {
     fn check(&self, cx: &mut Context<'_>) {
         let app = cx.app;
         let tpl = &app.tpl;
-        // Consumers as a set: a queue can feed thousands of functions.
-        let mut consumers: IndexMap<&str, indexmap::IndexSet<&str>> = IndexMap::new();
-        for e in app.events.iter().filter(|e| e.mode == Mode::Queue) {
-            let Some(q) = e.source.as_deref() else {
-                continue;
-            };
-            if tpl.resource(q).is_none_or(|r| r.type_ != "AWS::SQS::Queue") {
-                continue;
-            }
-            consumers.entry(q).or_default().insert(&e.function);
-        }
+        let consumers = queue_consumers(tpl, &app.events, |_| true);
         if consumers.is_empty() {
             return;
         }

@@ -1,10 +1,9 @@
 //! SQS011 max-receive-count-too-low.
 
-use std::collections::HashSet;
-
 use crate::fix::{Applicability, Val};
+use crate::model::Known;
 use crate::model::concurrency::is_sqs;
-use crate::model::{Known, Mode};
+use crate::model::events::queue_consumers;
 use crate::rule::{Context, Report, Rule};
 
 pub struct MaxReceiveCountTooLow;
@@ -34,26 +33,9 @@ impl Rule for MaxReceiveCountTooLow {
         let app = cx.app;
         let tpl = &app.tpl;
         let doc = &tpl.doc;
-        // Consumers as a set: a queue can feed thousands of functions.
-        let mut consumers: indexmap::IndexMap<&str, indexmap::IndexSet<&str>> =
-            indexmap::IndexMap::new();
-        for e in &app.events {
-            if e.mode != Mode::Queue || !is_sqs(app, e) {
-                continue;
-            }
-            let Some(q) = e.source.as_deref() else {
-                continue;
-            };
-            consumers.entry(q).or_default().insert(&e.function);
-        }
-        let mut seen: HashSet<&str> = HashSet::new();
+        let consumers = queue_consumers(tpl, &app.events, |e| is_sqs(app, e));
         for (q, functions) in consumers {
-            let Some(r) = tpl.resource(q).filter(|r| r.type_ == "AWS::SQS::Queue") else {
-                continue;
-            };
-            if !seen.insert(q) {
-                continue;
-            }
+            let Some(r) = tpl.resource(q) else { continue };
             let Some(rp) = tpl.prop(r, "RedrivePolicy") else {
                 continue;
             };
